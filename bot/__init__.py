@@ -1,0 +1,1 @@
+"""The aftercare bot: guides patients through the days after microneedling."""

@@ -1,0 +1,45 @@
+"""`python -m bot`: read the settings, set up logging, and run the bot until SIGINT or SIGTERM."""
+
+import os
+import sys
+from pathlib import Path
+
+from dotenv import dotenv_values
+from telegram.error import InvalidToken, NetworkError
+
+from bot.app import build_application
+from bot.config import ConfigError, load_settings
+from bot.content import ContentError, load_content
+from bot.logs import configure_logging
+from bot.storage import DatabaseError
+
+
+def main() -> int:
+    """Start the bot; a bad setting, content file or database stops it with one clear line and status 2."""
+    file_values = {key: value for key, value in dotenv_values(Path(".env")).items() if value is not None}
+    try:
+        settings = load_settings({**file_values, **os.environ})
+        content = load_content(settings.content_dir)
+    except (ConfigError, ContentError) as error:
+        return _refuse(str(error))
+    configure_logging(settings.log_level, settings.telegram_bot_token)
+    application = build_application(settings, content)
+    try:
+        application.run_polling()
+    except DatabaseError as error:
+        return _refuse(f"the database at {settings.database_path} cannot be used: {error}")
+    except InvalidToken:
+        return _refuse("TELEGRAM_BOT_TOKEN was refused by Telegram: check it with @BotFather")
+    except NetworkError as error:
+        return _refuse(f"the Bot API at {settings.telegram_api_url} cannot be reached ({type(error).__name__})")
+    return 0
+
+
+def _refuse(reason: str) -> int:
+    """Say in one line why the bot cannot run, and return the exit status for a bad setup."""
+    sys.stderr.write(f"aftercare bot cannot start: {reason}\n")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""The composition root: builds the Application, wires every handler in order, and owns start-up and shutdown."""
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    JobQueue,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.content import Content
+from bot.handlers import callbacks
+from bot.handlers.errors import ErrorHandler
+from bot.handlers.gate import Gate
+from bot.handlers.menu import MenuHandlers
+from bot.handlers.messages import MessageHandlers
+from bot.handlers.onboarding import OnboardingHandlers
+from bot.services import Services
+from bot.storage import Database
+
+logger = logging.getLogger(__name__)
+
+GATE_GROUP = -1  # runs first; stops everything that is not a private chat with a user
+PATIENT_GROUP = 0
+
+BotApplication = Application[
+    ExtBot[None],
+    ContextTypes.DEFAULT_TYPE,
+    dict[Any, Any],
+    dict[Any, Any],
+    dict[Any, Any],
+    JobQueue[ContextTypes.DEFAULT_TYPE],
+]
+
+
+def utc_now() -> datetime:
+    """Return the current moment, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def build_application(
+    settings: Settings, content: Content, *, clock: Callable[[], datetime] = utc_now
+) -> BotApplication:
+    """Build the bot: services, handlers in their groups, and the start-up and shutdown hooks."""
+    services = Services(settings=settings, content=content, clock=clock)
+
+    async def post_init(application: BotApplication) -> None:
+        """Open the database and register the command menu with Telegram."""
+        services.attach_database(await Database.open(settings.database_path))
+        await _register_commands(application, content)
+        logger.info("bot ready")
+
+    async def post_shutdown(application: BotApplication) -> None:
+        """Close the database, if start-up got as far as opening it."""
+        if await services.close_database():
+            logger.info("database closed")
+
+    application = (
+        Application.builder()
+        .token(settings.telegram_bot_token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=settings.clinic_timezone,
+            )
+        )
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    _add_handlers(application, services)
+    return application
+
+
+def _add_handlers(application: BotApplication, services: Services) -> None:
+    """Register the handlers; within a group the first match wins, so the order below matters."""
+    gate = Gate(services)
+    menu = MenuHandlers(services)
+    onboarding = OnboardingHandlers(services, menu)
+    messages = MessageHandlers(services, onboarding)
+
+    application.add_handler(TypeHandler(Update, gate.check), group=GATE_GROUP)
+    application.add_handlers(
+        [
+            # Edits first: an edited command or text must not be taken as a new one.
+            MessageHandler(filters.UpdateType.EDITED, messages.edited),
+            CommandHandler("start", onboarding.start),
+            CommandHandler("menu", menu.open_menu),
+            CommandHandler("help", messages.help),
+            MessageHandler(filters.COMMAND, messages.unknown_command),
+            MessageHandler(filters.TEXT, messages.text),
+            MessageHandler(filters.ALL, messages.media),
+            CallbackQueryHandler(onboarding.consent, pattern=callbacks.CONSENT_PATTERN),
+            CallbackQueryHandler(onboarding.date_button, pattern=callbacks.DATE_PATTERN),
+            # Menu buttons, and last of all any other data: forged or from an older version of the bot.
+            CallbackQueryHandler(menu.navigate),
+        ],
+        group=PATIENT_GROUP,
+    )
+    application.add_error_handler(ErrorHandler(services).on_error)
+
+
+async def _register_commands(application: BotApplication, content: Content) -> None:
+    """Publish the command menu, in each language the content has."""
+    for code, pack in content.languages.items():
+        commands = [BotCommand(name, description) for name, description in pack.command_descriptions().items()]
+        language = None if code == content.default_language else code
+        await application.bot.set_my_commands(commands, language_code=language)

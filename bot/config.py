@@ -1,0 +1,121 @@
+"""Settings from the environment and an optional .env file, validated once at start-up."""
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_API_URL = "https://api.telegram.org"
+DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "data" / "content"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names the variable and never shows a secret."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot reads from its environment."""
+
+    telegram_bot_token: str = field(repr=False)
+    telegram_api_url: str
+    database_path: Path
+    clinic_timezone: ZoneInfo
+    clinic_name: str
+    clinic_phone: str
+    clinic_hours: str
+    staff_user_ids: frozenset[int]
+    staff_chat_id: int | None
+    log_level: str
+    content_dir: Path
+
+    @property
+    def api_base_url(self) -> str:
+        """Return the Bot API method base, as Telegram's own local Bot API server lays it out."""
+        return f"{self.telegram_api_url}/bot"
+
+    @property
+    def api_file_url(self) -> str:
+        """Return the Bot API file base."""
+        return f"{self.telegram_api_url}/file/bot"
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build Settings from a mapping of variables, raising ConfigError for the first bad one."""
+    values = {key: value.strip() for key, value in environ.items()}
+    return Settings(
+        telegram_bot_token=_token(values.get("TELEGRAM_BOT_TOKEN", "")),
+        telegram_api_url=_url(values.get("TELEGRAM_API_URL") or DEFAULT_API_URL),
+        database_path=Path(values.get("DATABASE_PATH") or "data/bot.sqlite3"),
+        clinic_timezone=_timezone(values.get("CLINIC_TIMEZONE") or "America/Toronto"),
+        clinic_name=_required_text(values, "CLINIC_NAME"),
+        clinic_phone=_required_text(values, "CLINIC_PHONE"),
+        clinic_hours=_required_text(values, "CLINIC_HOURS"),
+        staff_user_ids=_user_ids(values.get("STAFF_USER_IDS", "")),
+        staff_chat_id=_optional_chat_id(values.get("STAFF_CHAT_ID", "")),
+        log_level=_log_level(values.get("LOG_LEVEL") or "INFO"),
+        content_dir=Path(values.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR),
+    )
+
+
+def _token(value: str) -> str:
+    """Accept a token shaped like BotFather's, without ever echoing it."""
+    if not value:
+        raise ConfigError("TELEGRAM_BOT_TOKEN is missing: put the token from @BotFather in .env")
+    if not _TOKEN.match(value):
+        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: it should look like 123456789:AAH... from @BotFather")
+    return value
+
+
+def _url(value: str) -> str:
+    """Accept an http(s) URL and drop a trailing slash."""
+    if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+        raise ConfigError(f"TELEGRAM_API_URL is malformed: {value!r} is not an http(s) URL")
+    return value.rstrip("/")
+
+
+def _timezone(value: str) -> ZoneInfo:
+    """Accept an IANA time zone name such as America/Toronto."""
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ConfigError(f"CLINIC_TIMEZONE is malformed: {value!r} is not a time zone name") from error
+
+
+def _required_text(values: Mapping[str, str], name: str) -> str:
+    """Accept a non-empty line of at most 100 characters: patients see it."""
+    value = values.get(name, "")
+    if not value:
+        raise ConfigError(f"{name} is missing: patients are shown it, so the bot will not start without it")
+    if len(value) > 100 or "\n" in value:
+        raise ConfigError(f"{name} is malformed: keep it to one line of at most 100 characters")
+    return value
+
+
+def _user_ids(value: str) -> frozenset[int]:
+    """Accept a comma-separated list of positive Telegram user ids, possibly empty."""
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    if not all(part.isdigit() for part in parts):
+        raise ConfigError("STAFF_USER_IDS is malformed: use Telegram user ids separated by commas, like 123,456")
+    return frozenset(int(part) for part in parts)
+
+
+def _optional_chat_id(value: str) -> int | None:
+    """Accept an empty value or a Telegram chat id (negative for groups)."""
+    if not value:
+        return None
+    if not re.match(r"^-?\d{1,20}$", value):
+        raise ConfigError("STAFF_CHAT_ID is malformed: use the numeric chat id, like -1001234567890")
+    return int(value)
+
+
+def _log_level(value: str) -> str:
+    """Accept one of the log levels we ship."""
+    level = value.upper()
+    if level not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL is malformed: use one of {', '.join(LOG_LEVELS)}")
+    return level

@@ -1,0 +1,69 @@
+"""The callback data the bot puts on its buttons: short, opaque, and parsed defensively.
+
+Callback data is written by the client, so every parser here treats it as untrusted input.
+"""
+
+import re
+from datetime import date
+
+CONSENT_ACCEPT = "c:yes"
+CONSENT_DECLINE = "c:no"
+DATE_CHOICES = "p:home"
+
+_MENU_PREFIX = "m:"
+_DAYS_BACK_PREFIX = "d:"
+_EXACT_DATE_PREFIX = "t:"
+_PICKER_PREFIX = "p:"
+
+MENU_PATTERN = re.compile(r"^m:")
+DATE_PATTERN = re.compile(r"^[dtp]:")
+CONSENT_PATTERN = re.compile(r"^c:")
+
+
+def menu(screen_id: str) -> str:
+    """Return the data of a button that opens a menu screen."""
+    return _MENU_PREFIX + screen_id
+
+
+def days_back(days: int) -> str:
+    """Return the data of a quick treatment-date button: today, yesterday, and so on."""
+    return f"{_DAYS_BACK_PREFIX}{days}"
+
+
+def exact_date(day: date) -> str:
+    """Return the data of a calendar button for one date."""
+    return f"{_EXACT_DATE_PREFIX}{day:%Y%m%d}"
+
+
+def picker_page(offset: int) -> str:
+    """Return the data of a button that shows the calendar starting `offset` days back."""
+    return f"{_PICKER_PREFIX}{offset}"
+
+
+def parse_menu(data: str) -> str | None:
+    """Return the screen id of a menu button, or None when the data is not one."""
+    screen_id = data.removeprefix(_MENU_PREFIX)
+    return screen_id if data.startswith(_MENU_PREFIX) and re.fullmatch(r"[a-z0-9_]{1,40}", screen_id) else None
+
+
+def parse_days_back(data: str) -> int | None:
+    """Return how many days back a quick date button means, or None."""
+    match = re.fullmatch(r"d:(\d{1,2})", data)
+    return int(match[1]) if match else None
+
+
+def parse_exact_date(data: str) -> date | None:
+    """Return the date of a calendar button, or None when the data is not a valid date."""
+    match = re.fullmatch(r"t:(\d{4})(\d{2})(\d{2})", data)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def parse_picker_page(data: str) -> int | None:
+    """Return the offset of a calendar page button, or None."""
+    match = re.fullmatch(r"p:(\d{1,3})", data)
+    return int(match[1]) if match else None

@@ -1,0 +1,44 @@
+"""The breakout explainer: the main menu and its screens, navigated by editing one message in place."""
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.handlers import callbacks, views
+from bot.handlers.caller import Caller, identify
+from bot.handlers.replies import send, show
+from bot.services import Services
+
+
+class MenuHandlers:
+    """Opens the menu and moves between its screens."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def main_menu(self, caller: Caller) -> views.View:
+        """Return the main menu for this caller."""
+        return self.screen(caller, views.MAIN_SCREEN)
+
+    def screen(self, caller: Caller, screen_id: str) -> views.View:
+        """Return one screen, personalised with the caller's day of recovery where it has one."""
+        day = self._services.day_of(caller.patient)
+        return views.screen(caller.pack, screen_id, self._services.clinic, day)
+
+    async def open_menu(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send the main menu as a new message (/menu)."""
+        caller = await identify(self._services, update)
+        await send(update, self.main_menu(caller))
+
+    async def navigate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show the screen a menu button points to; an unknown screen gets a fresh main menu."""
+        query = update.callback_query
+        if query is None:
+            return
+        caller = await identify(self._services, update)
+        screen_id = callbacks.parse_menu(query.data or "")
+        if screen_id is None or screen_id not in caller.pack.screens:
+            await query.answer(caller.pack.text("stale_button"))
+            await send(update, self.main_menu(caller))
+            return
+        await query.answer()
+        await show(update, self.screen(caller, screen_id))

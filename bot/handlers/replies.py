@@ -1,0 +1,48 @@
+"""Sending and editing the bot's messages, the same way everywhere."""
+
+import logging
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+from bot.handlers.views import View
+
+logger = logging.getLogger(__name__)
+
+
+async def send(update: Update, view: View) -> None:
+    """Send a new message to the chat the update came from."""
+    text, markup = view
+    chat = update.effective_chat
+    if chat is None:
+        raise RuntimeError("an update without a chat reached a handler that replies")
+    await chat.send_message(text, reply_markup=markup)
+
+
+async def show(update: Update, view: View) -> None:
+    """Replace the message a pressed button sits on; send a new one when that message cannot be edited."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message):
+        await send(update, view)
+        return
+    text, markup = view
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        if "message is not modified" not in error.message.lower():
+            raise
+        logger.debug("screen already shown; nothing to edit")
+
+
+async def remove_buttons(update: Update) -> None:
+    """Take the buttons off the message a pressed button sits on, so it cannot be pressed twice."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message) or query.message.reply_markup is None:
+        return
+    await query.edit_message_reply_markup(reply_markup=None)
+
+
+def no_buttons(text: str) -> View:
+    """Return a view that is only text."""
+    markup: InlineKeyboardMarkup | None = None
+    return text, markup

@@ -1,0 +1,85 @@
+"""What the bot shows: text and buttons built from the content pack, with no sending in here."""
+
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.content import LanguagePack
+from bot.domain.clinic import ClinicInfo
+from bot.domain.treatment_dates import MAX_DAYS_BACK, recent_days
+from bot.handlers import callbacks
+
+View = tuple[str, InlineKeyboardMarkup | None]
+ButtonSpec = tuple[str, str]
+
+MAIN_SCREEN = "main"
+HELP_SCREEN = "get_help"
+CALENDAR_PAGE_DAYS = 8
+
+
+def keyboard(rows: list[list[ButtonSpec]]) -> InlineKeyboardMarkup:
+    """Build an inline keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows if row]
+    )
+
+
+def screen(pack: LanguagePack, screen_id: str, clinic: ClinicInfo, day: int | None) -> View:
+    """Show a menu screen with its own buttons, then Back and Main menu on every screen but the main one."""
+    shown = pack.screens[screen_id]
+    rows = [[(button.label, callbacks.menu(button.target)) for button in row] for row in shown.rows]
+    if shown.parent is not None:
+        rows.append(
+            [
+                (pack.label("back"), callbacks.menu(shown.parent)),
+                (pack.label("main_menu"), callbacks.menu(MAIN_SCREEN)),
+            ]
+        )
+    return pack.render_screen(screen_id, clinic, day), keyboard(rows)
+
+
+def with_menu_buttons(text: str, pack: LanguagePack, *, offer_help: bool = False) -> View:
+    """Show a message with a button to the menu, and to "When to get help" where the message is a worry."""
+    rows = [[(pack.label("get_help"), callbacks.menu(HELP_SCREEN))]] if offer_help else []
+    rows.append([(pack.label("open_menu"), callbacks.menu(MAIN_SCREEN))])
+    return text, keyboard(rows)
+
+
+def consent(pack: LanguagePack) -> View:
+    """Show the consent screen with Accept and Decline."""
+    rows = [
+        [(pack.label("consent_accept"), callbacks.CONSENT_ACCEPT)],
+        [(pack.label("consent_decline"), callbacks.CONSENT_DECLINE)],
+    ]
+    return pack.text("consent"), keyboard(rows)
+
+
+def date_question(pack: LanguagePack, text: str) -> View:
+    """Ask for the treatment date with quick buttons and a way into the calendar."""
+    rows = [
+        [
+            (pack.label("date_today"), callbacks.days_back(0)),
+            (pack.label("date_yesterday"), callbacks.days_back(1)),
+        ],
+        [
+            (pack.label("date_2_days"), callbacks.days_back(2)),
+            (pack.label("date_3_days"), callbacks.days_back(3)),
+        ],
+        [(pack.label("date_other"), callbacks.picker_page(0))],
+    ]
+    return text, keyboard(rows)
+
+
+def calendar(pack: LanguagePack, today: date, offset: int) -> View:
+    """Show one page of recent dates, newest first, with Earlier and Later to move between pages."""
+    days = recent_days(today, CALENDAR_PAGE_DAYS, offset=offset)
+    buttons = [(pack.format_date(day), callbacks.exact_date(day)) for day in days]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    moves: list[ButtonSpec] = []
+    if offset > 0:
+        moves.append((pack.label("date_later"), callbacks.picker_page(max(0, offset - CALENDAR_PAGE_DAYS))))
+    if offset + CALENDAR_PAGE_DAYS <= MAX_DAYS_BACK:
+        moves.append((pack.label("date_earlier"), callbacks.picker_page(offset + CALENDAR_PAGE_DAYS)))
+    rows.append(moves)
+    rows.append([(pack.label("back"), callbacks.DATE_CHOICES)])
+    return pack.text("pick_date"), keyboard(rows)

@@ -1,0 +1,57 @@
+"""The services a handler may use, built once by the composition root."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.config import Settings
+from bot.content import Content, LanguagePack
+from bot.domain.clinic import ClinicInfo
+from bot.domain.patient import Patient
+from bot.domain.treatment_dates import day_of_recovery
+from bot.storage import Database
+
+
+@dataclass
+class Services:
+    """Settings, content, the clock and the database (opened in post_init, closed in post_shutdown)."""
+
+    settings: Settings
+    content: Content
+    clock: Callable[[], datetime]
+    _database: Database | None = field(default=None, repr=False)
+
+    @property
+    def database(self) -> Database:
+        """Return the open database; handlers only run between post_init and post_shutdown."""
+        if self._database is None:
+            raise RuntimeError("the database is not open")
+        return self._database
+
+    def attach_database(self, database: Database) -> None:
+        """Hand over the database opened at start-up."""
+        self._database = database
+
+    async def close_database(self) -> bool:
+        """Close the database if it is open; tell whether it was."""
+        database, self._database = self._database, None
+        if database is None:
+            return False
+        await database.close()
+        return True
+
+    @property
+    def clinic(self) -> ClinicInfo:
+        """Return the clinic's contact details as patients see them."""
+        settings = self.settings
+        return ClinicInfo(name=settings.clinic_name, phone=settings.clinic_phone, hours=settings.clinic_hours)
+
+    def pack_for(self, patient: Patient | None, language_code: str | None) -> LanguagePack:
+        """Choose the language pack: the patient's stored language, else their Telegram app's language."""
+        return self.content.pack(patient.language if patient else language_code)
+
+    def day_of(self, patient: Patient | None) -> int | None:
+        """Return the patient's day of recovery at the clinic, or None while the treatment date is unknown."""
+        if patient is None or patient.treatment_date is None:
+            return None
+        return day_of_recovery(patient.treatment_date, self.clock(), self.settings.clinic_timezone)

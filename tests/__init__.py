@@ -1,0 +1,1 @@
+"""The aftercare bot's tests."""
