@@ -1,0 +1,155 @@
+"""Shared fixtures: the fake Bot API server, the bot running against it in-process, and a failure on any error."""
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import BotApplication, build_application
+from bot.config import Settings, load_settings
+from bot.content import Content, LanguagePack, load_content
+from bot.storage import Database
+from tests.fake_telegram import FakeTelegram
+
+TEST_TOKEN = "123456:TEST-fake-token_for-tests"
+TEST_ENV = {
+    "TELEGRAM_BOT_TOKEN": TEST_TOKEN,
+    "CLINIC_NAME": "Maple Skin Clinic",
+    "CLINIC_PHONE": "416-555-0199",
+    "CLINIC_HOURS": "Mon-Fri 9:00-17:00",
+    "STAFF_USER_IDS": "500",
+    "STAFF_CHAT_ID": "-100500",
+}
+# 10:00 in Toronto on a Tuesday.
+DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+
+
+@dataclass
+class Clock:
+    """A clock the tests move by hand."""
+
+    now: datetime = DEFAULT_NOW
+
+    def __call__(self) -> datetime:
+        """Return the current test time."""
+        return self.now
+
+
+@dataclass
+class ErrorLog(logging.Handler):
+    """Collects every ERROR record, so that a test fails when a handler raised (process_update swallows it)."""
+
+    records: list[logging.LogRecord] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        logging.Handler.__init__(self, level=logging.ERROR)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record."""
+        self.records.append(record)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+
+@pytest.fixture(autouse=True)
+def fail_on_logged_errors() -> Iterator[ErrorLog]:
+    """Fail the test if anything logged at ERROR; a test that expects an error empties `records` itself."""
+    collector = ErrorLog()
+    root = logging.getLogger()
+    root.addHandler(collector)
+    yield collector
+    root.removeHandler(collector)
+    if collector.records:
+        summary = "; ".join(f"{record.name}: {record.getMessage()}" for record in collector.records)
+        pytest.fail(f"errors were logged: {summary}")
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    """The shipped content, loaded once."""
+    return load_content(load_settings(TEST_ENV).content_dir)
+
+
+@pytest.fixture
+def en(content: Content) -> LanguagePack:
+    """The English pack, to compare what the bot sends with what the content says."""
+    return content.pack("en")
+
+
+@pytest.fixture
+async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+    """A fake Bot API server on 127.0.0.1."""
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
+    """Settings that point the bot at the fake server and a fresh database."""
+    return replace(
+        load_settings({**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url}), database_path=tmp_path / "bot.sqlite3"
+    )
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """The test clock, at 10:00 in Toronto on 2026-11-24."""
+    return Clock()
+
+
+class RunningBot:
+    """The real Application, started and stopped the way run_polling does it, so it can be restarted."""
+
+    def __init__(self, settings: Settings, content: Content, clock: Clock) -> None:
+        self._settings, self._content, self._clock = settings, content, clock
+        self.application: BotApplication | None = None
+
+    async def start(self) -> None:
+        """Initialise, run post_init, start polling and start processing, in run_polling's order."""
+        application = build_application(self._settings, self._content, clock=self._clock)
+        await application.initialize()
+        if application.post_init is not None:
+            await application.post_init(application)
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+        await application.start()
+        self.application = application
+
+    async def stop(self) -> None:
+        """Stop polling and processing, shut down and run post_shutdown, in run_polling's order."""
+        application, self.application = self.application, None
+        if application is None:
+            return
+        assert application.updater is not None
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
+
+    async def restart(self) -> None:
+        """Stop the bot and start a new one on the same database and server, as after a crash or deploy."""
+        await self.stop()
+        await self.start()
+
+    async def open_database(self) -> Database:
+        """Open a second connection to the bot's database, for assertions on what was stored."""
+        return await Database.open(self._settings.database_path)
+
+
+@pytest.fixture
+async def bot(
+    settings: Settings, content: Content, clock: Clock, fake_telegram: FakeTelegram
+) -> AsyncIterator[RunningBot]:
+    """The bot, running against the fake server."""
+    running = RunningBot(settings, content, clock)
+    await running.start()
+    yield running
+    await running.stop()
+    assert not fake_telegram.unanswered_callback_queries, "every button press must be answered"

@@ -1,0 +1,37 @@
+"""Steps a simulated patient takes again and again, shared by the journey tests."""
+
+from bot.content import LanguagePack
+from tests.fake_telegram import BotMessage, FakeUser
+
+
+async def start_and_see_consent(user: FakeUser, en: LanguagePack) -> BotMessage:
+    """Send /start as a new patient and return the consent screen, after checking the welcome came first."""
+    await user.send("/start")
+    welcome = await user.next_output()
+    assert "Maple Skin Clinic" in welcome.plain_text
+    consent = await user.next_output()
+    assert consent.text == en.text("consent")
+    assert consent.button_labels() == [en.label("consent_accept"), en.label("consent_decline")]
+    return consent
+
+
+async def accept_consent(user: FakeUser, en: LanguagePack) -> BotMessage:
+    """Go from /start through Accept, and return the treatment-date question."""
+    await start_and_see_consent(user, en)
+    await user.press(en.label("consent_accept"))
+    cleared = await user.next_output()
+    assert cleared.buttons == [], "the consent buttons are taken off once answered"
+    question = await user.next_output()
+    assert question.text == en.text("ask_treatment_date")
+    return question
+
+
+async def onboard(user: FakeUser, en: LanguagePack, date_button: str = "date_today") -> BotMessage:
+    """Onboard a patient with a quick date button, and return the main menu that follows."""
+    await accept_consent(user, en)
+    await user.press(en.label(date_button))
+    confirmed = await user.next_output()
+    assert confirmed.buttons == []
+    menu = await user.next_output()
+    assert menu.text == en.screens["main"].text
+    return menu

@@ -1,0 +1,134 @@
+"""Bad input over HTTP: odd messages, media, edits, stale and forged buttons, groups and updates with no user."""
+
+import pytest
+
+from bot.content import LanguagePack
+from tests.conftest import ErrorLog, RunningBot
+from tests.fake_telegram import FakeTelegram
+from tests.journeys import onboard
+
+
+async def test_free_text_points_to_the_menu(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+    """Plain text outside a flow gets the short reply with a menu button."""
+    user = fake_telegram.user(3001)
+    await onboard(user, en)
+    await user.send("hello, is this thing on?")
+    reply = await user.next_output()
+    assert reply.text == en.text("free_text")
+    assert reply.button_labels() == [en.label("open_menu")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "key"),
+    [
+        ("there is pus in one of the spots", "red_flag_urgent"),
+        ("I think I have a FEVER", "red_flag_urgent"),
+        ("the redness is spreading", "red_flag_urgent"),
+        ("i cant breathe properly", "red_flag_emergency"),
+        ("my eye is swollen shut and there are red streaks", "red_flag_emergency"),
+    ],
+)
+async def test_warning_signs_in_free_text_point_to_help(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, key: str
+) -> None:
+    """Text that mentions a warning sign gets the matching advice, with the clinic's numbers and a help button."""
+    user = fake_telegram.user(3002)
+    await onboard(user, en)
+    await user.send(typed)
+    reply = await user.next_output()
+    assert reply.text == en.text(
+        key, clinic_name="Maple Skin Clinic", clinic_phone="416-555-0199", clinic_hours="Mon-Fri 9:00-17:00"
+    )
+    assert reply.button_labels()[0] == en.label("get_help")
+    await user.expect_no_output()
+
+
+async def test_warning_signs_are_answered_before_onboarding_too(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Someone who never pressed Start but writes about pus still gets the advice."""
+    user = fake_telegram.user(3003)
+    await user.send("pus coming out of my cheek")
+    assert (await user.next_output()).button_labels()[0] == en.label("get_help")
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document", "location"])
+async def test_media_gets_a_kind_reply(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, kind: str
+) -> None:
+    """Stickers, photos, voice notes, files and locations get one short reply, never an error."""
+    user = fake_telegram.user(3004)
+    await onboard(user, en)
+    await getattr(user, f"send_{kind}")()
+    assert (await user.next_output()).text == en.text("media", clinic_phone="416-555-0199")
+    await user.expect_no_output()
+
+
+async def test_unknown_commands_and_edits(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+    """An unknown command and an edited message each get their own short reply."""
+    user = fake_telegram.user(3005)
+    await onboard(user, en)
+    await user.send("/frobnicate now")
+    assert (await user.next_output()).text == en.text("unknown_command")
+    sent = await user.send("hello")
+    await user.next_output()
+    await user.edit(sent, "hello again")
+    assert (await user.next_output()).text == en.text("edited")
+
+
+async def test_an_edit_that_mentions_a_warning_sign_is_answered(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Editing a message to mention pus gets the advice, not just the note about edits."""
+    user = fake_telegram.user(3006)
+    await onboard(user, en)
+    sent = await user.send("ok")
+    await user.next_output()
+    await user.edit(sent, "actually there is pus now")
+    assert (await user.next_output()).button_labels()[0] == en.label("get_help")
+
+
+@pytest.mark.parametrize("forged", ["m:nowhere", "m:", "zzz", "m:MAIN", "x" * 64])
+async def test_forged_buttons_get_a_fresh_menu(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, forged: str
+) -> None:
+    """Button data the bot never made is answered with the stale notice and a fresh main menu."""
+    user = fake_telegram.user(3007)
+    menu = await onboard(user, en)
+    await user.press_data(forged, menu.message_id)
+    assert (await user.next_output()).text == en.screens["main"].text
+    assert user.callback_answers()[-1].get("text") == en.text("stale_button")
+
+
+async def test_help_lists_the_commands(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+    """/help answers with the help text and a way to the menu."""
+    user = fake_telegram.user(3008)
+    await user.send("/help")
+    reply = await user.next_output()
+    assert reply.text == en.text("help")
+    assert reply.button_labels() == [en.label("open_menu")]
+
+
+async def test_a_group_is_told_the_bot_works_in_private(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """A command in a group gets only the private-chat notice, and nothing is stored for its sender."""
+    user = fake_telegram.user(3009)
+    group = fake_telegram.group()
+    await group.send(user, "/start")
+    assert (await group.next_output()).text == en.text("group_only")
+    async with await bot.open_database() as database:
+        assert await database.patients.get(3009) is None
+
+
+async def test_updates_without_a_user_are_ignored_quietly(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, fail_on_logged_errors: ErrorLog
+) -> None:
+    """A channel post (no user) changes nothing and raises nothing; the bot keeps answering others."""
+    await fake_telegram.push_update(
+        {"channel_post": {"message_id": 1, "date": 1, "chat": {"id": -100900, "type": "channel"}, "text": "hi"}}
+    )
+    user = fake_telegram.user(3010)
+    await user.send("/help")
+    assert (await user.next_output()).text == en.text("help")
+    assert not fake_telegram.calls_to("sendMessage")[0].params["chat_id"] == -100900

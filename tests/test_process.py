@@ -1,0 +1,157 @@
+"""The bot as a user launches it: `python -m bot` in a subprocess, against the fake Bot API server."""
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import pytest
+
+from bot.content import LanguagePack
+from bot.storage import Database
+from tests.conftest import TEST_ENV, TEST_TOKEN
+from tests.fake_telegram import FakeTelegram
+from tests.journeys import accept_consent
+
+_OUR_VARIABLES = {*TEST_ENV, "TELEGRAM_API_URL", "DATABASE_PATH", "LOG_LEVEL", "CLINIC_TIMEZONE", "CONTENT_DIR"}
+
+
+class BotProcess:
+    """A running `python -m bot`, its stderr collected as it is written."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.stderr = b""
+        self._reader = asyncio.create_task(self._collect())
+
+    async def _collect(self) -> None:
+        """Read stderr until the process closes it, so a chatty log never blocks the bot."""
+        assert self.process.stderr is not None
+        while chunk := await self.process.stderr.read(65536):
+            self.stderr += chunk
+
+    async def stop(self, sig: signal.Signals = signal.SIGTERM) -> int:
+        """Send a stop signal and return the exit status."""
+        if self.process.returncode is None:
+            self.process.send_signal(sig)
+        status = await asyncio.wait_for(self.process.wait(), timeout=20)
+        await self._reader
+        return status
+
+
+async def launch(cwd: Path, env: Mapping[str, str]) -> BotProcess:
+    """Start `python -m bot` in cwd with only our variables set on top of a clean environment."""
+    clean = {key: value for key, value in os.environ.items() if key not in _OUR_VARIABLES}
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env={**clean, **env},
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    return BotProcess(process)
+
+
+@pytest.fixture
+async def bot_process(tmp_path: Path, fake_telegram: FakeTelegram) -> AsyncIterator[BotProcess]:
+    """`python -m bot` at DEBUG, polling the fake server, with its database in tmp_path."""
+    env = {
+        **TEST_ENV,
+        "TELEGRAM_API_URL": fake_telegram.url,
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "LOG_LEVEL": "DEBUG",
+    }
+    running = await launch(tmp_path, env)
+    try:
+        await fake_telegram.wait_polling(timeout=30)
+        yield running
+    finally:
+        await running.stop(signal.SIGKILL)
+
+
+async def test_a_patient_onboards_with_the_bot_as_launched(
+    bot_process: BotProcess, fake_telegram: FakeTelegram, en: LanguagePack, tmp_path: Path
+) -> None:
+    """Commands are registered, a patient onboards by typing a date, SIGTERM exits 0, and the data is on disk."""
+    assert [command["command"] for command in fake_telegram.commands] == ["start", "menu", "help"]
+    user = fake_telegram.user(4001)
+    await accept_consent(user, en)
+    await user.send("Nov 21")
+    assert "21" in (await user.next_output()).plain_text
+    await user.next_output()
+    await user.send("I think there is pus")
+    assert (await user.next_output()).button_labels()[0] == en.label("get_help")
+
+    assert await bot_process.stop(signal.SIGTERM) == 0
+    logs = bot_process.stderr.decode()
+    assert "bot ready" in logs
+    assert "database closed" in logs
+    for secret in (TEST_TOKEN, TEST_TOKEN.split(":")[1], "Nov 21", "there is pus", "Alex"):
+        assert secret not in logs, f"{secret!r} reached the log"
+    assert "Traceback" not in logs
+    async with await Database.open(tmp_path / "bot.sqlite3") as database:
+        patient = await database.patients.get(4001)
+    assert patient is not None
+    assert patient.treatment_date is not None
+    assert patient.treatment_date.isoformat().endswith("-11-21")
+
+
+async def test_sigint_also_stops_cleanly(bot_process: BotProcess) -> None:
+    """Ctrl-C stops the bot with exit status 0 and the database closed."""
+    assert await bot_process.stop(signal.SIGINT) == 0
+    assert "database closed" in bot_process.stderr.decode()
+
+
+@pytest.mark.parametrize(
+    ("changes", "variable"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": ""}, "TELEGRAM_BOT_TOKEN"),
+        ({"TELEGRAM_BOT_TOKEN": "123:has spaces"}, "TELEGRAM_BOT_TOKEN"),
+        ({"CLINIC_PHONE": ""}, "CLINIC_PHONE"),
+        ({"CLINIC_TIMEZONE": "Nowhere/Land"}, "CLINIC_TIMEZONE"),
+        ({"STAFF_USER_IDS": "one,two"}, "STAFF_USER_IDS"),
+        ({"CONTENT_DIR": "/nonexistent/content"}, "/nonexistent/content"),
+    ],
+)
+async def test_a_bad_setting_stops_the_bot_with_one_line(
+    tmp_path: Path, changes: dict[str, str], variable: str
+) -> None:
+    """A missing or malformed value exits with status 2 and one line naming it, without a traceback."""
+    env = {**TEST_ENV, "TELEGRAM_API_URL": "http://127.0.0.1:9", **changes}
+    running = await launch(tmp_path, env)
+    assert await asyncio.wait_for(running.process.wait(), timeout=30) == 2
+    await running.stop()
+    lines = running.stderr.decode().strip().splitlines()
+    assert len(lines) == 1
+    assert variable in lines[0]
+    assert TEST_TOKEN.split(":")[1] not in lines[0]
+
+
+async def test_a_database_from_a_newer_bot_stops_it_with_one_line(
+    tmp_path: Path, fake_telegram: FakeTelegram
+) -> None:
+    """A database the code cannot read is refused at start with status 2, one clear line, no traceback."""
+    path = tmp_path / "bot.sqlite3"
+    path.write_bytes(b"not a database at all" * 50)
+    env = {**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url, "DATABASE_PATH": str(path)}
+    running = await launch(tmp_path, env)
+    assert await asyncio.wait_for(running.process.wait(), timeout=30) == 2
+    await running.stop()
+    last_line = running.stderr.decode().strip().splitlines()[-1]
+    assert "cannot be read" in last_line
+    assert "Traceback" not in running.stderr.decode()
+
+
+async def test_the_env_file_is_read(tmp_path: Path, fake_telegram: FakeTelegram) -> None:
+    """Settings in a .env file in the working folder are used when the environment does not set them."""
+    lines = [f"{key}={value}" for key, value in {**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url}.items()]
+    (tmp_path / ".env").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    running = await launch(tmp_path, {})
+    await fake_telegram.wait_polling(timeout=30)
+    assert await running.stop() == 0
+    assert (tmp_path / "data" / "bot.sqlite3").exists()
