@@ -1,6 +1,9 @@
 """Bad input over HTTP: odd messages, media, edits, stale and forged buttons, groups and updates with no user."""
 
+import re
+
 import pytest
+from telegram.error import BadRequest
 
 from bot.content import LanguagePack
 from tests.conftest import ErrorLog, RunningBot
@@ -131,4 +134,24 @@ async def test_updates_without_a_user_are_ignored_quietly(
     user = fake_telegram.user(3010)
     await user.send("/help")
     assert (await user.next_output()).text == en.text("help")
-    assert not fake_telegram.calls_to("sendMessage")[0].params["chat_id"] == -100900
+    assert fake_telegram.calls_to("sendMessage")[0].params["chat_id"] != -100900
+
+
+async def test_a_failing_handler_gets_the_patient_an_apology_not_a_traceback(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, fail_on_logged_errors: ErrorLog
+) -> None:
+    """When Telegram rejects the bot's reply, the error is logged without content and the patient gets an apology."""
+    user = fake_telegram.user(3011)
+    await onboard(user, en)
+    fake_telegram.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    await user.send("what now?")
+    apology = await user.next_output()
+    assert apology.text == en.text("error_apology")
+    assert "Traceback" not in apology.plain_text
+    [record] = fail_on_logged_errors.records
+    assert re.fullmatch(r"handling update \d+ failed", record.getMessage())
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], BadRequest)
+    fail_on_logged_errors.records.clear()
+    await user.send("/help")
+    assert (await user.next_output()).text == en.text("help"), "the bot carries on"

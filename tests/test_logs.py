@@ -17,6 +17,11 @@ def _format(message: str, *args: object, exc: BaseException | None = None) -> st
     return RedactingFormatter((TOKEN,), "%(message)s").format(record)
 
 
+def _fail_with(message: str) -> None:
+    """Raise an error with this message, so that it carries a real traceback."""
+    raise RuntimeError(message)
+
+
 def test_the_token_is_redacted_from_messages_and_arguments() -> None:
     """The token in a message or its %-arguments (a request URL, say) is replaced."""
     line = _format("POST %s failed", f"https://api.telegram.org/bot{TOKEN}/getMe")
@@ -29,7 +34,7 @@ def test_any_token_shape_is_redacted_from_tracebacks() -> None:
     """A traceback carrying some other token-shaped string is redacted too."""
     other = "1234567:ZZZ-another-token-of-enough-length"
     try:
-        raise RuntimeError(f"bad url https://x/bot{other}/sendMessage")
+        _fail_with(f"bad url https://x/bot{other}/sendMessage")
     except RuntimeError as error:
         line = _format("failed", exc=error)
     assert other not in line
@@ -38,7 +43,7 @@ def test_any_token_shape_is_redacted_from_tracebacks() -> None:
 
 @pytest.mark.parametrize("level", ["DEBUG", "INFO", "WARNING", "ERROR"])
 def test_library_loggers_never_go_below_their_floor(level: str) -> None:
-    """httpx (which logs URLs with the token) stays at WARNING and PTB at INFO, whatever LOG_LEVEL says."""
+    """Httpx (which logs URLs with the token) stays at WARNING and PTB at INFO, whatever LOG_LEVEL says."""
     root = logging.getLogger()
     saved = (root.level, root.handlers[:])
     try:

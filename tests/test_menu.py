@@ -96,4 +96,3 @@ async def test_contact_and_help_show_the_clinics_details(
 def _clinic() -> ClinicInfo:
     """Return the clinic as the test settings describe it."""
     return ClinicInfo(name="Maple Skin Clinic", phone="416-555-0199", hours="Mon-Fri 9:00-17:00")
-

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import shutil
 import signal
 import sys
 from collections.abc import AsyncIterator, Mapping
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import DEFAULT_CONTENT_DIR
 from bot.content import LanguagePack
 from bot.storage import Database
 from tests.conftest import TEST_ENV, TEST_TOKEN
@@ -132,9 +134,7 @@ async def test_a_bad_setting_stops_the_bot_with_one_line(
     assert TEST_TOKEN.split(":")[1] not in lines[0]
 
 
-async def test_a_database_from_a_newer_bot_stops_it_with_one_line(
-    tmp_path: Path, fake_telegram: FakeTelegram
-) -> None:
+async def test_a_database_from_a_newer_bot_stops_it_with_one_line(tmp_path: Path, fake_telegram: FakeTelegram) -> None:
     """A database the code cannot read is refused at start with status 2, one clear line, no traceback."""
     path = tmp_path / "bot.sqlite3"
     path.write_bytes(b"not a database at all" * 50)
@@ -155,3 +155,18 @@ async def test_the_env_file_is_read(tmp_path: Path, fake_telegram: FakeTelegram)
     await fake_telegram.wait_polling(timeout=30)
     assert await running.stop() == 0
     assert (tmp_path / "data" / "bot.sqlite3").exists()
+
+
+async def test_a_broken_content_file_stops_the_bot_naming_file_and_key(tmp_path: Path) -> None:
+    """A content file with a button to a missing screen stops start-up with one line naming the file and key."""
+    content_dir = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT_DIR, content_dir)
+    screens = content_dir / "en" / "screens.toml"
+    screens.write_text(screens.read_text(encoding="utf-8").replace('to = "why"', 'to = "whyy"'), encoding="utf-8")
+    env = {**TEST_ENV, "TELEGRAM_API_URL": "http://127.0.0.1:9", "CONTENT_DIR": str(content_dir)}
+    running = await launch(tmp_path, env)
+    assert await asyncio.wait_for(running.process.wait(), timeout=30) == 2
+    await running.stop()
+    [line] = running.stderr.decode().strip().splitlines()
+    assert "screens.toml" in line
+    assert "whyy" in line

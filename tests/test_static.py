@@ -19,6 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
     ids=["mypy --strict", "ruff check", "ruff format"],
 )
 def test_static_checks_pass(command: list[str]) -> None:
-    """mypy --strict (configured in pyproject.toml) and ruff find nothing."""
+    """Mypy --strict (configured in pyproject.toml) and ruff find nothing."""
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=280, check=False)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -87,7 +87,8 @@ def test_split_statements_keeps_triggers_whole_and_skips_comments() -> None:
     )
     statements = split_statements(script)
     assert len(statements) == 2
-    assert statements[1].startswith("CREATE TRIGGER") and statements[1].endswith("END;")
+    assert statements[1].startswith("CREATE TRIGGER")
+    assert statements[1].endswith("END;")
 
 
 def test_split_statements_refuses_an_unfinished_statement() -> None:

@@ -28,9 +28,12 @@ class ErrorHandler:
             return
         user = update.effective_user
         pack = self._services.content.pack(user.language_code if user else None)
-        try:
-            if update.callback_query is not None:
+        if update.callback_query is not None:
+            try:
                 await update.callback_query.answer()
+            except TelegramError as error:
+                logger.debug("the button press of update %s was already answered: %s", update_id, error)
+        try:
             await update.effective_chat.send_message(pack.text("error_apology"))
         except TelegramError as error:
             logger.warning("could not send the apology for update %s: %s", update_id, type(error).__name__)

@@ -1,0 +1,464 @@
+"""The patient-facing text: loaded once from data/content/<language>/, checked, and rendered with escaping.
+
+Each language folder holds messages.toml, screens.toml, normal_by_day.toml and red_flags.toml. Everything is
+checked at start-up, so a broken file stops the bot with one line naming the file and the key, instead of
+failing in front of a patient.
+"""
+
+import html
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from bot.content_validation import (
+    MAX_COMMAND,
+    MAX_LABEL,
+    MAX_TOAST,
+    MIN_COMMAND,
+    ValidationError,
+    check_day_ranges,
+    check_placeholders,
+    check_plain,
+    check_sendable,
+    check_tree,
+    names,
+    no_unknown_keys,
+    string,
+    telegram_length,
+)
+from bot.domain.clinic import ClinicInfo
+
+DEFAULT_LANGUAGE = "en"
+MAIN_SCREEN = "main"
+NORMAL_SCREEN = "normal"
+REQUIRED_SCREENS = (
+    *("main", "why", "normal", "aftercare", "pimples", "tell_apart", "get_help", "contact", "privacy"),
+    *("tell_breakout", "tell_milia", "tell_cold_sore", "tell_allergy", "tell_infection", "tell_dark_patches"),
+)
+_CLINIC = frozenset({"clinic_name", "clinic_phone", "clinic_hours"})
+_NONE: frozenset[str] = frozenset()
+_BUTTONS = (
+    *("consent_accept", "consent_decline", "date_today", "date_yesterday", "date_2_days", "date_3_days"),
+    *("date_other", "date_earlier", "date_later", "back", "main_menu", "open_menu", "get_help"),
+)
+_WITHOUT_VALUES = (
+    *("consent", "consent_declined", "consent_already", "ask_treatment_date", "ask_treatment_date_resume"),
+    *("pick_date", "date_in_future", "date_not_understood", "menu_intro", "free_text", "unknown_command"),
+    *("edited", "stale_button", "group_only", "error_apology", "help"),
+)
+# Every message the handlers send, and the values they fill in: a text may use those and no others.
+MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "welcome": frozenset({"clinic_name"}),
+        "date_confirmed": frozenset({"date", "day"}),
+        "date_too_old": frozenset({"max_days"}),
+        "welcome_back": frozenset({"day"}),
+        "red_flag_urgent": _CLINIC,
+        "red_flag_emergency": _CLINIC,
+        "media": frozenset({"clinic_phone"}),
+        **dict.fromkeys(_WITHOUT_VALUES, _NONE),
+        **{f"button.{name}": _NONE for name in _BUTTONS},
+        **{f"commands.{name}": _NONE for name in ("start", "menu", "help")},
+    }
+)
+_OTHER_MESSAGE = _CLINIC | {"day", "date", "max_days"}  # a message in the files that no handler sends yet
+TOASTS = frozenset({"consent_already", "stale_button"})
+# Plain-text messages (Telegram shows them as they are) and their length limits; the rest are HTML.
+_PLAIN_LIMITS = {
+    "button": (1, MAX_LABEL),
+    "commands": (MIN_COMMAND, MAX_COMMAND),
+    **dict.fromkeys(TOASTS, (1, MAX_TOAST)),
+}
+DATE_FORMAT = "{weekday} {month_short} {day}"
+_DATE_PARTS = frozenset({"weekday", "month", "month_short", "day", "year"})
+_SCREEN_ID = re.compile(r"[a-z0-9_]{1,40}")  # callback data is "m:" + id, at most 64 bytes
+_COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}")
+_MAX_ROW = 8
+_WIDEST_DAY = 999  # the widest day number a patient can be on, for length checks
+_CLINIC_FIELD = 100  # the longest clinic name, phone or hours the settings allow, for length checks
+
+
+class ContentError(Exception):
+    """A content file is broken; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A menu button: its label and the id of the screen it opens."""
+
+    label: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One menu screen: HTML text, the screen Back returns to, and its own rows of buttons."""
+
+    id: str
+    text: str
+    parent: str | None
+    rows: tuple[tuple[Button, ...], ...]
+
+
+@dataclass(frozen=True)
+class RedFlagWords:
+    """Lowercase words and phrases that mark typed text as an emergency or as urgent."""
+
+    emergency: tuple[str, ...]
+    urgent: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Month and weekday names (Monday first), to show dates and to read typed ones."""
+
+    months: tuple[str, ...]
+    months_short: tuple[str, ...]
+    weekdays_short: tuple[str, ...]
+    date_format: str = DATE_FORMAT
+
+    def format(self, day: date) -> str:
+        """Return a short date such as "Fri Nov 20", in plain text."""
+        return self.date_format.format(
+            weekday=self.weekdays_short[day.weekday()],
+            month=self.months[day.month - 1],
+            month_short=self.months_short[day.month - 1],
+            day=day.day,
+            year=day.year,
+        )
+
+
+@dataclass(frozen=True)
+class DayRange:
+    """What is typical from day `first` to day `last` (None: every later day)."""
+
+    first: int
+    last: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class NormalByDay:
+    """The day-by-day part of the "What's normal" screen."""
+
+    days: tuple[DayRange, ...]
+    unknown_day: str
+    heading: str
+    heading_day0: str
+
+    def today(self, day: int | None) -> str:
+        """Return the heading and text for a day of recovery, or the overview when the day is unknown."""
+        if day is None or day < 0:
+            return self.unknown_day
+        text = next(span.text for span in self.days if span.first <= day and (span.last is None or day <= span.last))
+        return self._compose(day, text)
+
+    def variants(self) -> tuple[str, ...]:
+        """Return every text today() can give, with the widest day number, so that each can be checked."""
+        spans = [span for span in self.days if span.last != 0]
+        return (self.unknown_day, self.today(0), *(self._compose(_WIDEST_DAY, span.text) for span in spans))
+
+    def _compose(self, day: int, text: str) -> str:
+        """Put the heading for a day above that day's text."""
+        heading = self.heading_day0 if day == 0 else self.heading.format(day=day)
+        return f"{heading}\n\n{text}"
+
+
+@dataclass(frozen=True)
+class LanguagePack:
+    """Everything the bot says in one language."""
+
+    code: str
+    screens: Mapping[str, Screen]
+    red_flags: RedFlagWords
+    calendar: Calendar
+    messages: Mapping[str, str]
+    normal_by_day: NormalByDay
+
+    def text(self, key: str, **values: str | int) -> str:
+        """Return a message with its placeholders filled in; the values are HTML-escaped."""
+        template = self.messages.get(key)
+        if template is None:
+            raise ContentError(f"{self.code}: {key}: no such message")
+        try:
+            filled = template.format_map({name: html.escape(str(value)) for name, value in values.items()})
+        except KeyError as error:
+            raise ContentError(f"{self.code}: {key}: no value given for {{{error.args[0]}}}") from error
+        return filled
+
+    def label(self, key: str) -> str:
+        """Return the plain-text label of a button named in messages.toml's [button] table."""
+        return self.text(f"button.{key}")
+
+    def render_screen(self, screen_id: str, clinic: ClinicInfo, day: int | None) -> str:
+        """Return a screen's HTML with the clinic's details and, on "normal", the text for the patient's day."""
+        screen = self.screens.get(screen_id)
+        if screen is None:
+            raise ContentError(f"{self.code}: screens.{screen_id}: no such screen")
+        values = {"clinic_name": clinic.name, "clinic_phone": clinic.phone, "clinic_hours": clinic.hours}
+        escaped = {name: html.escape(value) for name, value in values.items()}
+        return screen.text.format_map({**escaped, "today": self.normal_by_day.today(day)})
+
+    def format_date(self, day: date) -> str:
+        """Return a short date such as "Fri Nov 20", in plain text."""
+        return self.calendar.format(day)
+
+    def command_descriptions(self) -> dict[str, str]:
+        """Return the description of each command for Telegram's command menu."""
+        prefix = "commands."
+        return {key.removeprefix(prefix): text for key, text in self.messages.items() if key.startswith(prefix)}
+
+
+@dataclass(frozen=True)
+class Content:
+    """All language packs, and the one to fall back on."""
+
+    languages: Mapping[str, LanguagePack]
+    default_language: str = DEFAULT_LANGUAGE
+
+    def pack(self, language_code: str | None) -> LanguagePack:
+        """Return the pack for a Telegram language code ("fr-CA" uses "fr"), else the default pack."""
+        base = re.split(r"[-_]", (language_code or "").strip().lower())[0]
+        return self.languages.get(base) or self.languages[self.default_language]
+
+
+def load_content(directory: Path) -> Content:
+    """Load and check every language folder under `directory`; the default language must be there."""
+    if not directory.is_dir():
+        raise ContentError(f"{directory}: no such folder")
+    packs: dict[str, LanguagePack] = {}
+    for folder in sorted(path for path in directory.iterdir() if path.is_dir()):
+        if folder.name.startswith((".", "_")):
+            continue
+        if not _LANGUAGE.fullmatch(folder.name):
+            raise ContentError(f"{folder}: name a language folder by its code, like en or fr")
+        packs[folder.name] = _load_pack(folder)
+    default = packs.get(DEFAULT_LANGUAGE)
+    if default is None:
+        raise ContentError(f"{directory / DEFAULT_LANGUAGE}: the default language folder is missing")
+    for pack in packs.values():
+        _compare(default, pack, directory / pack.code)
+    return Content(MappingProxyType(packs), DEFAULT_LANGUAGE)
+
+
+def _load_pack(folder: Path) -> LanguagePack:
+    """Load and check one language folder, file by file."""
+    with _blame(folder / "messages.toml") as path:
+        messages, calendar = _load_messages(_read(path))
+    with _blame(folder / "normal_by_day.toml") as path:
+        normal = _load_normal(_read(path, frozenset({"today_heading", "today_heading_day0", "unknown_day", "day"})))
+    with _blame(folder / "screens.toml") as path:
+        screens = _load_screens(_read(path, frozenset({"screens"})), normal, _worst_values(calendar))
+    with _blame(folder / "red_flags.toml") as path:
+        red_flags = _load_red_flags(_read(path, frozenset({"emergency", "urgent"})))
+    return LanguagePack(folder.name, MappingProxyType(screens), red_flags, calendar, MappingProxyType(messages), normal)
+
+
+@contextmanager
+def _blame(path: Path) -> Iterator[Path]:
+    """Turn a problem found while checking a file into a ContentError that names the file."""
+    try:
+        yield path
+    except ValidationError as problem:
+        raise ContentError(f"{path}: {problem}") from problem
+
+
+def _read(path: Path, known: frozenset[str] | None = None) -> dict[str, Any]:
+    """Parse a TOML file, quoting the line of a syntax error; refuse top-level keys not in `known`."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ContentError(f"{path}: cannot read the file: {error}") from error
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        found = re.search(r"at line (\d+)", str(error))
+        lines = text.splitlines()
+        quoted = f": {lines[int(found[1]) - 1].strip()!r}" if found and int(found[1]) <= len(lines) else ""
+        raise ContentError(f"{path}: not valid TOML: {error}{quoted}") from error
+    if known is not None:
+        no_unknown_keys("", data, known)
+    return data
+
+
+def _compare(default: LanguagePack, pack: LanguagePack, folder: Path) -> None:
+    """Require a translation to have exactly the default pack's messages and screens."""
+    for name, prefix, expected, found in (
+        ("messages.toml", "", set(default.messages), set(pack.messages)),
+        ("screens.toml", "screens.", set(default.screens), set(pack.screens)),
+    ):
+        missing, extra = sorted(expected - found), sorted(found - expected)
+        if missing:
+            raise ContentError(f"{folder / name}: {prefix}{missing[0]}: missing (the {default.code} pack has it)")
+        if extra:
+            raise ContentError(f"{folder / name}: {prefix}{extra[0]}: not in the {default.code} pack")
+
+
+def _load_messages(data: dict[str, Any]) -> tuple[dict[str, str], Calendar]:
+    """Read messages.toml: every message under a dotted key such as "button.back", and the calendar."""
+    calendar = _load_calendar(data.pop("calendar", None))
+    messages = _flatten(data, "")
+    missing = [key for key in MESSAGE_PLACEHOLDERS if key not in messages]
+    if missing:
+        raise ValidationError(missing[0], "missing")
+    worst = _worst_values(calendar)
+    for key, text in messages.items():
+        check_placeholders(key, text, MESSAGE_PLACEHOLDERS.get(key, _OTHER_MESSAGE))
+        if key.startswith("commands.") and not _COMMAND.fullmatch(key.removeprefix("commands.")):
+            raise ValidationError(key, "a command is 1 to 32 of a-z, 0-9 and _")
+        limits = _PLAIN_LIMITS.get(key.partition(".")[0])
+        if limits is None:
+            check_sendable(key, text.format_map(worst))
+        else:
+            check_plain(key, text.format_map(worst), *limits)
+    return messages, calendar
+
+
+def _flatten(table: dict[str, Any], prefix: str) -> dict[str, str]:
+    """Turn nested TOML tables of strings into dotted keys."""
+    flat: dict[str, str] = {}
+    for name, value in table.items():
+        if isinstance(value, dict):
+            flat.update(_flatten(value, f"{prefix}{name}."))
+        else:
+            flat[prefix + name] = string({name: value}, name, prefix + name)
+    return flat
+
+
+def _load_calendar(table: object) -> Calendar:
+    """Read [calendar]: 12 months, 12 short months, 7 short weekdays from Monday, and a date format."""
+    if not isinstance(table, dict):
+        raise ValidationError("calendar", "missing: add a [calendar] table")
+    no_unknown_keys("calendar", table, frozenset({"months", "months_short", "weekdays_short", "date_format"}))
+    calendar = Calendar(
+        months=names(table, "months", "calendar.months", 12),
+        months_short=names(table, "months_short", "calendar.months_short", 12),
+        weekdays_short=names(table, "weekdays_short", "calendar.weekdays_short", 7),
+        date_format=string(table, "date_format", "calendar.date_format") if "date_format" in table else DATE_FORMAT,
+    )
+    check_placeholders("calendar.date_format", calendar.date_format, _DATE_PARTS)
+    check_plain("calendar.date_format", calendar.format(date(2026, 11, 20)), 1, MAX_LABEL)
+    return calendar
+
+
+def _load_normal(data: dict[str, Any]) -> NormalByDay:
+    """Read normal_by_day.toml: the headings, the overview, and the [[day]] ranges."""
+    texts = {key: string(data, key, key) for key in ("today_heading", "today_heading_day0", "unknown_day")}
+    spans = data.get("day")
+    if not isinstance(spans, list) or not spans or not all(isinstance(span, dict) for span in spans):
+        raise ValidationError("day", "missing: add [[day]] tables with first, last and text")
+    for index, span in enumerate(spans):
+        no_unknown_keys(f"day[{index}]", span, frozenset({"first", "last", "text"}))
+    check_day_ranges([(span.get("first"), span.get("last")) for span in spans])
+    days = tuple(
+        DayRange(span["first"], span.get("last"), string(span, "text", f"day[{index}].text"))
+        for index, span in enumerate(spans)
+    )
+    for index, day in enumerate(days):
+        check_placeholders(f"day[{index}].text", day.text, _NONE)
+        check_sendable(f"day[{index}].text", day.text)
+    check_placeholders("today_heading", texts["today_heading"], frozenset({"day"}), frozenset({"day"}))
+    check_placeholders("today_heading_day0", texts["today_heading_day0"], _NONE)
+    check_placeholders("unknown_day", texts["unknown_day"], _NONE)
+    normal = NormalByDay(days, texts["unknown_day"], texts["today_heading"], texts["today_heading_day0"])
+    check_sendable("today_heading", normal.today(_WIDEST_DAY))
+    check_sendable("today_heading_day0", normal.today(0))
+    check_sendable("unknown_day", normal.unknown_day)
+    return normal
+
+
+def _load_screens(data: dict[str, Any], normal: NormalByDay, worst: Mapping[str, str]) -> dict[str, Screen]:
+    """Read screens.toml, and check the menu tree and each screen as it will be sent."""
+    table = data.get("screens")
+    if not isinstance(table, dict) or not table:
+        raise ValidationError("screens", "missing: add [screens.<id>] tables")
+    screens = {screen_id: _load_screen(screen_id, raw) for screen_id, raw in table.items()}
+    missing = [screen_id for screen_id in REQUIRED_SCREENS if screen_id not in screens]
+    if missing:
+        raise ValidationError(f"screens.{missing[0]}", "missing")
+    links = {
+        screen.id: [
+            (f"screens.{screen.id}.buttons[{row_index}][{index}].to", button.target)
+            for row_index, row in enumerate(screen.rows)
+            for index, button in enumerate(row)
+        ]
+        for screen in screens.values()
+    }
+    check_tree(MAIN_SCREEN, {screen.id: screen.parent for screen in screens.values()}, links)
+    for screen in screens.values():
+        where, personal = f"screens.{screen.id}.text", screen.id == NORMAL_SCREEN
+        today = frozenset({"today"}) if personal else _NONE
+        check_placeholders(where, screen.text, _CLINIC | today, today)
+        for variant in normal.variants() if personal else ("",):
+            check_sendable(where, screen.text.format_map({**worst, "today": variant}))
+    return screens
+
+
+def _load_screen(screen_id: str, raw: object) -> Screen:
+    """Read one [screens.<id>] table and its rows of buttons."""
+    where = f"screens.{screen_id}"
+    if not _SCREEN_ID.fullmatch(screen_id):
+        raise ValidationError(where, "a screen id is 1 to 40 of a-z, 0-9 and _")
+    if not isinstance(raw, dict):
+        raise ValidationError(where, "must be a table with text, and maybe parent and buttons")
+    no_unknown_keys(where, raw, frozenset({"text", "parent", "buttons"}))
+    parent, rows = raw.get("parent"), raw.get("buttons", [])
+    if parent is not None and not isinstance(parent, str):
+        raise ValidationError(f"{where}.parent", "must be a screen id")
+    if not isinstance(rows, list):
+        raise ValidationError(f"{where}.buttons", "must be a list of rows")
+    buttons = tuple(_load_row(f"{where}.buttons[{index}]", row) for index, row in enumerate(rows))
+    return Screen(screen_id, string(raw, "text", f"{where}.text"), parent, buttons)
+
+
+def _load_row(where: str, row: object) -> tuple[Button, ...]:
+    """Read one row of buttons, each { label = "...", to = "<screen id>" }."""
+    if not isinstance(row, list) or not 1 <= len(row) <= _MAX_ROW:
+        raise ValidationError(where, f"a row is a list of 1 to {_MAX_ROW} buttons")
+    buttons = []
+    for index, raw in enumerate(row):
+        spot = f"{where}[{index}]"
+        if not isinstance(raw, dict) or set(raw) != {"label", "to"}:
+            raise ValidationError(spot, 'a button is { label = "...", to = "<screen id>" }')
+        label = string(raw, "label", f"{spot}.label")
+        check_placeholders(f"{spot}.label", label, _NONE)
+        check_plain(f"{spot}.label", label.format(), 1, MAX_LABEL)
+        buttons.append(Button(label.format(), string(raw, "to", f"{spot}.to")))
+    return tuple(buttons)
+
+
+def _load_red_flags(data: dict[str, Any]) -> RedFlagWords:
+    """Read red_flags.toml: two lists of distinct lowercase phrases, none in both."""
+    emergency, urgent = names(data, "emergency", "emergency"), names(data, "urgent", "urgent")
+    for key, words in (("emergency", emergency), ("urgent", urgent)):
+        for index, word in enumerate(words):
+            if word != word.lower():
+                raise ValidationError(f"{key}[{index}]", f"{word!r} must be lowercase")
+            if key == "urgent" and word in emergency:
+                raise ValidationError(f"{key}[{index}]", f"{word!r} is also in emergency")
+    return RedFlagWords(emergency, urgent)
+
+
+def _worst_values(calendar: Calendar) -> dict[str, str]:
+    """Return the longest values the handlers may fill in, to check lengths and HTML as they will be sent."""
+
+    def longest(options: tuple[str, ...]) -> str:
+        """Return the longest of some names."""
+        return max(options, key=telegram_length)
+
+    widest_date = calendar.date_format.format(
+        weekday=longest(calendar.weekdays_short),
+        month=longest(calendar.months),
+        month_short=longest(calendar.months_short),
+        day=31,
+        year=9999,
+    )
+    clinic = dict.fromkeys(_CLINIC, "W" * _CLINIC_FIELD)
+    return {**clinic, "day": str(_WIDEST_DAY), "max_days": "9999", "date": html.escape(widest_date)}
