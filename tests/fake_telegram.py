@@ -1,0 +1,807 @@
+"""A small, faithful fake of the Telegram Bot API server, for driving the real bot end to end in tests."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import html
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+T = TypeVar("T")
+
+BOT_USER: dict[str, Any] = {
+    "id": 7000001,
+    "is_bot": True,
+    "first_name": "Aftercare",
+    "username": "aftercare_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
+LONG_POLL_CAP = 0.5  # seconds a getUpdates call is held at most, whatever timeout the bot asks for
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are exactly"
+    " the same as a current content and reply markup of the message"
+)
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+_JSON_FIELDS = {"reply_markup", "commands", "scope", "allowed_updates", "entities", "caption_entities", "media"}
+_JSON_FIELDS |= {"link_preview_options", "reply_parameters"}
+_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id", "reply_to_message_id", "cache_time"}
+_BOOL_FIELDS = {"disable_notification", "protect_content", "show_alert", "drop_pending_updates"}
+_NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+_TRIVIAL = {"getme": BOT_USER, "leavechat": True, "close": True, "logout": True}
+_ALIASES = {"deletewebhook": "setwebhook", "deletemycommands": "setmycommands"}  # the same call with no url/commands
+_TAG_ENTITY = {  # tag -> entity type, for every tag Telegram's HTML parse mode supports
+    tag: kind
+    for kind, tags in [
+        ("bold", ["b", "strong"]),
+        ("italic", ["i", "em"]),
+        ("underline", ["u", "ins"]),
+        ("strikethrough", ["s", "strike", "del"]),
+        ("spoiler", ["tg-spoiler", "span"]),
+        ("text_link", ["a"]),
+        ("code", ["code"]),
+        ("pre", ["pre"]),
+        ("blockquote", ["blockquote"]),
+        ("custom_emoji", ["tg-emoji"]),
+    ]
+    for tag in tags
+}
+_ENTITY_RE = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")  # the ones Telegram decodes
+_ATTR_RE = re.compile(r"""([a-zA-Z_-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
+_COMMAND_RE = re.compile(r"/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]+)?")
+_STICKER = {"width": 512, "height": 512, "is_animated": False, "is_video": False, "type": "regular", "emoji": "👍"}
+_DOCUMENT = {"file_name": "notes.pdf", "mime_type": "application/pdf", "file_size": 2048}
+
+
+class ApiError(Exception):
+    """An error reply of the Bot API: the HTTP status, the description and, for 429, retry_after."""
+
+    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.status, self.description, self.retry_after = status, description, retry_after
+
+
+@dataclass
+class ApiCall:
+    """One request the bot made; `error` holds the description when the fake answered with an error."""
+
+    method: str
+    params: dict[str, Any]
+    token: str
+    time: float  # time.monotonic() when the request arrived
+    error: str | None = None
+
+
+@dataclass
+class UploadedFile:
+    """A file the bot uploaded as a multipart part; it is what ApiCall.params holds for that field."""
+
+    filename: str
+    content: bytes
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Button:
+    """One inline keyboard button."""
+
+    text: str
+    callback_data: str | None = None
+    url: str | None = None
+
+
+@dataclass
+class BotMessage:
+    """The bot's message as the chat shows it; text is the raw text (or caption) as sent, with its tags."""
+
+    message_id: int
+    chat_id: int
+    text: str
+    parse_mode: str | None = None
+    buttons: list[list[Button]] = field(default_factory=list)
+    photo: bytes | None = None
+    document: bytes | None = None
+    document_name: str | None = None
+    kind: str = "text"  # "text", "photo" or "document"
+    file_id: str | None = None
+    reply_markup: dict[str, Any] | None = None  # as sent, whatever the keyboard kind
+    date: int = field(default_factory=lambda: int(time.time()))
+    edit_date: int | None = None
+
+    def button_labels(self) -> list[str]:
+        """Return the labels of all inline buttons, row by row."""
+        return [button.text for row in self.buttons for button in row]
+
+    @property
+    def plain_text(self) -> str:
+        """Return the text as the user reads it: HTML tags stripped and entities unescaped."""
+        return render(self.text, self.parse_mode)[0]
+
+
+def _utf16_len(text: str) -> int:
+    """Return the length of text in UTF-16 code units, the unit of Telegram entity offsets."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _entity_error(detail: str) -> ApiError:
+    """Return the error Telegram gives for text it cannot parse."""
+    return ApiError(400, f"Bad Request: can't parse entities: {detail}")
+
+
+def _entity(name: str, start: int, end: int, attrs: dict[str, str]) -> dict[str, Any] | None:
+    """Return the message entity a closed tag makes, or None for an empty one or a link without href."""
+    if end == start or (name == "a" and not attrs.get("href")):
+        return None
+    entity: dict[str, Any] = {"type": _TAG_ENTITY[name], "offset": start, "length": end - start}
+    if name == "a":
+        entity["url"] = attrs["href"]
+    elif name == "pre" and attrs.get("language"):
+        entity["language"] = attrs["language"]
+    elif name == "blockquote" and "expandable" in attrs:
+        entity["type"] = "expandable_blockquote"
+    elif name == "tg-emoji":
+        entity["custom_emoji_id"] = attrs.get("emoji-id", "")
+    return entity
+
+
+def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
+    """Parse Telegram-style HTML into plain text and entities, raising the ApiError Telegram would give."""
+    plain: list[str] = []
+    offset, pos = 0, 0
+    stack: list[tuple[str, int, dict[str, str]]] = []
+    entities: list[dict[str, Any]] = []
+    while pos < len(text):
+        if text[pos] != "<":
+            match = _ENTITY_RE.match(text, pos) if text[pos] == "&" else None
+            piece = html.unescape(match[0]) if match else text[pos]
+            pos = match.end() if match else pos + 1
+            plain.append(piece)
+            offset += _utf16_len(piece)
+            continue
+        at, end = len(text[:pos].encode()), text.find(">", pos)
+        if end < 0:
+            raise _entity_error(f"Unclosed start tag at byte offset {at}")
+        tag, pos = text[pos + 1 : end], end + 1
+        if not tag.startswith("/"):
+            name_match = re.match(r"[a-zA-Z][a-zA-Z0-9-]*", tag)
+            name = name_match[0].lower() if name_match else ""
+            attrs = {a[0].lower(): html.unescape(a[1] or a[2] or a[3]) for a in _ATTR_RE.findall(tag[len(name) :])}
+            if name not in _TAG_ENTITY or (name == "span" and attrs.get("class") != "tg-spoiler"):
+                raise _entity_error(f'Unsupported start tag "{name}" at byte offset {at}')
+            stack.append((name, offset, attrs))
+            continue
+        if not stack:
+            raise _entity_error(f"Unexpected end tag at byte offset {at}")
+        name, start, attrs = stack.pop()
+        if tag[1:].strip().lower() != name:
+            found = tag[1:].strip().lower()
+            raise _entity_error(f'Unmatched end tag at byte offset {at}, expected "</{name}>", found "</{found}>"')
+        if name == "code" and stack and stack[-1][0] == "pre":  # <pre><code class="language-x"> is one pre entity
+            stack[-1][2]["language"] = attrs.get("class", "").removeprefix("language-")
+        elif entity := _entity(name, start, offset, attrs):
+            entities.append(entity)
+    if stack:
+        raise _entity_error(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
+    return "".join(plain), sorted(entities, key=lambda entity: (entity["offset"], -entity["length"]))
+
+
+def render(text: str, parse_mode: str | None) -> tuple[str, list[dict[str, Any]]]:
+    """Return the plain text and entities a message shows for text sent with parse_mode."""
+    if parse_mode is not None and parse_mode.lower() == "html":
+        return parse_html(text)
+    return text, []
+
+
+def _convert(name: str, value: Any) -> Any:
+    """Decode one form value the way the Bot API reads it: JSON fields, ids and flags get their types."""
+    if not isinstance(value, str):
+        return value
+    with contextlib.suppress(ValueError):
+        if name in _JSON_FIELDS:
+            return json.loads(value)
+        if name in _INT_FIELDS:
+            return float(value) if "." in value else int(value)
+    return value.lower() in {"true", "1"} if name in _BOOL_FIELDS else value
+
+
+def _update_type(update: dict[str, Any]) -> str:
+    """Return the kind of an update, e.g. "message" or "callback_query"."""
+    return next(key for key in update if key != "update_id")
+
+
+def _inline_rows(markup: dict[str, Any] | None) -> Any:
+    """Return the inline keyboard rows of a reply_markup, or None when it has none."""
+    return (markup or {}).get("inline_keyboard") or None
+
+
+@dataclass
+class _Chat:
+    """The state of one chat: its Chat object, the bot's messages and the outputs in order."""
+
+    info: dict[str, Any]
+    last_message_id: int = 0
+    messages: dict[int, BotMessage] = field(default_factory=dict)
+    user_message_ids: set[int] = field(default_factory=set)
+    outputs: list[BotMessage] = field(default_factory=list)
+    blocked: bool = False
+
+
+class FakeTelegram:
+    """An aiohttp server on 127.0.0.1 that answers the Bot API methods the bot uses and records every call."""
+
+    def __init__(self) -> None:
+        self.url = ""
+        self.calls: list[ApiCall] = []
+        self.unanswered_callback_queries: set[str] = set()
+        self.answers: list[tuple[str, dict[str, Any]]] = []  # (callback query id, answerCallbackQuery params)
+        self._chats: dict[int, _Chat] = {}
+        self._views: dict[int, FakeUser | FakeGroup] = {}
+        self._updates: list[dict[str, Any]] = []
+        self._next_update_id = 1
+        self._allowed_updates: set[str] = set()
+        self._failures: dict[str, list[ApiError]] = {}
+        self._query_owner: dict[str, int] = {}
+        self._commands: dict[str, list[dict[str, str]]] = {}
+        self._files: dict[str, UploadedFile] = {}
+        self._webhook_url = ""
+        self._counter = 0
+        self._event = asyncio.Event()
+        self._stopping = False
+        self._runner: web.AppRunner | None = None
+
+    async def start(self) -> None:
+        """Bind 127.0.0.1 on a free port and start serving; sets url."""
+        app = web.Application(client_max_size=50 * 1024 * 1024)
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = f"http://{host}:{port}"
+
+    async def stop(self) -> None:
+        """Release held long polls and shut the server down."""
+        self._stopping = True
+        self._notify()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def user(
+        self,
+        user_id: int = 1001,
+        first_name: str = "Alex",
+        *,
+        username: str | None = None,
+        language_code: str | None = "en",
+    ) -> FakeUser:
+        """Return the fake user with this id (created on first use); their private chat id is user_id."""
+        if not isinstance(view := self._views.get(user_id), FakeUser):
+            view = self._views[user_id] = FakeUser(self, user_id, first_name, username, language_code)
+            info = {"id": user_id, "type": "private", "first_name": first_name}
+            self._chats[user_id] = _Chat(info | ({"username": username} if username else {}))
+        return view
+
+    def group(self, chat_id: int = -100200, title: str = "Clinic friends") -> FakeGroup:
+        """Return the fake group chat with this id (created on first use)."""
+        if not isinstance(view := self._views.get(chat_id), FakeGroup):
+            view = self._views[chat_id] = FakeGroup(self, chat_id)
+            self._chats[chat_id] = _Chat({"id": chat_id, "type": "group", "title": title})
+        return view
+
+    def fail_next(
+        self, method: str, status: int, description: str, *, retry_after: int | None = None, times: int = 1
+    ) -> None:
+        """Make the next `times` calls of method fail with status and description (a 429 always has retry_after)."""
+        retry_after = retry_after or (1 if status == 429 else None)
+        self._failures.setdefault(method.lower(), []).extend(
+            ApiError(status, description, retry_after) for _ in range(times)
+        )
+
+    def block(self, chat_id: int) -> None:
+        """Make sends and edits to this chat get 403 from now on, as after the user blocked the bot."""
+        self._chats[chat_id].blocked = True
+
+    def unblock(self, chat_id: int) -> None:
+        """Undo block()."""
+        self._chats[chat_id].blocked = False
+
+    @property
+    def commands(self) -> list[dict[str, str]]:
+        """Return the commands of the last setMyCommands for the default scope and no language."""
+        return self._commands.get(self._commands_key({}), [])
+
+    @property
+    def pending_updates(self) -> list[dict[str, Any]]:
+        """Return the updates the bot has not confirmed yet, oldest first."""
+        return list(self._updates)
+
+    def calls_to(self, method: str) -> list[ApiCall]:
+        """Return the calls of one method, in order."""
+        return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    async def push_update(self, update: dict[str, Any]) -> int:
+        """Enqueue a raw update (without update_id) for getUpdates and return its update_id."""
+        update_id, self._next_update_id = self._next_update_id, self._next_update_id + 1
+        self._updates.append({"update_id": update_id, **update})
+        self._notify()
+        return update_id
+
+    async def wait_for_call(self, method: str, *, since: int = 0, timeout: float = 5.0) -> ApiCall:  # noqa: ASYNC109
+        """Wait until a call of method at index >= since exists in calls and return it."""
+        found = await self._wait_until(lambda: next(iter(self._calls_since(method, since)), None), timeout)
+        if found is None:
+            raise AssertionError(f"no {method} call within {timeout}s; calls since {since}: {self._recent(since)}")
+        return found
+
+    async def wait_polling(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has called getUpdates, i.e. it is up and polling."""
+        await self.wait_for_call("getUpdates", timeout=timeout)
+
+    def _calls_since(self, method: str, since: int) -> list[ApiCall]:
+        """Return the calls of method at index >= since."""
+        return [call for call in self.calls[since:] if call.method.lower() == method.lower()]
+
+    def _notify(self) -> None:
+        """Wake every waiter so that it re-checks its condition."""
+        self._event.set()
+        self._event = asyncio.Event()
+
+    async def _wait_until(self, probe: Callable[[], T | None], seconds: float) -> T | None:
+        """Return probe() as soon as it is not None, re-checking after every change; None after `seconds`."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while (result := probe()) is None:
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return None
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._event.wait(), remaining)
+        return result
+
+    def _recent(self, since: int = 0) -> str:
+        """Describe the recent calls and their errors, for assertion messages."""
+        return ", ".join(f"{c.method}{' -> ' + c.error if c.error else ''}" for c in self.calls[since:][-20:])
+
+    def _new_message_id(self, chat_id: int) -> int:
+        """Allocate the next message id in a chat (the user and the bot share the sequence)."""
+        self._chats[chat_id].last_message_id += 1
+        return self._chats[chat_id].last_message_id
+
+    def _new_query_id(self, user_id: int) -> str:
+        """Allocate an unanswered callback query id owned by the user."""
+        self._counter += 1
+        query_id = str(4_000_000_000_000 + self._counter)
+        self.unanswered_callback_queries.add(query_id)
+        self._query_owner[query_id] = user_id
+        return query_id
+
+    def _message_dict(self, msg: BotMessage) -> dict[str, Any]:
+        """Return the Bot API Message object for a bot message as it is now."""
+        out = {"message_id": msg.message_id, "date": msg.date, "chat": self._chats[msg.chat_id].info, "from": BOT_USER}
+        plain, entities = render(msg.text, msg.parse_mode)
+        text_key = "text" if msg.kind == "text" else "caption"
+        if plain or msg.kind == "text":
+            out[text_key] = plain
+        if entities:
+            out["entities" if msg.kind == "text" else "caption_entities"] = entities
+        file = {
+            "file_id": msg.file_id,
+            "file_unique_id": f"U{msg.file_id}",
+            "file_size": len(msg.photo or msg.document or b""),
+        }
+        if msg.kind == "photo":
+            out["photo"] = [file | {"width": 800, "height": 600}]
+        elif msg.kind == "document":
+            out["document"] = file | {"file_name": msg.document_name}
+        if msg.edit_date is not None:
+            out["edit_date"] = msg.edit_date
+        if _inline_rows(msg.reply_markup):
+            out["reply_markup"] = msg.reply_markup
+        return out
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        """Record the call, run it and reply the way the Bot API does."""
+        raw: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            raw.update(await request.json())
+        for key, value in (await request.post()).items():
+            if isinstance(value, web.FileField):
+                raw[key] = UploadedFile(value.filename, value.file.read(), value.content_type)
+            else:
+                raw[key] = value
+        params = {key: _convert(key, value) for key, value in raw.items()}
+        call = ApiCall(request.match_info["method"], params, request.match_info["token"], time.monotonic())
+        self.calls.append(call)
+        self._notify()
+        try:
+            result = await self._dispatch(call.method.lower(), params)
+        except ApiError as exc:
+            call.error = exc.description
+            body: dict[str, Any] = {"ok": False, "error_code": exc.status, "description": exc.description}
+            if exc.retry_after is not None:
+                body["parameters"] = {"retry_after": exc.retry_after}
+            return web.json_response(body, status=exc.status)
+        finally:
+            self._notify()
+        return web.json_response({"ok": True, "result": result})
+
+    async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
+        """Run one method, or raise the injected failure or the ApiError Telegram would give."""
+        if failures := self._failures.get(method):
+            raise failures.pop(0)
+        if method == "getupdates":
+            return await self._get_updates(params)
+        if method in _TRIVIAL:
+            return _TRIVIAL[method]
+        if method in ("sendphoto", "senddocument"):
+            return self._send_file(params, method.removeprefix("send"))
+        method = _ALIASES.get(method, method)
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            raise ApiError(404, "Not Found")
+        return handler(params)
+
+    async def _get_updates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Confirm updates below offset, then return pending ones, holding the request at most LONG_POLL_CAP."""
+        if self._webhook_url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook")
+        offset, limit = int(params.get("offset") or 0), min(max(int(params.get("limit") or 100), 1), 100)
+        if isinstance(params.get("allowed_updates"), list):
+            self._allowed_updates = set(params["allowed_updates"])
+        if offset > 0:
+            self._updates = [update for update in self._updates if update["update_id"] >= offset]
+        elif offset < 0:
+            self._updates = self._updates[offset:]
+
+        def ready() -> list[dict[str, Any]] | None:
+            allowed, default = self._allowed_updates, not self._allowed_updates
+            kinds = [(u, _update_type(u)) for u in self._updates]
+            updates = [u for u, kind in kinds if (kind not in _NOT_BY_DEFAULT if default else kind in allowed)]
+            return updates[:limit] or ([] if self._stopping else None)
+
+        wait = min(max(float(params.get("timeout") or 0), 0.0), LONG_POLL_CAP)
+        return await self._wait_until(ready, wait) or []
+
+    def _api_setwebhook(self, params: dict[str, Any]) -> bool:
+        """Set or (with no url: deleteWebhook) remove the webhook; getUpdates answers 409 while one is set."""
+        self._webhook_url = str(params.get("url") or "")
+        if params.get("drop_pending_updates"):
+            self._updates.clear()
+        return True
+
+    def _api_getwebhookinfo(self, _params: dict[str, Any]) -> dict[str, Any]:
+        """Return a WebhookInfo object."""
+        return {"url": self._webhook_url, "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+
+    @staticmethod
+    def _commands_key(params: dict[str, Any]) -> str:
+        """Return the key a command list is stored under: its scope and language."""
+        scope = json.dumps(params.get("scope") or {"type": "default"}, sort_keys=True)
+        return f"{scope}/{params.get('language_code') or ''}"
+
+    def _api_setmycommands(self, params: dict[str, Any]) -> bool:
+        """Store the command list for a scope (none: deleteMyCommands), validating names like Telegram."""
+        commands = params.get("commands") or []
+        if not all(re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command"))) for command in commands):
+            raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+        self._commands[self._commands_key(params)] = commands
+        return True
+
+    def _api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
+        """Return the command list for a scope."""
+        return self._commands.get(self._commands_key(params), [])
+
+    def _chat(self, params: dict[str, Any], *, check_block: bool = True) -> _Chat:
+        """Return the chat a call addresses, or raise what Telegram says about it."""
+        chat = self._chats.get(params.get("chat_id"))  # type: ignore[arg-type]
+        if chat is None:
+            raise ApiError(
+                400, "Bad Request: chat not found" if params.get("chat_id") else "Bad Request: chat_id is empty"
+            )
+        if check_block and chat.blocked and chat.info["type"] == "private":
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if check_block and chat.blocked:
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
+        return chat
+
+    @staticmethod
+    def _markup(params: dict[str, Any]) -> tuple[dict[str, Any] | None, list[list[Button]]]:
+        """Validate reply_markup and return it with its inline buttons."""
+        markup = params.get("reply_markup")
+        if markup is not None and not isinstance(markup, dict):
+            raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        rows = [
+            [Button(b.get("text", ""), b.get("callback_data"), b.get("url")) for b in row]
+            for row in _inline_rows(markup) or []
+        ]
+        if any(
+            b.callback_data is not None and not 1 <= len(b.callback_data.encode()) <= 64 for row in rows for b in row
+        ):
+            raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+        return markup, rows
+
+    @staticmethod
+    def _text(params: dict[str, Any], key: str, limit: int) -> tuple[str, str | None]:
+        """Validate a text or caption against Telegram's rules and return it raw with its parse mode."""
+        text, parse_mode = str(params.get(key) or ""), params.get("parse_mode") or None
+        if parse_mode is not None and parse_mode.lower() not in {"html", "markdown", "markdownv2"}:
+            raise ApiError(400, "Bad Request: unsupported parse_mode")
+        plain = render(text, parse_mode)[0]
+        if key == "text" and not plain.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(plain) > limit:
+            raise ApiError(
+                400, "Bad Request: message is too long" if key == "text" else "Bad Request: message caption is too long"
+            )
+        return text, parse_mode
+
+    def _output(self, chat: _Chat, msg: BotMessage) -> dict[str, Any]:
+        """Store msg in its chat, record an output snapshot of it and return its Message object."""
+        chat.messages[msg.message_id] = msg
+        chat.outputs.append(copy.deepcopy(msg))
+        return self._message_dict(msg)
+
+    def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Answer sendMessage."""
+        chat = self._chat(params)
+        text, parse_mode = self._text(params, "text", 4096)
+        markup, buttons = self._markup(params)
+        message_id = self._new_message_id(chat.info["id"])
+        return self._output(
+            chat, BotMessage(message_id, chat.info["id"], text, parse_mode, buttons, reply_markup=markup)
+        )
+
+    def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
+        """Answer sendPhoto or sendDocument: an upload or a known file_id or URL, with an optional caption."""
+        chat = self._chat(params)
+        caption, parse_mode = self._text(params, "caption", 1024)
+        markup, buttons = self._markup(params)
+        file_id = value = params.get(kind)
+        if isinstance(value, UploadedFile):
+            self._counter += 1
+            file_id = f"F{kind[:3]}{self._counter:08d}"
+            self._files[file_id] = value
+        elif not value:
+            raise ApiError(400, f"Bad Request: there is no {kind} in the request")
+        elif not isinstance(value, str) or not (value in self._files or value.startswith(("http://", "https://"))):
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        upload = self._files.get(str(file_id))
+        msg = BotMessage(
+            self._new_message_id(chat.info["id"]), chat.info["id"], caption, parse_mode, buttons, kind=kind
+        )
+        msg.file_id, msg.reply_markup = str(file_id), markup
+        if kind == "photo":
+            msg.photo = upload.content if upload else None
+        else:
+            msg.document, msg.document_name = (upload.content, upload.filename) if upload else (None, None)
+        return self._output(chat, msg)
+
+    def _editable(self, params: dict[str, Any]) -> tuple[_Chat, BotMessage]:
+        """Return the chat and bot message an edit addresses, or raise Telegram's error."""
+        if params.get("inline_message_id"):
+            raise ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
+        chat = self._chat(params)
+        msg = chat.messages.get(params.get("message_id"))  # type: ignore[arg-type]
+        if msg is None and params.get("message_id") in chat.user_message_ids:
+            raise ApiError(400, "Bad Request: message can't be edited")
+        if msg is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        return chat, msg
+
+    def _api_editmessagetext(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Answer editMessageText; leaving out reply_markup removes the inline keyboard, as on Telegram."""
+        chat, msg = self._editable(params)
+        if msg.kind != "text":
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        text, parse_mode = self._text(params, "text", 4096)
+        markup, buttons = self._markup(params)
+        same_text = render(text, parse_mode) == render(msg.text, msg.parse_mode)
+        if same_text and _inline_rows(markup) == _inline_rows(msg.reply_markup):
+            raise ApiError(400, NOT_MODIFIED)
+        msg.text, msg.parse_mode, msg.buttons, msg.reply_markup = text, parse_mode, buttons, markup
+        msg.edit_date = int(time.time())
+        return self._output(chat, msg)
+
+    def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Answer editMessageReplyMarkup; leaving out reply_markup removes the keyboard."""
+        chat, msg = self._editable(params)
+        markup, buttons = self._markup(params)
+        if _inline_rows(markup) == _inline_rows(msg.reply_markup):
+            raise ApiError(400, NOT_MODIFIED)
+        msg.buttons, msg.reply_markup, msg.edit_date = buttons, markup, int(time.time())
+        return self._output(chat, msg)
+
+    def _api_deletemessage(self, params: dict[str, Any]) -> bool:
+        """Answer deleteMessage, for the bot's messages and the user's own ones."""
+        chat, message_id = self._chat(params, check_block=False), params.get("message_id")
+        if chat.messages.pop(message_id, None) is None:  # type: ignore[arg-type]
+            if message_id not in chat.user_message_ids:
+                raise ApiError(400, "Bad Request: message to delete not found")
+            chat.user_message_ids.discard(message_id)
+        return True
+
+    def _api_answercallbackquery(self, params: dict[str, Any]) -> bool:
+        """Answer answerCallbackQuery: each query is answered once, with at most 200 characters."""
+        query_id = str(params.get("callback_query_id") or "")
+        if query_id not in self.unanswered_callback_queries:
+            raise ApiError(400, QUERY_TOO_OLD)
+        if len(str(params.get("text") or "")) > 200:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        self.unanswered_callback_queries.discard(query_id)
+        self.answers.append((query_id, params))
+        return True
+
+    def _api_sendchataction(self, params: dict[str, Any]) -> bool:
+        """Answer sendChatAction."""
+        self._chat(params)
+        return True
+
+
+class _ChatView:
+    """The test's view of one chat: the bot's messages, and a cursor over its outputs."""
+
+    def __init__(self, fake: FakeTelegram, chat_id: int) -> None:
+        self._fake, self.chat_id, self._cursor = fake, chat_id, 0
+
+    def _state(self) -> _Chat:
+        """Return the chat's state in the fake."""
+        return self._fake._chats[self.chat_id]
+
+    def _pending_output(self) -> BotMessage | None:
+        """Return the output after the cursor, if there is one."""
+        outputs = self._state().outputs
+        return outputs[self._cursor] if len(outputs) > self._cursor else None
+
+    def messages(self) -> list[BotMessage]:
+        """Return the bot's messages in this chat as they are now, oldest first (deleted ones gone)."""
+        return list(self._state().messages.values())
+
+    def last_message(self) -> BotMessage:
+        """Return the bot's newest message in this chat."""
+        assert self.messages(), f"the bot has sent nothing to chat {self.chat_id}; calls: {self._fake._recent()}"
+        return self.messages()[-1]
+
+    async def next_output(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
+        """Wait for the output after the cursor, move past it and return the message as it was right then."""
+        found = await self._fake._wait_until(self._pending_output, timeout)
+        if found is None:
+            raise AssertionError(f"no output to chat {self.chat_id} within {timeout}s; calls: {self._fake._recent()}")
+        self._cursor += 1
+        return found
+
+    async def expect_no_output(self, within: float = 0.3) -> None:
+        """Assert that the bot sends or edits nothing in this chat within the given time."""
+        found = await self._fake._wait_until(self._pending_output, within)
+        assert found is None, f"unexpected output to chat {self.chat_id}: {found}"
+
+    def skip_outputs(self) -> None:
+        """Move the cursor past every output so far."""
+        self._cursor = len(self._state().outputs)
+
+
+class FakeUser(_ChatView):
+    """A Telegram user talking to the bot in a private chat whose id equals the user id."""
+
+    def __init__(
+        self, fake: FakeTelegram, user_id: int, first_name: str, username: str | None, language_code: str | None
+    ) -> None:
+        super().__init__(fake, user_id)
+        self.user_id = user_id
+        self.info: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        self.info |= ({"username": username} if username else {}) | (
+            {"language_code": language_code} if language_code else {}
+        )
+
+    async def _message(self, content: dict[str, Any], chat_id: int | None = None) -> int:
+        """Enqueue a message update from this user in a chat (by default the private one); return its id."""
+        chat = self._fake._chats[self.chat_id if chat_id is None else chat_id]
+        message_id = self._fake._new_message_id(chat.info["id"])
+        chat.user_message_ids.add(message_id)
+        message = {"message_id": message_id, "date": int(time.time()), "chat": chat.info, "from": self.info}
+        await self._fake.push_update({"message": message | content})
+        return message_id
+
+    @staticmethod
+    def _text(text: str) -> dict[str, Any]:
+        """Return the message fields for a text, with a bot_command entity when it starts with a command."""
+        if (match := _COMMAND_RE.match(text)) is None:
+            return {"text": text}
+        return {"text": text, "entities": [{"type": "bot_command", "offset": 0, "length": _utf16_len(match[0])}]}
+
+    def _file(self, prefix: str, **extra: Any) -> dict[str, Any]:
+        """Return a file object with fresh file_id and file_unique_id and the given fields."""
+        self._fake._counter += 1
+        return {
+            "file_id": f"{prefix}{self._fake._counter:08d}",
+            "file_unique_id": f"U{self._fake._counter:08d}",
+        } | extra
+
+    async def send(self, text: str) -> int:
+        """Send a text message (a command carries a bot_command entity) and return its message_id."""
+        return await self._message(self._text(text))
+
+    async def send_sticker(self) -> int:
+        """Send a sticker and return its message_id."""
+        return await self._message({"sticker": self._file("STK", **_STICKER)})
+
+    async def send_photo(self) -> int:
+        """Send a photo in two sizes and return its message_id."""
+        sizes = [
+            self._file("PHO", width=90, height=67, file_size=603),
+            self._file("PHO", width=800, height=600, file_size=48000),
+        ]
+        return await self._message({"photo": sizes})
+
+    async def send_voice(self) -> int:
+        """Send a voice note and return its message_id."""
+        return await self._message({"voice": self._file("VOI", duration=3, mime_type="audio/ogg")})
+
+    async def send_document(self) -> int:
+        """Send a PDF document and return its message_id."""
+        return await self._message({"document": self._file("DOC", **_DOCUMENT)})
+
+    async def send_location(self) -> int:
+        """Send a location and return its message_id."""
+        return await self._message({"location": {"latitude": 52.52, "longitude": 13.405}})
+
+    async def edit(self, message_id: int, new_text: str) -> None:
+        """Edit one of this user's messages (an edited_message update)."""
+        now = int(time.time())
+        message = {
+            "message_id": message_id,
+            "date": now,
+            "edit_date": now,
+            "chat": self._state().info,
+            "from": self.info,
+        }
+        await self._fake.push_update({"edited_message": message | self._text(new_text)})
+
+    async def press(self, label: str, *, message: BotMessage | None = None) -> str:
+        """Press the button labelled label (exact, else a substring) on message; return the callback query id.
+
+        The button is looked up in `message` as given (by default the newest bot message with an inline keyboard);
+        the update carries the message as the chat shows it now, like a press on a view that is out of date.
+        """
+        if message is None:
+            with_keyboard = [shown for shown in self.messages() if shown.buttons]
+            assert with_keyboard, f"no bot message with an inline keyboard in chat {self.chat_id}"
+            message = with_keyboard[-1]
+        buttons = [button for row in message.buttons for button in row]
+        found = [b for b in buttons if b.text == label] or [b for b in buttons if label in b.text]
+        assert found, f"no button {label!r} on message {message.message_id}; on offer: {message.button_labels()}"
+        assert found[0].callback_data is not None, f"button {found[0].text!r} has no callback_data (url={found[0].url})"
+        return await self.press_data(found[0].callback_data, message.message_id)
+
+    async def press_data(self, callback_data: str, message_id: int) -> str:
+        """Press a button with any data on any message id (a forged or stale press); a gone message is inaccessible."""
+        if (msg := self._state().messages.get(message_id)) is not None:
+            return await self._callback(callback_data, self._fake._message_dict(msg))
+        return await self._callback(callback_data, {"message_id": message_id, "date": 0, "chat": self._state().info})
+
+    async def _callback(self, data: str, message: dict[str, Any]) -> str:
+        """Enqueue a callback_query update and return its id."""
+        query_id = self._fake._new_query_id(self.user_id)
+        query = {"id": query_id, "from": self.info, "message": message, "chat_instance": f"ci{self.chat_id}"}
+        await self._fake.push_update({"callback_query": query | {"data": data}})
+        return query_id
+
+    def callback_answers(self) -> list[dict[str, Any]]:
+        """Return the answerCallbackQuery params for this user's queries, in order."""
+        return [params for query_id, params in self._fake.answers if self._fake._query_owner[query_id] == self.user_id]
+
+
+class FakeGroup(_ChatView):
+    """A group chat the bot is in."""
+
+    async def send(self, user: FakeUser, text: str) -> int:
+        """Send a text message from user into the group and return its message_id."""
+        return await user._message(user._text(text), self.chat_id)

@@ -1,0 +1,490 @@
+"""The fake Bot API server, driven by python-telegram-bot itself: a Bot for single calls, an Application for polling."""
+
+import asyncio
+import datetime as dtm
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiohttp
+import pytest
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllPrivateChats,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, NetworkError, RetryAfter
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
+
+from tests.fake_telegram import BOT_USER, LONG_POLL_CAP, FakeTelegram, UploadedFile
+
+TOKEN = "123456:fake-token-for-the-fake"
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    """Start a fake server and stop it after the test."""
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def ptb_bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
+    """Yield a PTB Bot pointed at the fake, initialised (getMe) and shut down after the test."""
+    async with Bot(TOKEN, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot") as bot:
+        yield bot
+
+
+def keyboard(*labels: str) -> InlineKeyboardMarkup:
+    """Return one row of callback buttons whose data is the lower-cased label."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=label.lower()) for label in labels]])
+
+
+async def echo(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Reply with the text received."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(update.effective_message.text or "")
+
+
+async def start(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer two buttons."""
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        "Pick <b>one</b>", parse_mode=ParseMode.HTML, reply_markup=keyboard("Yes", "No")
+    )
+
+
+async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer the press and put the choice in place of the question."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(f"got {query.data}")
+    await query.edit_message_text(f"You chose {query.data}")
+
+
+@asynccontextmanager
+async def echo_bot(fake: FakeTelegram) -> AsyncIterator[None]:
+    """Run a PTB Application with the echo handlers, started and stopped in run_polling's order."""
+    app = Application.builder().token(TOKEN).base_url(f"{fake.url}/bot").base_file_url(f"{fake.url}/file/bot").build()
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, echo))
+    app.add_handler(CallbackQueryHandler(pressed))
+    assert app.updater is not None
+    await app.initialize()
+    await app.updater.start_polling(poll_interval=0.0)
+    await app.start()
+    try:
+        yield
+    finally:
+        await app.updater.stop()
+        await app.stop()
+        await app.shutdown()
+
+
+async def test_get_me_and_raw_replies(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """GetMe answers the test bot; raw form posts get Telegram's reply shapes, typed params and a 404 for junk."""
+    me = await ptb_bot.get_me()
+    assert (me.id, me.username, me.is_bot, me.can_join_groups) == (7000001, "aftercare_test_bot", True, True)
+    fake.user(1001)
+    async with aiohttp.ClientSession() as session:
+        form = {
+            "chat_id": "1001",
+            "text": "123",
+            "reply_markup": '{"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]}',
+        }
+        async with session.post(f"{fake.url}/bot{TOKEN}/sendMessage", data=form) as response:
+            body = await response.json()
+            assert response.status == 200
+        assert body["ok"] is True
+        assert body["result"]["from"] == BOT_USER
+        assert body["result"]["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "a"
+        async with session.post(f"{fake.url}/bot{TOKEN}/frobnicate", data={}) as response:
+            assert response.status == 404
+            assert await response.json() == {"ok": False, "error_code": 404, "description": "Not Found"}
+    call = fake.calls_to("sendMessage")[0]
+    assert call.params == {
+        "chat_id": 1001,
+        "text": "123",
+        "reply_markup": {"inline_keyboard": [[{"text": "A", "callback_data": "a"}]]},
+    }
+    assert call.token == TOKEN
+    with pytest.raises(EndPointNotFound):
+        await ptb_bot.do_api_request("frobnicate")
+    assert [c.method for c in fake.calls] == ["getMe", "getMe", "sendMessage", "frobnicate", "frobnicate"]
+
+
+async def test_get_updates_offsets_confirm_and_never_repeat(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """Unconfirmed updates come again; an offset confirms everything below it for good; limit and -N work."""
+    user = fake.user()
+    for text in ("one", "two", "three"):
+        await user.send(text)
+    first = await ptb_bot.get_updates(timeout=0)
+    assert [u.message.text for u in first if u.message] == ["one", "two", "three"]
+    again = await ptb_bot.get_updates(timeout=0)
+    assert [u.update_id for u in again] == [u.update_id for u in first]
+    rest = await ptb_bot.get_updates(offset=first[1].update_id, timeout=0)
+    assert [u.message.text for u in rest if u.message] == ["two", "three"]
+    assert await ptb_bot.get_updates(offset=first[-1].update_id + 1, timeout=0) == ()
+    assert await ptb_bot.get_updates(timeout=0) == (), "confirmed updates are gone even without an offset"
+    for text in ("four", "five", "six"):
+        await user.send(text)
+    limited = await ptb_bot.get_updates(limit=1, timeout=0)
+    assert [u.message.text for u in limited if u.message] == ["four"]
+    last = await ptb_bot.get_updates(offset=-1, timeout=0)
+    assert [u.message.text for u in last if u.message] == ["six"]
+    assert [u["message"]["text"] for u in fake.pending_updates] == ["six"]
+
+
+async def test_long_poll_is_capped_and_wakes_on_an_update(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """A 30-second long poll is held only LONG_POLL_CAP, and returns at once when an update arrives."""
+    started = time.monotonic()
+    assert await ptb_bot.get_updates(timeout=30) == ()
+    assert LONG_POLL_CAP - 0.05 <= time.monotonic() - started < LONG_POLL_CAP + 0.5
+    since = len(fake.calls)
+    poll = asyncio.create_task(ptb_bot.get_updates(timeout=30))
+    await fake.wait_for_call("getUpdates", since=since)
+    pushed = time.monotonic()
+    await fake.user().send("wake up")
+    updates = await poll
+    assert time.monotonic() - pushed < LONG_POLL_CAP / 2
+    assert [u.message.text for u in updates if u.message] == ["wake up"]
+
+
+async def test_echo_round_trip_each_update_once(fake: FakeTelegram) -> None:
+    """Messages from two users and a group are each echoed exactly once; stopping confirms every update."""
+    alex, sam = fake.user(1001, "Alex"), fake.user(1002, "Sam", username="sam")
+    group = fake.group()
+    async with echo_bot(fake):
+        await fake.wait_polling()
+        for n in range(5):
+            await alex.send(f"hello {n}")
+        await sam.send("hi from sam")
+        await group.send(sam, "hi all")
+        assert [(await alex.next_output()).text for _ in range(5)] == [f"hello {n}" for n in range(5)]
+        assert (await sam.next_output()).text == "hi from sam"
+        assert (await group.next_output()).text == "hi all"
+        await alex.expect_no_output()
+        await sam.expect_no_output()
+    assert len(fake.calls_to("sendMessage")) == 7
+    assert fake.pending_updates == []
+    assert fake.calls_to("getUpdates")[-1].params["offset"] == 8
+
+
+async def test_a_button_press_is_answered_and_the_message_edited_in_place(fake: FakeTelegram) -> None:
+    """/start offers buttons; pressing one brings an answer and an edit that replaces text and keyboard."""
+    user = fake.user()
+    async with echo_bot(fake):
+        await user.send("/start")
+        offer = await user.next_output()
+        assert (offer.plain_text, offer.button_labels()) == ("Pick one", ["Yes", "No"])
+        query_id = await user.press("No")
+        edited = await user.next_output()
+        assert (edited.message_id, edited.text, edited.buttons) == (offer.message_id, "You chose no", [])
+        assert offer.button_labels() == ["Yes", "No"], "snapshots do not change afterwards"
+        assert [m.text for m in user.messages()] == ["You chose no"]
+        assert [(a["callback_query_id"], a["text"]) for a in user.callback_answers()] == [(query_id, "got no")]
+        assert fake.unanswered_callback_queries == set()
+
+
+async def test_press_names_the_buttons_on_offer(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """A missing label fails listing the labels; a partial label matches; url buttons are refused; views go stale."""
+    user = fake.user()
+    with pytest.raises(AssertionError, match="no bot message with an inline keyboard"):
+        await user.press("Yes")
+    link = InlineKeyboardButton("Website", url="https://example.com")
+    await ptb_bot.send_message(
+        user.chat_id, "Pick", reply_markup=InlineKeyboardMarkup([[link], *keyboard("Yes please", "No").inline_keyboard])
+    )
+    with pytest.raises(AssertionError, match=r"'Maybe'.*\['Website', 'Yes please', 'No'\]"):
+        await user.press("Maybe")
+    with pytest.raises(AssertionError, match="no callback_data"):
+        await user.press("Website")
+    shown = await user.next_output()  # a snapshot: it keeps the buttons it had
+    await user.press("Yes")
+    await ptb_bot.edit_message_reply_markup(user.chat_id, shown.message_id, reply_markup=keyboard("Later"))
+    await user.press("No", message=shown)
+    fresh, stale = await ptb_bot.get_updates(timeout=0)
+    assert fresh.callback_query is not None
+    assert fresh.callback_query.data == "yes please"
+    assert stale.callback_query is not None
+    assert isinstance(stale.callback_query.message, Message)
+    assert stale.callback_query.data == "no", "a stale view's button is pressed on the message as it is now"
+    assert stale.callback_query.message.reply_markup == keyboard("Later")
+
+
+async def test_edit_message_text_in_place_not_modified_and_not_found(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """Edits apply in place; identical content is 'not modified'; unknown ids are 'not found'."""
+    user = fake.user()
+    sent = await ptb_bot.send_message(user.chat_id, "<b>Hi</b>", parse_mode=ParseMode.HTML, reply_markup=keyboard("A"))
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await ptb_bot.edit_message_text(
+            "<strong>Hi</strong>", user.chat_id, sent.message_id, parse_mode=ParseMode.HTML, reply_markup=keyboard("A")
+        )
+    edited = await ptb_bot.edit_message_text("Bye", user.chat_id, sent.message_id, reply_markup=keyboard("A"))
+    assert isinstance(edited, bool) is False
+    assert (edited.text, edited.edit_date is not None) == ("Bye", True)  # type: ignore[union-attr]
+    await ptb_bot.edit_message_reply_markup(user.chat_id, sent.message_id)
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await ptb_bot.edit_message_reply_markup(user.chat_id, sent.message_id)
+    with pytest.raises(BadRequest, match="Message to edit not found"):
+        await ptb_bot.edit_message_text("Hello", user.chat_id, 999)
+    outputs = [await user.next_output() for _ in range(3)]
+    assert [(o.text, o.button_labels()) for o in outputs] == [("<b>Hi</b>", ["A"]), ("Bye", ["A"]), ("Bye", [])]
+    assert [(m.message_id, m.text, m.buttons) for m in user.messages()] == [(sent.message_id, "Bye", [])]
+
+
+@pytest.mark.parametrize(
+    ("status", "description", "error"),
+    [
+        (400, "Bad Request: chat not found", BadRequest),
+        (403, "Forbidden: bot was blocked by the user", Forbidden),
+        (500, "Internal Server Error", NetworkError),
+        (502, "Bad Gateway", NetworkError),
+    ],
+)
+async def test_injected_errors_become_ptb_exceptions(
+    fake: FakeTelegram, ptb_bot: Bot, status: int, description: str, error: type[Exception]
+) -> None:
+    """The next `times` calls fail with the given status; then the method works again."""
+    user = fake.user()
+    fake.fail_next("sendMessage", status, description, times=2)
+    for _ in range(2):
+        with pytest.raises(error) as raised:
+            await ptb_bot.send_message(user.chat_id, "hi")
+        assert type(raised.value) is error
+    assert (await ptb_bot.send_message(user.chat_id, "hi")).text == "hi"
+    assert [c.error for c in fake.calls_to("sendMessage")] == [description, description, None]
+    assert len(user.messages()) == 1
+
+
+async def test_flood_control_raises_retry_after(
+    fake: FakeTelegram, ptb_bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 429 carries retry_after, which PTB turns into RetryAfter."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    fake.fail_next("answerCallbackQuery", 429, "Too Many Requests: retry after 7", retry_after=7)
+    with pytest.raises(RetryAfter) as raised:
+        await ptb_bot.answer_callback_query("1")
+    assert raised.value.retry_after == dtm.timedelta(seconds=7)
+
+
+async def test_blocked_and_unknown_chats(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """A blocked user gives 403 until unblocked; a chat the fake never saw is 'chat not found'."""
+    user = fake.user()
+    fake.block(user.chat_id)
+    with pytest.raises(Forbidden, match="bot was blocked by the user"):
+        await ptb_bot.send_message(user.chat_id, "hi")
+    with pytest.raises(Forbidden):
+        await ptb_bot.send_chat_action(user.chat_id, "typing")
+    fake.unblock(user.chat_id)
+    assert await ptb_bot.send_chat_action(user.chat_id, "typing") is True
+    with pytest.raises(BadRequest, match="Chat not found"):
+        await ptb_bot.send_message(424242, "hi")
+
+
+@pytest.mark.parametrize(
+    "text", ["<b>bold", "<div>x</div>", "a < b", "<b>x</i>", "x</b>", "line<br>break", '<span class="x">y</span>']
+)
+async def test_bad_html_is_rejected(fake: FakeTelegram, ptb_bot: Bot, text: str) -> None:
+    """Unclosed, mismatched and unsupported tags get Telegram's 'can't parse entities'."""
+    fake.user()
+    with pytest.raises(BadRequest, match="Can't parse entities"):
+        await ptb_bot.send_message(1001, text, parse_mode=ParseMode.HTML)
+    assert fake.user().messages() == []
+
+
+async def test_good_html_becomes_entities_and_lengths_count_plain_text(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """Supported tags become entities; the 4096 and 1024 limits count text without tags; empty text fails."""
+    user = fake.user()
+    html = (
+        '<b>Day</b> &lt;3 &amp; <a href="https://clinic.example">site</a> <tg-spoiler>s</tg-spoiler> '
+        '<pre><code class="language-python">x = 1</code></pre>'
+    )
+    sent = await ptb_bot.send_message(user.chat_id, html, parse_mode=ParseMode.HTML)
+    assert sent.text == "Day <3 & site s x = 1"
+    assert [(e.type, e.offset, e.length, e.url, e.language) for e in sent.entities] == [
+        ("bold", 0, 3, None, None),
+        ("text_link", 9, 4, "https://clinic.example", None),
+        ("spoiler", 14, 1, None, None),
+        ("pre", 16, 5, None, "python"),
+    ]
+    assert sent.text_html.startswith('<b>Day</b> &lt;3 &amp; <a href="https://clinic.example">site</a>')
+    assert user.last_message().plain_text == sent.text
+    await ptb_bot.send_message(user.chat_id, "a" * 4096)
+    await ptb_bot.send_message(user.chat_id, "<b>" + "&amp;" * 4096 + "</b>", parse_mode=ParseMode.HTML)
+    with pytest.raises(BadRequest, match="Message is too long"):
+        await ptb_bot.send_message(user.chat_id, "a" * 4097)
+    for empty in ("", "   ", "<b></b>"):
+        with pytest.raises(BadRequest, match="Message text is empty"):
+            await ptb_bot.send_message(user.chat_id, empty, parse_mode=ParseMode.HTML)
+    with pytest.raises(BadRequest, match="Message caption is too long"):
+        await ptb_bot.send_photo(user.chat_id, b"img", caption="c" * 1025)
+    assert len(user.messages()) == 3
+
+
+@pytest.mark.parametrize(
+    ("data", "ok"), [("x" * 64, True), ("x" * 65, False), ("é" * 32, True), ("é" * 33, False), ("", False)]
+)
+async def test_callback_data_is_at_most_64_bytes(fake: FakeTelegram, ptb_bot: Bot, data: str, ok: bool) -> None:
+    """Callback data of 1-64 bytes (UTF-8) is accepted; anything else is BUTTON_DATA_INVALID."""
+    user = fake.user()
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data=data)]])
+    if ok:
+        await ptb_bot.send_message(user.chat_id, "Pick", reply_markup=markup)
+        assert user.last_message().buttons[0][0].callback_data == data
+    else:
+        with pytest.raises(BadRequest, match="Button_data_invalid"):
+            await ptb_bot.send_message(user.chat_id, "Pick", reply_markup=markup)
+        assert user.messages() == []
+
+
+async def test_photos_and_documents_are_recorded(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """Uploads keep their bytes and file name; a returned file_id can be sent again; unknown ids fail."""
+    user = fake.user()
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
+    sent = await ptb_bot.send_photo(user.chat_id, image, caption="<i>Day 1</i>", parse_mode=ParseMode.HTML)
+    assert (sent.caption, sent.caption_entities[0].type) == ("Day 1", "italic")
+    upload = fake.calls_to("sendPhoto")[0].params["photo"]
+    assert isinstance(upload, UploadedFile)
+    assert upload.content == image
+    shown = user.last_message()
+    assert (shown.photo, shown.text, shown.plain_text, shown.kind) == (image, "<i>Day 1</i>", "Day 1", "photo")
+    await ptb_bot.send_photo(user.chat_id, sent.photo[-1].file_id)
+    assert user.last_message().photo == image
+    with pytest.raises(BadRequest, match="Wrong file identifier"):
+        await ptb_bot.send_photo(user.chat_id, "no-such-file-id")
+    document = await ptb_bot.send_document(user.chat_id, b"%PDF-1.4 care", filename="care.pdf")
+    assert document.document is not None
+    assert document.document.file_name == "care.pdf"
+    assert (user.last_message().document, user.last_message().document_name) == (b"%PDF-1.4 care", "care.pdf")
+    assert [o.kind for o in [await user.next_output() for _ in range(3)]] == ["photo", "photo", "document"]
+
+
+async def test_callback_queries_are_answered_once(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """A press carries the message as shown; answers are checked for length, repeats and unknown ids."""
+    user = fake.user()
+    sent = await ptb_bot.send_message(user.chat_id, "Pick", reply_markup=keyboard("Yes", "No"))
+    query_id = await user.press("Yes")
+    forged_id = await user.press_data("forged", 999)
+    press, forged = await ptb_bot.get_updates(timeout=0)
+    query = press.callback_query
+    assert query is not None
+    assert isinstance(query.message, Message)
+    assert query.message.from_user is not None
+    assert (query.id, query.data, query.from_user.id) == (query_id, "yes", user.user_id)
+    shown = (query.message.message_id, query.message.reply_markup, query.message.from_user.id)
+    assert shown == (sent.message_id, keyboard("Yes", "No"), BOT_USER["id"])
+    assert forged.callback_query is not None
+    assert forged.callback_query.message is not None
+    assert forged.callback_query.message.is_accessible is False, "a message the chat does not have is inaccessible"
+    with pytest.raises(BadRequest, match="Message_too_long"):
+        await ptb_bot.answer_callback_query(query_id, text="x" * 201)
+    assert fake.unanswered_callback_queries == {query_id, forged_id}
+    assert await ptb_bot.answer_callback_query(query_id, text="x" * 200) is True
+    for stale in (query_id, "12345"):
+        with pytest.raises(BadRequest, match="Query is too old"):
+            await ptb_bot.answer_callback_query(stale)
+    assert [a["text"] for a in user.callback_answers()] == ["x" * 200]
+    assert fake.unanswered_callback_queries == {forged_id}
+
+
+async def test_user_updates_parse_in_ptb(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """Every kind of update the fake makes is built by Update.de_json with the fields the bot reads."""
+    user = fake.user(1001, "Alex", username="alex")
+    group = fake.group()
+    sent_id = await user.send("/start payload")
+    await group.send(user, "/menu@aftercare_test_bot")
+    for send in (user.send_sticker, user.send_photo, user.send_voice, user.send_document, user.send_location):
+        await send()
+    await user.edit(sent_id, "changed")
+    await fake.push_update(
+        {"channel_post": {"message_id": 1, "date": 1, "chat": {"id": -100900, "type": "channel"}, "text": "hi"}}
+    )
+    await fake.push_update(
+        {
+            "my_chat_member": {
+                "chat": {"id": 1001, "type": "private", "first_name": "Alex"},
+                "from": user.info,
+                "date": 1,
+                "old_chat_member": {"status": "member", "user": BOT_USER},
+                "new_chat_member": {"status": "kicked", "user": BOT_USER, "until_date": 0},
+            }
+        }
+    )
+    updates = await ptb_bot.get_updates(timeout=0)
+    start, menu, sticker, photo, voice, document, location, edit, channel, member = updates
+    assert start.message is not None
+    assert (start.message.text, start.message.message_id, start.message.chat.type) == (
+        "/start payload",
+        sent_id,
+        "private",
+    )
+    assert start.message.parse_entities(["bot_command"]) == {start.message.entities[0]: "/start"}
+    assert start.message.from_user is not None
+    assert (start.message.from_user.username, start.message.from_user.language_code) == ("alex", "en")
+    assert menu.message is not None
+    assert (menu.message.chat.id, menu.message.entities[0].length) == (group.chat_id, 24)
+    media = [sticker.message, photo.message, voice.message, document.message, location.message]
+    assert all(media)
+    kinds = ["sticker", "photo", "voice", "document", "location"]
+    assert all(getattr(m, kind) for m, kind in zip(media, kinds, strict=True))
+    assert edit.edited_message is not None
+    assert (edit.edited_message.text, edit.edited_message.message_id) == ("changed", sent_id)
+    assert channel.channel_post is not None
+    assert channel.effective_user is None
+    assert member.my_chat_member is not None
+    assert member.my_chat_member.new_chat_member.status == "kicked"
+    assert [u.update_id for u in updates] == list(range(updates[0].update_id, updates[0].update_id + 10))
+
+
+async def test_commands_and_webhook(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """Commands are stored per scope and validated; a webhook blocks getUpdates until deleted with its drop."""
+    await ptb_bot.set_my_commands([BotCommand("start", "Begin"), BotCommand("menu", "Menu")])
+    await ptb_bot.set_my_commands(
+        [BotCommand("hilfe", "Hilfe")], scope=BotCommandScopeAllPrivateChats(), language_code="de"
+    )
+    assert fake.commands == [{"command": "start", "description": "Begin"}, {"command": "menu", "description": "Menu"}]
+    assert [c.command for c in await ptb_bot.get_my_commands()] == ["start", "menu"]
+    with pytest.raises(BadRequest, match="Bot_command_invalid"):
+        await ptb_bot.set_my_commands([BotCommand("Start", "Begin")])
+    await ptb_bot.delete_my_commands()
+    assert fake.commands == []
+    await ptb_bot.set_webhook("https://example.com/hook")
+    assert (await ptb_bot.get_webhook_info()).url == "https://example.com/hook"
+    await fake.user().send("queued")
+    with pytest.raises(Conflict, match="webhook is active"):
+        await ptb_bot.get_updates(timeout=0)
+    await ptb_bot.delete_webhook(drop_pending_updates=True)
+    assert await ptb_bot.get_updates(timeout=0) == ()
+
+
+async def test_outputs_cursor_waits_and_deletes(fake: FakeTelegram, ptb_bot: Bot) -> None:
+    """next_output and expect_no_output follow the cursor; wait_for_call honours since; deletes are checked."""
+    user = fake.user()
+    with pytest.raises(AssertionError, match="no output to chat 1001"):
+        await user.next_output(timeout=0.05)
+    await user.expect_no_output(within=0.05)
+    first = await ptb_bot.send_message(user.chat_id, "one")
+    await ptb_bot.send_message(user.chat_id, "two")
+    user.skip_outputs()
+    await user.expect_no_output(within=0.05)
+    since = len(fake.calls)
+    later = asyncio.create_task(ptb_bot.send_message(user.chat_id, "three"))
+    assert (await fake.wait_for_call("sendMessage", since=since)).params["text"] == "three"
+    await later
+    with pytest.raises(AssertionError, match="unexpected output"):
+        await user.expect_no_output(within=0.05)
+    assert (await user.next_output()).text == "three"
+    with pytest.raises(AssertionError, match="no deleteMessage call"):
+        await fake.wait_for_call("deleteMessage", timeout=0.05)
+    assert await ptb_bot.delete_message(user.chat_id, first.message_id) is True
+    with pytest.raises(BadRequest, match="Message to delete not found"):
+        await ptb_bot.delete_message(user.chat_id, first.message_id)
+    assert [m.text for m in user.messages()] == ["two", "three"]
