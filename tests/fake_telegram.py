@@ -733,13 +733,13 @@ class FakeUser(_ChatView):
         """Send a sticker and return its message_id."""
         return await self._message({"sticker": self._file("STK", **_STICKER)})
 
-    async def send_photo(self) -> int:
-        """Send a photo in two sizes and return its message_id."""
+    async def send_photo(self, caption: str | None = None) -> int:
+        """Send a photo in two sizes, with an optional caption, and return its message_id."""
         sizes = [
             self._file("PHO", width=90, height=67, file_size=603),
             self._file("PHO", width=800, height=600, file_size=48000),
         ]
-        return await self._message({"photo": sizes})
+        return await self._message({"photo": sizes} | ({"caption": caption} if caption else {}))
 
     async def send_voice(self) -> int:
         """Send a voice note and return its message_id."""

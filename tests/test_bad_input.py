@@ -67,6 +67,23 @@ async def test_media_gets_a_kind_reply(
     await user.expect_no_output()
 
 
+async def test_a_photo_captioned_with_a_warning_sign_gets_the_advice(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """A photo whose caption mentions pus is answered with the urgent advice, not only the note about photos."""
+    user = fake_telegram.user(3012)
+    await onboard(user, en)
+    await user.send_photo(caption="is this pus??")
+    reply = await user.next_output()
+    assert reply.text == en.text(
+        "red_flag_urgent",
+        clinic_name="Maple Skin Clinic",
+        clinic_phone="416-555-0199",
+        clinic_hours="Mon-Fri 9:00-17:00",
+    )
+    await user.expect_no_output()
+
+
 async def test_unknown_commands_and_edits(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
     """An unknown command and an edited message each get their own short reply."""
     user = fake_telegram.user(3005)
