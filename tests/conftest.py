@@ -11,6 +11,7 @@ import pytest
 from bot.app import BotApplication, build_application
 from bot.config import Settings, load_settings
 from bot.content import Content, LanguagePack, load_content
+from bot.domain.patient import Patient
 from bot.storage import Database
 from tests.fake_telegram import FakeTelegram
 
@@ -138,9 +139,10 @@ class RunningBot:
         await self.stop()
         await self.start()
 
-    async def open_database(self) -> Database:
-        """Open a second connection to the bot's database, for assertions on what was stored."""
-        return await Database.open(self._settings.database_path)
+    async def stored_patient(self, user_id: int) -> Patient | None:
+        """Return the patient as the database holds them now, read over a second connection."""
+        async with await Database.open(self._settings.database_path) as database:
+            return await database.patients.get(user_id)
 
 
 @pytest.fixture

@@ -137,8 +137,7 @@ async def test_a_group_is_told_the_bot_works_in_private(
     group = fake_telegram.group()
     await group.send(user, "/start")
     assert (await group.next_output()).text == en.text("group_only")
-    async with await bot.open_database() as database:
-        assert await database.patients.get(3009) is None
+    assert await bot.stored_patient(3009) is None
 
 
 async def test_updates_without_a_user_are_ignored_quietly(

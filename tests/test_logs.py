@@ -6,7 +6,7 @@ import pytest
 
 from bot.logs import RedactingFormatter, configure_logging
 
-TOKEN = "987654321:AAH-secret_part-that-is-long-enough"
+TOKEN = "987654:AAH-secret_part-that-is-long-enough"
 
 
 def _format(message: str, *args: object, exc: BaseException | None = None) -> str:

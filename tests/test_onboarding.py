@@ -18,8 +18,7 @@ async def test_accepting_consent_stores_the_patient_and_asks_the_date(
     """Accept creates exactly one patient, in the user's language, and moves on to the treatment date."""
     user = fake_telegram.user(1001)
     await accept_consent(user, en)
-    async with await bot.open_database() as database:
-        patient = await database.patients.get(1001)
+    patient = await bot.stored_patient(1001)
     assert patient is not None
     assert patient.language == "en"
     assert patient.treatment_date is None
@@ -38,8 +37,7 @@ async def test_declining_consent_stores_nothing_and_leaves_the_guide_open(
     await user.press(en.label("open_menu"))
     menu = await user.next_output()
     assert menu.text == en.screens["main"].text
-    async with await bot.open_database() as database:
-        assert await database.patients.get(1002) is None
+    assert await bot.stored_patient(1002) is None
 
 
 @pytest.mark.parametrize(
@@ -56,8 +54,7 @@ async def test_quick_date_buttons(
     treated = TODAY - timedelta(days=days_back)
     assert confirmed.text == en.text("date_confirmed", date=en.format_date(treated), day=days_back)
     assert (await user.next_output()).text == en.screens["main"].text
-    async with await bot.open_database() as database:
-        patient = await database.patients.get(1003)
+    patient = await bot.stored_patient(1003)
     assert patient is not None
     assert patient.treatment_date == treated
 
@@ -85,8 +82,7 @@ async def test_the_calendar_pages_back_and_forth_and_picks_a_date(
     await user.press(en.format_date(picked))
     assert (await user.next_output()).text == en.text("date_confirmed", date=en.format_date(picked), day=10)
     await user.next_output()
-    async with await bot.open_database() as database:
-        patient = await database.patients.get(1004)
+    patient = await bot.stored_patient(1004)
     assert patient is not None
     assert patient.treatment_date == picked
 
@@ -141,8 +137,7 @@ async def test_a_bad_typed_date_is_refused_kindly(
     expected = en.text(reply_key, max_days=90) if reply_key == "date_too_old" else en.text(reply_key)
     assert reply.text == expected
     assert en.label("date_today") in reply.button_labels()
-    async with await bot.open_database() as database:
-        patient = await database.patients.get(1007)
+    patient = await bot.stored_patient(1007)
     assert patient is not None
     assert patient.treatment_date is None
 
@@ -175,8 +170,7 @@ async def test_old_consent_buttons_do_not_change_anything(
     await user.press_data("c:no", consent.message_id)
     assert (await user.next_output()).text == en.text("ask_treatment_date_resume")
     assert user.callback_answers()[-1].get("text") == en.text("consent_already")
-    async with await bot.open_database() as database:
-        assert await database.patients.get(1009) is not None
+    assert await bot.stored_patient(1009) is not None
 
 
 async def test_a_restart_in_the_middle_of_onboarding_resumes_it(
@@ -203,8 +197,7 @@ async def test_date_buttons_after_onboarding_are_stale(
     assert (await user.next_output()).text == en.text("welcome_back", day=3)
     assert user.callback_answers()[-1].get("text") == en.text("stale_button")
     await user.next_output()
-    async with await bot.open_database() as database:
-        patient = await database.patients.get(1011)
+    patient = await bot.stored_patient(1011)
     assert patient is not None
     assert patient.treatment_date == TODAY - timedelta(days=3)
 
@@ -220,7 +213,6 @@ async def test_forged_date_buttons_are_refused(
     await user.expect_no_output()
     assert user.callback_answers()[-1].get("text") == en.text("stale_button")
     assert user.last_message().text == en.text("ask_treatment_date")
-    async with await bot.open_database() as database:
-        patient = await database.patients.get(1012)
+    patient = await bot.stored_patient(1012)
     assert patient is not None
     assert patient.treatment_date is None
