@@ -49,7 +49,7 @@ _BUTTONS = (
 )
 _WITHOUT_VALUES = (
     *("consent", "consent_declined", "consent_already", "ask_treatment_date", "ask_treatment_date_resume"),
-    *("pick_date", "date_in_future", "date_not_understood", "menu_intro", "free_text", "unknown_command"),
+    *("pick_date", "date_in_future", "date_not_understood", "free_text", "unknown_command"),
     *("edited", "stale_button", "group_only", "error_apology", "help"),
 )
 # Every message the handlers send, and the values they fill in: a text may use those and no others.

@@ -9,6 +9,7 @@ from bot.domain.treatment_dates import (
     MAX_DAYS_BACK,
     DateProblem,
     check_treatment_date,
+    day_of_recovery,
     local_today,
     parse_typed_date,
 )
@@ -118,12 +119,8 @@ class OnboardingHandlers:
     async def _save_date(self, update: Update, caller: Caller, chosen: date, *, edit: bool) -> None:
         """Store the treatment date, confirm it with the day of recovery, and open the menu."""
         await self._services.database.patients.set_treatment_date(caller.user_id, chosen, self._services.clock())
-        caller = await identify(self._services, update)
-        confirmation = caller.pack.text(
-            "date_confirmed",
-            date=caller.pack.format_date(chosen),
-            day=self._services.day_of(caller.patient) or 0,
-        )
+        day = day_of_recovery(chosen, self._services.clock(), self._services.settings.clinic_timezone)
+        confirmation = caller.pack.text("date_confirmed", date=caller.pack.format_date(chosen), day=day)
         await (show if edit else send)(update, no_buttons(confirmation))
         await send(update, self._menu.main_menu(caller))
 
