@@ -1,0 +1,173 @@
+"""The daily check-in: its questions in the order asked, the answers each allows, and typed access to answers.
+
+Red-flag questions come first so that the bot can stop at the first sign of an emergency. Answers are kept as
+short strings (as stored and as carried on buttons) and read back through typed accessors.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+
+class Question(StrEnum):
+    """The check-in's questions, in the order they are asked."""
+
+    BREATHING = "breathing"  # trouble breathing, or swelling of the lips, tongue or throat
+    EYES = "eyes"  # swelling around an eye, changes in vision, or pain moving the eye
+    UNWELL = "unwell"  # very unwell: fast heartbeat or breathing, dizzy or fainting, confused, cold clammy skin
+    SPREADING = "spreading"  # redness spreading, or red streaks
+    FEVER = "fever"  # a fever
+    TEMPERATURE = "temperature"  # asked only after a yes to fever
+    PUS = "pus"
+    WARMTH = "warmth"  # skin hot to the touch
+    BLISTERS = "blisters"  # tingling, burning or small blisters, mostly near the lips
+    PAIN = "pain"  # 0 to 10
+    REDNESS = "redness"
+    REDNESS_TREND = "redness_trend"  # asked only when there is redness
+    SWELLING = "swelling"
+    SWELLING_TREND = "swelling_trend"  # asked only when there is swelling
+    PIMPLES = "pimples"
+    PIMPLES_INCREASING = "pimples_increasing"  # asked only when there are pimples
+    RASH = "rash"  # a new itchy or bumpy rash
+    DARK_PATCHES = "dark_patches"  # patches darker than the usual skin tone
+    PHOTO = "photo"  # optional: a Telegram file id, or "skipped"
+    NOTE = "note"  # optional: the patient's own words, or "skipped"
+
+
+QUESTION_ORDER: tuple[Question, ...] = tuple(Question)
+RED_FLAG_QUESTIONS: tuple[Question, ...] = QUESTION_ORDER[: QUESTION_ORDER.index(Question.WARMTH) + 1]
+
+YES, NO = "yes", "no"
+SKIPPED = "skipped"
+NOT_MEASURED = "not_measured"
+SPREADING_NO, SPREADING_SLOW, SPREADING_FAST = "no", "slow", "fast"  # fast also means red streaks
+SEVERITIES = ("none", "mild", "moderate", "severe")
+TRENDS = ("better", "same", "worse")
+PIMPLE_COUNTS = ("none", "few", "many")
+PAIN_SCORES = tuple(str(score) for score in range(11))
+# Temperature buttons carry the lower end of the band the patient picks; a typed value is kept as typed.
+TEMPERATURE_BANDS = ("37.5", "38.0", "38.5", "39.0", "40.0")
+MIN_TEMPERATURE, MAX_TEMPERATURE = 34.0, 43.0
+MAX_NOTE_LENGTH = 1000
+
+_YES_NO = (YES, NO)
+# The answers a button may carry for each question; PHOTO and NOTE take free input or SKIPPED.
+BUTTON_ANSWERS: Mapping[Question, tuple[str, ...]] = {
+    Question.BREATHING: _YES_NO,
+    Question.EYES: _YES_NO,
+    Question.UNWELL: _YES_NO,
+    Question.SPREADING: (SPREADING_NO, SPREADING_SLOW, SPREADING_FAST),
+    Question.FEVER: (NO, YES, NOT_MEASURED),
+    Question.TEMPERATURE: (*TEMPERATURE_BANDS, SKIPPED),
+    Question.PUS: _YES_NO,
+    Question.WARMTH: _YES_NO,
+    Question.BLISTERS: _YES_NO,
+    Question.PAIN: PAIN_SCORES,
+    Question.REDNESS: SEVERITIES,
+    Question.REDNESS_TREND: TRENDS,
+    Question.SWELLING: SEVERITIES,
+    Question.SWELLING_TREND: TRENDS,
+    Question.PIMPLES: PIMPLE_COUNTS,
+    Question.PIMPLES_INCREASING: _YES_NO,
+    Question.RASH: _YES_NO,
+    Question.DARK_PATCHES: _YES_NO,
+    Question.PHOTO: (SKIPPED,),
+    Question.NOTE: (SKIPPED,),
+}
+
+# A question asked only when an earlier answer makes it relevant: (question it depends on, answers that ask it).
+_CONDITIONS: Mapping[Question, tuple[Question, tuple[str, ...]]] = {
+    Question.TEMPERATURE: (Question.FEVER, (YES,)),
+    Question.REDNESS_TREND: (Question.REDNESS, SEVERITIES[1:]),
+    Question.SWELLING_TREND: (Question.SWELLING, SEVERITIES[1:]),
+    Question.PIMPLES_INCREASING: (Question.PIMPLES, PIMPLE_COUNTS[1:]),
+}
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The answers given so far in one check-in, by question."""
+
+    values: Mapping[Question, str] = field(default_factory=dict)
+
+    def get(self, question: Question) -> str | None:
+        """Return the stored answer to a question, or None when it was not (or not yet) answered."""
+        return self.values.get(question)
+
+    def is_yes(self, question: Question) -> bool:
+        """Tell whether a yes/no question was answered yes."""
+        return self.values.get(question) == YES
+
+    def level(self, question: Question) -> int | None:
+        """Return the position of an ordered answer (severity 0-3, pimples 0-2, trend 0-2, pain 0-10)."""
+        value = self.values.get(question)
+        for scale in (SEVERITIES, PIMPLE_COUNTS, TRENDS, PAIN_SCORES):
+            if value in scale:
+                return scale.index(value)
+        return None
+
+    def pain(self) -> int | None:
+        """Return the pain score, 0 to 10."""
+        value = self.values.get(Question.PAIN)
+        return int(value) if value in PAIN_SCORES else None
+
+    def temperature(self) -> float | None:
+        """Return the temperature in degrees Celsius, when a fever was reported and a value given."""
+        if not self.is_yes(Question.FEVER):
+            return None
+        value = self.values.get(Question.TEMPERATURE)
+        return None if value is None or value == SKIPPED else float(value)
+
+    def with_answer(self, question: Question, value: str) -> "Answers":
+        """Return these answers with one more (or one changed)."""
+        return Answers({**self.values, question: value})
+
+
+def is_asked(question: Question, answers: Answers) -> bool:
+    """Tell whether a question applies, given the earlier answers."""
+    condition = _CONDITIONS.get(question)
+    return condition is None or answers.get(condition[0]) in condition[1]
+
+
+def next_question(answers: Answers) -> Question | None:
+    """Return the first question that applies and has no answer yet; None when the check-in is complete."""
+    return next((q for q in QUESTION_ORDER if q not in answers.values and is_asked(q, answers)), None)
+
+
+def previous_question(answers: Answers) -> Question | None:
+    """Return the last answered question that still applies: the one Back re-opens."""
+    answered = [q for q in QUESTION_ORDER if q in answers.values and is_asked(q, answers)]
+    return answered[-1] if answered else None
+
+
+def accepts(question: Question, value: str) -> bool:
+    """Tell whether a value is a valid answer to a question (button data is made by the client)."""
+    if value in BUTTON_ANSWERS[question]:
+        return True
+    if question is Question.TEMPERATURE:
+        return parse_temperature(value) is not None
+    if question is Question.NOTE:
+        return 0 < len(value) <= MAX_NOTE_LENGTH
+    return question is Question.PHOTO and 0 < len(value) <= 200
+
+
+def parse_temperature(text: str) -> str | None:
+    """Read a typed temperature in degrees Celsius ("38.2", "38,2", "38.2 C"); None when it is not plausible."""
+    cleaned = text.strip().lower().replace(",", ".").removesuffix("c").removesuffix("°").strip()
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    if not MIN_TEMPERATURE <= value <= MAX_TEMPERATURE:
+        return None
+    return f"{value:.1f}"
+
+
+@dataclass(frozen=True)
+class PastCheckin:
+    """An earlier check-in, as triage sees it: the day of recovery it was on and its answers."""
+
+    local_date: date
+    day: int
+    answers: Answers
