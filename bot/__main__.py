@@ -7,11 +7,12 @@ from pathlib import Path
 from dotenv import dotenv_values
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_application
+from bot.app import build_bot
 from bot.config import ConfigError, load_settings
 from bot.content import ContentError, load_content
 from bot.logs import configure_logging
 from bot.storage import DatabaseError
+from bot.triage_rules import RulesError, load_triage_rules
 
 
 def main() -> int:
@@ -20,10 +21,11 @@ def main() -> int:
     try:
         settings = load_settings({**file_values, **os.environ})
         content = load_content(settings.content_dir)
-    except (ConfigError, ContentError) as error:
+        rules = load_triage_rules(settings.triage_rules_path)
+    except (ConfigError, ContentError, RulesError) as error:
         return _refuse(str(error))
     configure_logging(settings.log_level, settings.telegram_bot_token)
-    application = build_application(settings, content)
+    application = build_bot(settings, content, rules).application
     try:
         application.run_polling()
     except DatabaseError as error:

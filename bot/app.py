@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,17 +23,26 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.content import Content
+from bot.domain.triage import TriageRules
 from bot.handlers import callbacks
+from bot.handlers.alerts import Alerts
+from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.gate import Gate
+from bot.handlers.history import HistoryHandlers
 from bot.handlers.menu import MenuHandlers
 from bot.handlers.messages import MessageHandlers
 from bot.handlers.onboarding import OnboardingHandlers
+from bot.handlers.preferences import PreferenceHandlers
+from bot.handlers.staff import StaffHandlers
+from bot.jobs import Jobs
 from bot.services import Services
 from bot.storage import Database
 
 logger = logging.getLogger(__name__)
 
+JOB_INTERVAL_SECONDS = 60.0
+FIRST_JOB_DELAY_SECONDS = 5.0  # soon after start, so a reminder missed during downtime goes out at once
 GATE_GROUP = -1  # runs first; stops everything that is not a private chat with a user
 PATIENT_GROUP = 0
 
@@ -51,16 +61,40 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_application(
-    settings: Settings, content: Content, *, clock: Callable[[], datetime] = utc_now
-) -> BotApplication:
-    """Build the bot: services, handlers in their groups, and the start-up and shutdown hooks."""
-    services = Services(settings=settings, content=content, clock=clock)
+@dataclass(frozen=True)
+class AftercareBot:
+    """The built bot: the Application to run, and its scheduled jobs (which tests drive by hand)."""
+
+    application: BotApplication
+    jobs: Jobs
+
+
+def build_bot(
+    settings: Settings,
+    content: Content,
+    rules: TriageRules,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    job_interval: float | None = JOB_INTERVAL_SECONDS,
+) -> AftercareBot:
+    """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks."""
+    services = Services(settings=settings, content=content, rules=rules, clock=clock)
+    alerts = Alerts(services)
+    menu = MenuHandlers(services)
+    checkins = CheckinHandlers(services, alerts)
+    jobs = Jobs(services, alerts, checkins)
 
     async def post_init(application: BotApplication) -> None:
-        """Open the database and register the command menu with Telegram."""
+        """Open the database, register the command menu with Telegram and schedule the jobs."""
         services.attach_database(await Database.open(settings.database_path))
         await _register_commands(application, content)
+        if job_interval is not None and application.job_queue is not None:
+            application.job_queue.run_repeating(
+                jobs.tick,
+                interval=job_interval,
+                first=FIRST_JOB_DELAY_SECONDS,
+                job_kwargs={"misfire_grace_time": None, "coalesce": True},
+            )
         logger.info("bot ready")
 
     async def post_shutdown(application: BotApplication) -> None:
@@ -84,16 +118,20 @@ def build_application(
         .post_shutdown(post_shutdown)
         .build()
     )
-    _add_handlers(application, services)
-    return application
+    _add_handlers(application, services, menu, checkins, alerts)
+    return AftercareBot(application=application, jobs=jobs)
 
 
-def _add_handlers(application: BotApplication, services: Services) -> None:
+def _add_handlers(
+    application: BotApplication, services: Services, menu: MenuHandlers, checkins: CheckinHandlers, alerts: Alerts
+) -> None:
     """Register the handlers; within a group the first match wins, so the order below matters."""
     gate = Gate(services)
-    menu = MenuHandlers(services)
     onboarding = OnboardingHandlers(services, menu)
-    messages = MessageHandlers(services, onboarding)
+    messages = MessageHandlers(services, onboarding, checkins)
+    preferences = PreferenceHandlers(services, menu)
+    staff = StaffHandlers(services, alerts)
+    history = HistoryHandlers(services)
 
     application.add_handler(TypeHandler(Update, gate.check), group=GATE_GROUP)
     application.add_handlers(
@@ -103,11 +141,19 @@ def _add_handlers(application: BotApplication, services: Services) -> None:
             CommandHandler("start", onboarding.start),
             CommandHandler("menu", menu.open_menu),
             CommandHandler("help", messages.help),
+            CommandHandler("checkin", checkins.start),
+            CommandHandler("cancel", checkins.cancel),
+            CommandHandler("history", history.show),
+            CommandHandler("settings", preferences.show_settings),
+            CommandHandler("stop", preferences.stop),
             MessageHandler(filters.COMMAND, messages.unknown_command),
             MessageHandler(filters.TEXT, messages.text),
             MessageHandler(filters.ALL, messages.media),
+            CallbackQueryHandler(staff.alert_button, pattern=callbacks.STAFF_PATTERN),
             CallbackQueryHandler(onboarding.consent, pattern=callbacks.CONSENT_PATTERN),
             CallbackQueryHandler(onboarding.date_button, pattern=callbacks.DATE_PATTERN),
+            CallbackQueryHandler(checkins.button, pattern=callbacks.CHECKIN_PATTERN),
+            CallbackQueryHandler(preferences.button, pattern=callbacks.SETTINGS_PATTERN),
             # Menu buttons, and last of all any other data: forged or from an older version of the bot.
             CallbackQueryHandler(menu.navigate),
         ],

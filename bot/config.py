@@ -3,11 +3,16 @@
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.opening_hours import OpeningHours, parse_opening_hours
+
 DEFAULT_API_URL = "https://api.telegram.org"
-DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent.parent / "data" / "content"
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_CONTENT_DIR = DATA_DIR / "content"
+DEFAULT_TRIAGE_RULES = DATA_DIR / "triage.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -32,6 +37,12 @@ class Settings:
     staff_chat_id: int | None
     log_level: str
     content_dir: Path
+    triage_rules_path: Path
+    clinic_opening_hours: OpeningHours | None
+    reminder_time: time
+    reminder_last_day: int
+    checkin_timeout_minutes: int
+    alert_resend_minutes: int
 
     @property
     def api_base_url(self) -> str:
@@ -59,6 +70,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         staff_chat_id=_optional_chat_id(values.get("STAFF_CHAT_ID", "")),
         log_level=_log_level(values.get("LOG_LEVEL") or "INFO"),
         content_dir=Path(values.get("CONTENT_DIR") or DEFAULT_CONTENT_DIR),
+        triage_rules_path=Path(values.get("TRIAGE_RULES") or DEFAULT_TRIAGE_RULES),
+        clinic_opening_hours=_opening_hours(values.get("CLINIC_OPENING_HOURS", "")),
+        reminder_time=_clock_time(values.get("REMINDER_TIME") or "10:00", "REMINDER_TIME"),
+        reminder_last_day=_whole_number(values, "REMINDER_LAST_DAY", 14, 1, 90),
+        checkin_timeout_minutes=_whole_number(values, "CHECKIN_TIMEOUT_MINUTES", 360, 5, 24 * 60),
+        alert_resend_minutes=_whole_number(values, "ALERT_RESEND_MINUTES", 30, 5, 24 * 60),
     )
 
 
@@ -119,3 +136,31 @@ def _log_level(value: str) -> str:
     if level not in LOG_LEVELS:
         raise ConfigError(f"LOG_LEVEL is malformed: use one of {', '.join(LOG_LEVELS)}")
     return level
+
+
+def _opening_hours(value: str) -> OpeningHours | None:
+    """Accept an empty value (open hours unknown) or a spec like "Mon-Fri 09:00-17:00; Sat 10:00-14:00"."""
+    if not value:
+        return None
+    try:
+        return parse_opening_hours(value)
+    except ValueError as error:
+        raise ConfigError(f"CLINIC_OPENING_HOURS is malformed: {error}") from error
+
+
+def _clock_time(value: str, name: str) -> time:
+    """Accept a 24-hour time such as 09:30."""
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(f"{name} is malformed: use a 24-hour time like 10:00")
+    return time(int(match[1]), int(match[2]))
+
+
+def _whole_number(values: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    """Accept a whole number within a range, or take the default when unset."""
+    value = values.get(name, "")
+    if not value:
+        return default
+    if not value.isdigit() or not low <= int(value) <= high:
+        raise ConfigError(f"{name} is malformed: use a whole number from {low} to {high}")
+    return int(value)

@@ -1,8 +1,9 @@
 """The patient-facing text: loaded once from data/content/<language>/, checked, and rendered with escaping.
 
-Each language folder holds messages.toml, screens.toml, normal_by_day.toml and red_flags.toml. Everything is
-checked at start-up, so a broken file stops the bot with one line naming the file and the key, instead of
-failing in front of a patient.
+Each language folder holds messages.toml and checkin.toml (the messages, in one mapping of dotted keys),
+screens.toml, normal_by_day.toml and red_flags.toml. Everything is checked at start-up against the catalogue in
+bot.content_keys, so a broken file stops the bot with one line naming the file and the key, instead of failing
+in front of a patient.
 """
 
 import html
@@ -10,17 +11,32 @@ import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from bot.content_keys import ACTIONS as ACTIONS
+from bot.content_keys import (
+    CAPTIONS,
+    COMMANDS,
+    MESSAGE_FILES,
+    OTHER_MESSAGE,
+    REQUIRED_PLACEHOLDERS,
+    WORD_LISTS,
+    WORST_VALUES,
+    home_file,
+    plain_limits,
+)
+from bot.content_keys import MAIN_SCREEN as MAIN_SCREEN
+from bot.content_keys import MESSAGE_PLACEHOLDERS as MESSAGE_PLACEHOLDERS
+from bot.content_keys import NORMAL_SCREEN as NORMAL_SCREEN
+from bot.content_keys import REQUIRED_SCREENS as REQUIRED_SCREENS
+from bot.content_keys import TOASTS as TOASTS
 from bot.content_validation import (
-    MAX_COMMAND,
     MAX_LABEL,
-    MAX_TOAST,
-    MIN_COMMAND,
+    MAX_MESSAGE,
     ValidationError,
     check_day_ranges,
     check_placeholders,
@@ -35,54 +51,16 @@ from bot.content_validation import (
 from bot.domain.clinic import ClinicInfo
 
 DEFAULT_LANGUAGE = "en"
-MAIN_SCREEN = "main"
-NORMAL_SCREEN = "normal"
-REQUIRED_SCREENS = (
-    *("main", "why", "normal", "aftercare", "pimples", "tell_apart", "get_help", "contact", "privacy"),
-    *("tell_breakout", "tell_milia", "tell_cold_sore", "tell_allergy", "tell_infection", "tell_dark_patches"),
-)
 _CLINIC = frozenset({"clinic_name", "clinic_phone", "clinic_hours"})
 _NONE: frozenset[str] = frozenset()
-_BUTTONS = (
-    *("consent_accept", "consent_decline", "date_today", "date_yesterday", "date_2_days", "date_3_days"),
-    *("date_other", "date_earlier", "date_later", "back", "main_menu", "open_menu", "get_help"),
-)
-_WITHOUT_VALUES = (
-    *("consent", "consent_declined", "consent_already", "ask_treatment_date", "ask_treatment_date_resume"),
-    *("pick_date", "date_in_future", "date_not_understood", "free_text", "unknown_command"),
-    *("edited", "stale_button", "group_only", "error_apology", "help"),
-)
-# Every message the handlers send, and the values they fill in: a text may use those and no others.
-MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        "welcome": frozenset({"clinic_name"}),
-        "date_confirmed": frozenset({"date", "day"}),
-        "date_too_old": frozenset({"max_days"}),
-        "welcome_back": frozenset({"day"}),
-        "red_flag_urgent": _CLINIC,
-        "red_flag_emergency": _CLINIC,
-        "media": frozenset({"clinic_phone"}),
-        **dict.fromkeys(_WITHOUT_VALUES, _NONE),
-        **{f"button.{name}": _NONE for name in _BUTTONS},
-        **{f"commands.{name}": _NONE for name in ("start", "menu", "help")},
-    }
-)
-_OTHER_MESSAGE = _CLINIC | {"day", "date", "max_days"}  # a message in the files that no handler sends yet
-TOASTS = frozenset({"consent_already", "stale_button"})
-# Plain-text messages (Telegram shows them as they are) and their length limits; the rest are HTML.
-_PLAIN_LIMITS = {
-    "button": (1, MAX_LABEL),
-    "commands": (MIN_COMMAND, MAX_COMMAND),
-    **dict.fromkeys(TOASTS, (1, MAX_TOAST)),
-}
 DATE_FORMAT = "{weekday} {month_short} {day}"
 _DATE_PARTS = frozenset({"weekday", "month", "month_short", "day", "year"})
 _SCREEN_ID = re.compile(r"[a-z0-9_]{1,40}")  # callback data is "m:" + id, at most 64 bytes
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _MAX_ROW = 8
-_WIDEST_DAY = 999  # the widest day number a patient can be on, for length checks
-_CLINIC_FIELD = 100  # the longest clinic name, phone or hours the settings allow, for length checks
+_WIDEST_DAY = int(WORST_VALUES["day"])  # the widest day number a patient can be on, for length checks
+_STATUSES = ("staff.status.open", "staff.status.acknowledged", "staff.status.resolved")
 
 
 class ContentError(Exception):
@@ -91,10 +69,15 @@ class ContentError(Exception):
 
 @dataclass(frozen=True)
 class Button:
-    """A menu button: its label and the id of the screen it opens."""
+    """A menu button: its label and the id of the screen it opens, or the action it starts (see ACTIONS)."""
 
     label: str
     target: str
+
+    @property
+    def is_action(self) -> bool:
+        """Tell whether the button starts an action (its callback data is "a:<target>") instead of a screen."""
+        return self.target in ACTIONS
 
 
 @dataclass(frozen=True)
@@ -181,6 +164,8 @@ class LanguagePack:
     calendar: Calendar
     messages: Mapping[str, str]
     normal_by_day: NormalByDay
+    word_lists: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
+    message_files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # key -> file name
 
     def text(self, key: str, **values: str | int) -> str:
         """Return a message with its placeholders filled in; the values are HTML-escaped."""
@@ -194,8 +179,15 @@ class LanguagePack:
         return filled
 
     def label(self, key: str) -> str:
-        """Return the plain-text label of a button named in messages.toml's [button] table."""
+        """Return the plain-text label of a button named in a [button] table."""
         return self.text(f"button.{key}")
+
+    def words(self, key: str) -> tuple[str, ...]:
+        """Return a list of plain-text words, such as the chart's severity ticks ("history.chart.severity")."""
+        words = self.word_lists.get(key)
+        if words is None:
+            raise ContentError(f"{self.code}: {key}: no such list of words")
+        return words
 
     def render_screen(self, screen_id: str, clinic: ClinicInfo, day: int | None) -> str:
         """Return a screen's HTML with the clinic's details and, on "normal", the text for the patient's day."""
@@ -211,9 +203,11 @@ class LanguagePack:
         return self.calendar.format(day)
 
     def command_descriptions(self) -> dict[str, str]:
-        """Return the description of each command for Telegram's command menu."""
+        """Return the description of each command for Telegram's command menu, in the order of COMMANDS."""
         prefix = "commands."
-        return {key.removeprefix(prefix): text for key, text in self.messages.items() if key.startswith(prefix)}
+        found = {key.removeprefix(prefix): text for key, text in self.messages.items() if key.startswith(prefix)}
+        order = {name: index for index, name in enumerate(COMMANDS)}
+        return dict(sorted(found.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 @dataclass(frozen=True)
@@ -250,15 +244,23 @@ def load_content(directory: Path) -> Content:
 
 def _load_pack(folder: Path) -> LanguagePack:
     """Load and check one language folder, file by file."""
-    with _blame(folder / "messages.toml") as path:
-        messages, calendar = _load_messages(_read(path))
+    messages = _load_messages(folder)
     with _blame(folder / "normal_by_day.toml") as path:
         normal = _load_normal(_read(path, frozenset({"today_heading", "today_heading_day0", "unknown_day", "day"})))
     with _blame(folder / "screens.toml") as path:
-        screens = _load_screens(_read(path, frozenset({"screens"})), normal, _worst_values(calendar))
+        screens = _load_screens(_read(path, frozenset({"screens"})), normal, messages.worst)
     with _blame(folder / "red_flags.toml") as path:
         red_flags = _load_red_flags(_read(path, frozenset({"emergency", "urgent"})))
-    return LanguagePack(folder.name, MappingProxyType(screens), red_flags, calendar, MappingProxyType(messages), normal)
+    return LanguagePack(
+        folder.name,
+        MappingProxyType(screens),
+        red_flags,
+        messages.calendar,
+        MappingProxyType(messages.texts),
+        normal,
+        MappingProxyType(messages.word_lists),
+        MappingProxyType(messages.files),
+    )
 
 
 @contextmanager
@@ -289,46 +291,108 @@ def _read(path: Path, known: frozenset[str] | None = None) -> dict[str, Any]:
 
 
 def _compare(default: LanguagePack, pack: LanguagePack, folder: Path) -> None:
-    """Require a translation to have exactly the default pack's messages and screens."""
-    for name, prefix, expected, found in (
-        ("messages.toml", "", set(default.messages), set(pack.messages)),
-        ("screens.toml", "screens.", set(default.screens), set(pack.screens)),
-    ):
+    """Require a translation to have exactly the default pack's messages and screens.
+
+    A missing message is reported in the file where the default pack has it, an extra one where it was found.
+    """
+    messages = {*default.messages, *default.word_lists}, {*pack.messages, *pack.word_lists}
+    for prefix, (expected, found) in (("", messages), ("screens.", (set(default.screens), set(pack.screens)))):
         missing, extra = sorted(expected - found), sorted(found - expected)
         if missing:
+            name = default.message_files.get(missing[0], MESSAGE_FILES[0]) if not prefix else "screens.toml"
             raise ContentError(f"{folder / name}: {prefix}{missing[0]}: missing (the {default.code} pack has it)")
         if extra:
+            name = pack.message_files.get(extra[0], MESSAGE_FILES[0]) if not prefix else "screens.toml"
             raise ContentError(f"{folder / name}: {prefix}{extra[0]}: not in the {default.code} pack")
 
 
-def _load_messages(data: dict[str, Any]) -> tuple[dict[str, str], Calendar]:
-    """Read messages.toml: every message under a dotted key such as "button.back", and the calendar."""
-    calendar = _load_calendar(data.pop("calendar", None))
-    messages = _flatten(data, "")
-    missing = [key for key in MESSAGE_PLACEHOLDERS if key not in messages]
-    if missing:
-        raise ValidationError(missing[0], "missing")
+@dataclass(frozen=True)
+class _Messages:
+    """The messages of one language folder, as loaded from its message files."""
+
+    texts: dict[str, str]
+    word_lists: dict[str, tuple[str, ...]]
+    files: dict[str, str]  # the file each key came from
+    calendar: Calendar
+    worst: dict[str, str]  # the longest value of each placeholder
+
+
+def _load_messages(folder: Path) -> _Messages:
+    """Read every message file into one mapping of dotted keys such as "button.back", and the calendar; check each.
+
+    The calendar is in the first file. A key in two files, or a required key in none, is refused.
+    """
+    first, *others = MESSAGE_FILES
+    with _blame(folder / first) as path:
+        data = _read(path)
+        calendar = _load_calendar(data.pop("calendar", None))
+    tables = [(first, data)]
+    for name in others:
+        with _blame(folder / name) as path:
+            tables.append((name, _read(path)))
+    raw: dict[str, object] = {}
+    files: dict[str, str] = {}
+    for name, table in tables:
+        with _blame(folder / name):
+            for key, value in _flatten(table, "").items():
+                if key in files:
+                    raise ValidationError(key, f"also in {folder / files[key]}: a message may be in only one file")
+                raw[key], files[key] = value, name
+    for key in (*MESSAGE_PLACEHOLDERS, *WORD_LISTS):
+        if key not in raw:
+            with _blame(folder / home_file(key)):
+                raise ValidationError(key, "missing")
     worst = _worst_values(calendar)
-    for key, text in messages.items():
-        check_placeholders(key, text, MESSAGE_PLACEHOLDERS.get(key, _OTHER_MESSAGE))
-        if key.startswith("commands.") and not _COMMAND.fullmatch(key.removeprefix("commands.")):
-            raise ValidationError(key, "a command is 1 to 32 of a-z, 0-9 and _")
-        limits = _PLAIN_LIMITS.get(key.partition(".")[0])
-        if limits is None:
-            check_sendable(key, text.format_map(worst))
-        else:
-            check_plain(key, text.format_map(worst), *limits)
-    return messages, calendar
+    texts: dict[str, str] = {}
+    word_lists: dict[str, tuple[str, ...]] = {}
+    for key, value in raw.items():
+        with _blame(folder / files[key]):
+            if key in WORD_LISTS:
+                word_lists[key] = _load_words(key, value)
+            else:
+                texts[key] = _load_message(key, string({key: value}, key, key), worst)
+    with _blame(folder / files["staff.alert"]):
+        _check_staff_alert(texts, worst)
+    return _Messages(texts, word_lists, files, calendar, worst)
 
 
-def _flatten(table: dict[str, Any], prefix: str) -> dict[str, str]:
-    """Turn nested TOML tables of strings into dotted keys."""
-    flat: dict[str, str] = {}
+def _load_message(key: str, text: str, worst: Mapping[str, str]) -> str:
+    """Check one message: its placeholders, and its HTML or plain text and length with the longest values."""
+    allowed = MESSAGE_PLACEHOLDERS.get(key, OTHER_MESSAGE)
+    check_placeholders(key, text, allowed, REQUIRED_PLACEHOLDERS.get(key, _NONE))
+    if key.startswith("commands.") and not _COMMAND.fullmatch(key.removeprefix("commands.")):
+        raise ValidationError(key, "a command is 1 to 32 of a-z, 0-9 and _")
+    limits = plain_limits(key)
+    if limits is None:
+        check_sendable(key, text.format_map(worst), CAPTIONS.get(key, MAX_MESSAGE))
+    else:
+        check_plain(key, text.format_map(worst), *limits)
+    return text
+
+
+def _load_words(key: str, value: object) -> tuple[str, ...]:
+    """Read a list of plain-text words, such as the chart's severity ticks, of the length the catalogue says."""
+    words = names({key: value}, key, key, WORD_LISTS[key])
+    for index, word in enumerate(words):
+        check_plain(f"{key}[{index}]", word, *(plain_limits(key) or (1, MAX_LABEL)))
+    return words
+
+
+def _check_staff_alert(texts: Mapping[str, str], worst: Mapping[str, str]) -> None:
+    """Check an alert as the staff chat gets it: longest name, reasons and note, then its longest status line."""
+    status = max((texts[key].format_map(worst) for key in _STATUSES), key=telegram_length)
+    note = texts["staff.note"].format_map(worst)
+    check_sendable("staff.alert", f"{texts['staff.alert'].format_map(worst)}\n{note}\n\n{status}")
+
+
+def _flatten(table: dict[str, Any], prefix: str) -> dict[str, object]:
+    """Turn nested TOML tables into dotted keys."""
+    flat: dict[str, object] = {}
     for name, value in table.items():
         if isinstance(value, dict):
             flat.update(_flatten(value, f"{prefix}{name}."))
         else:
-            flat[prefix + name] = string({name: value}, name, prefix + name)
+            flat[prefix + name] = value
     return flat
 
 
@@ -391,7 +455,7 @@ def _load_screens(data: dict[str, Any], normal: NormalByDay, worst: Mapping[str,
         ]
         for screen in screens.values()
     }
-    check_tree(MAIN_SCREEN, {screen.id: screen.parent for screen in screens.values()}, links)
+    check_tree(MAIN_SCREEN, {screen.id: screen.parent for screen in screens.values()}, links, ACTIONS)
     for screen in screens.values():
         where, personal = f"screens.{screen.id}.text", screen.id == NORMAL_SCREEN
         today = frozenset({"today"}) if personal else _NONE
@@ -419,14 +483,14 @@ def _load_screen(screen_id: str, raw: object) -> Screen:
 
 
 def _load_row(where: str, row: object) -> tuple[Button, ...]:
-    """Read one row of buttons, each { label = "...", to = "<screen id>" }."""
+    """Read one row of buttons, each { label = "...", to = "<screen id or action>" }."""
     if not isinstance(row, list) or not 1 <= len(row) <= _MAX_ROW:
         raise ValidationError(where, f"a row is a list of 1 to {_MAX_ROW} buttons")
     buttons = []
     for index, raw in enumerate(row):
         spot = f"{where}[{index}]"
         if not isinstance(raw, dict) or set(raw) != {"label", "to"}:
-            raise ValidationError(spot, 'a button is { label = "...", to = "<screen id>" }')
+            raise ValidationError(spot, 'a button is { label = "...", to = "<screen id or action>" }')
         label = string(raw, "label", f"{spot}.label")
         check_placeholders(f"{spot}.label", label, _NONE)
         check_plain(f"{spot}.label", label.format(), 1, MAX_LABEL)
@@ -460,5 +524,4 @@ def _worst_values(calendar: Calendar) -> dict[str, str]:
         day=31,
         year=9999,
     )
-    clinic = dict.fromkeys(_CLINIC, "W" * _CLINIC_FIELD)
-    return {**clinic, "day": str(_WIDEST_DAY), "max_days": "9999", "date": html.escape(widest_date)}
+    return {**WORST_VALUES, "date": html.escape(widest_date)}

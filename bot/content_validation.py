@@ -94,8 +94,8 @@ def check_placeholders(where: str, text: str, allowed: frozenset[str], required:
         raise ValidationError(where, f"must use {{{missing[0]}}}")
 
 
-def check_sendable(where: str, text: str) -> None:
-    """Require text, as it will be sent, to be valid Telegram HTML within a message's length."""
+def check_sendable(where: str, text: str, limit: int = MAX_MESSAGE) -> None:
+    """Require text, as it will be sent, to be valid Telegram HTML within a message's (or a caption's) length."""
     for ampersand in re.finditer("&", text):
         if not _ENTITY.match(text, ampersand.start()):
             near = text[ampersand.start() : ampersand.start() + 10]
@@ -105,8 +105,9 @@ def check_sendable(where: str, text: str) -> None:
     parser.close()
     if parser.open_tags:
         raise ValidationError(where, f"HTML: <{parser.open_tags[-1]}> is never closed")
-    if telegram_length(text) > MAX_MESSAGE:
-        raise ValidationError(where, f"too long: {telegram_length(text)} characters with the longest values")
+    length = telegram_length(text)
+    if length > limit:
+        raise ValidationError(where, f"too long: {length} characters with the longest values (at most {limit})")
 
 
 def check_plain(where: str, text: str, shortest: int, longest: int) -> None:
@@ -117,12 +118,23 @@ def check_plain(where: str, text: str, shortest: int, longest: int) -> None:
         raise ValidationError(where, f"must be {shortest} to {longest} characters, not {telegram_length(text)}")
 
 
-def check_tree(main: str, parents: Mapping[str, str | None], links: Mapping[str, Sequence[tuple[str, str]]]) -> None:
-    """Require buttons and parents to name real screens, no parent cycles, and every screen reachable."""
+def check_tree(
+    main: str,
+    parents: Mapping[str, str | None],
+    links: Mapping[str, Sequence[tuple[str, str]]],
+    actions: frozenset[str] = frozenset(),
+) -> None:
+    """Require buttons to name real screens or actions, parents real screens, no parent cycles, every screen reachable.
+
+    A button to an action (such as starting a check-in) opens no screen, so it plays no part in reachability.
+    """
     for screen_id, parent in parents.items():
+        if screen_id in actions:
+            raise ValidationError(f"screens.{screen_id}", f'"{screen_id}" is the name of an action; pick another id')
         for where, target in links[screen_id]:
-            if target not in parents:
-                raise ValidationError(where, f'no screen named "{target}"')
+            if target not in parents and target not in actions:
+                known = ", ".join(sorted(actions)) or "none"
+                raise ValidationError(where, f'no screen or action named "{target}" (actions: {known})')
         where = f"screens.{screen_id}.parent"
         if screen_id == main and parent is not None:
             raise ValidationError(where, "the main screen has no parent")
@@ -137,7 +149,7 @@ def check_tree(main: str, parents: Mapping[str, str | None], links: Mapping[str,
             chain.append(parent)
     reached, todo = {main}, [main]
     while todo:
-        targets = {target for _where, target in links[todo.pop()]}
+        targets = {target for _where, target in links[todo.pop()] if target not in actions}
         todo.extend(sorted(targets - reached))
         reached |= targets
     for screen_id in parents:

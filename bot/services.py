@@ -2,13 +2,15 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.config import Settings
 from bot.content import Content, LanguagePack
 from bot.domain.clinic import ClinicInfo
+from bot.domain.opening_hours import is_open
 from bot.domain.patient import Patient
-from bot.domain.treatment_dates import day_of_recovery
+from bot.domain.treatment_dates import day_of_recovery, local_today
+from bot.domain.triage import TriageRules
 from bot.storage import Database
 
 
@@ -18,6 +20,7 @@ class Services:
 
     settings: Settings
     content: Content
+    rules: TriageRules
     clock: Callable[[], datetime]
     _database: Database | None = field(default=None, repr=False)
 
@@ -45,6 +48,19 @@ class Services:
         """Return the clinic's contact details as patients see them."""
         settings = self.settings
         return ClinicInfo(name=settings.clinic_name, phone=settings.clinic_phone, hours=settings.clinic_hours)
+
+    def today(self) -> date:
+        """Return today's date at the clinic."""
+        return local_today(self.clock(), self.settings.clinic_timezone)
+
+    def local_now(self) -> datetime:
+        """Return the current time in the clinic's time zone."""
+        return self.clock().astimezone(self.settings.clinic_timezone)
+
+    def clinic_open_now(self) -> bool | None:
+        """Tell whether the clinic is open right now, or None when its opening hours are not configured."""
+        hours = self.settings.clinic_opening_hours
+        return None if hours is None else is_open(hours, self.local_now())
 
     def pack_for(self, patient: Patient | None, language_code: str | None) -> LanguagePack:
         """Choose the language pack: the patient's stored language, else their Telegram app's language."""

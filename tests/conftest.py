@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApplication, build_application
+from bot.app import AftercareBot, build_bot
 from bot.config import Settings, load_settings
 from bot.content import Content, LanguagePack, load_content
 from bot.domain.patient import Patient
+from bot.domain.triage import TriageRules
 from bot.storage import Database
+from bot.triage_rules import load_triage_rules
 from tests.fake_telegram import FakeTelegram
 
 TEST_TOKEN = "123456:TEST-fake-token_for-tests"
@@ -75,6 +77,12 @@ def content() -> Content:
     return load_content(load_settings(TEST_ENV).content_dir)
 
 
+@pytest.fixture(scope="session")
+def rules() -> TriageRules:
+    """The shipped triage rules, loaded once."""
+    return load_triage_rules(load_settings(TEST_ENV).triage_rules_path)
+
+
 @pytest.fixture
 def en(content: Content) -> LanguagePack:
     """The English pack, to compare what the bot sends with what the content says."""
@@ -107,26 +115,27 @@ def clock() -> Clock:
 class RunningBot:
     """The real Application, started and stopped the way run_polling does it, so it can be restarted."""
 
-    def __init__(self, settings: Settings, content: Content, clock: Clock) -> None:
-        self._settings, self._content, self._clock = settings, content, clock
-        self.application: BotApplication | None = None
+    def __init__(self, settings: Settings, content: Content, rules: TriageRules, clock: Clock) -> None:
+        self._settings, self._content, self._rules, self._clock = settings, content, rules, clock
+        self.built: AftercareBot | None = None
 
     async def start(self) -> None:
         """Initialise, run post_init, start polling and start processing, in run_polling's order."""
-        application = build_application(self._settings, self._content, clock=self._clock)
+        self.built = build_bot(self._settings, self._content, self._rules, clock=self._clock, job_interval=None)
+        application = self.built.application
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         await application.start()
-        self.application = application
 
     async def stop(self) -> None:
         """Stop polling and processing, shut down and run post_shutdown, in run_polling's order."""
-        application, self.application = self.application, None
-        if application is None:
+        built, self.built = self.built, None
+        if built is None:
             return
+        application = built.application
         assert application.updater is not None
         await application.updater.stop()
         await application.stop()
@@ -139,6 +148,11 @@ class RunningBot:
         await self.stop()
         await self.start()
 
+    async def run_jobs(self) -> None:
+        """Run one round of the scheduled jobs at the test clock's time, as the JobQueue would."""
+        assert self.built is not None
+        await self.built.jobs.run_due(self.built.application.bot)
+
     async def stored_patient(self, user_id: int) -> Patient | None:
         """Return the patient as the database holds them now, read over a second connection."""
         async with await Database.open(self._settings.database_path) as database:
@@ -147,10 +161,11 @@ class RunningBot:
 
 @pytest.fixture
 async def bot(
-    settings: Settings, content: Content, clock: Clock, fake_telegram: FakeTelegram
+    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: FakeTelegram
 ) -> AsyncIterator[RunningBot]:
-    """The bot, running against the fake server."""
-    running = RunningBot(settings, content, clock)
+    """The bot, running against the fake server (the staff chat exists there), with jobs driven by hand."""
+    fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
+    running = RunningBot(settings, content, rules, clock)
     await running.start()
     yield running
     await running.stop()

@@ -805,3 +805,15 @@ class FakeGroup(_ChatView):
     async def send(self, user: FakeUser, text: str) -> int:
         """Send a text message from user into the group and return its message_id."""
         return await user._message(user._text(text), self.chat_id)
+
+    async def press(self, user: FakeUser, label: str, *, message: BotMessage | None = None) -> str:
+        """Press, as user, the button labelled label on a bot message in this group (by default the newest with one)."""
+        if message is None:
+            with_keyboard = [shown for shown in self.messages() if shown.buttons]
+            assert with_keyboard, f"no bot message with an inline keyboard in group {self.chat_id}"
+            message = with_keyboard[-1]
+        found = [b for row in message.buttons for b in row if b.text == label]
+        assert found, f"no button {label!r} on message {message.message_id}; on offer: {message.button_labels()}"
+        assert found[0].callback_data is not None
+        current = self._state().messages[message.message_id]
+        return await user._callback(found[0].callback_data, self._fake._message_dict(current))

@@ -26,12 +26,23 @@ async def accept_consent(user: FakeUser, en: LanguagePack) -> BotMessage:
     return question
 
 
-async def onboard(user: FakeUser, en: LanguagePack, date_button: str = "date_today") -> BotMessage:
-    """Onboard a patient with a quick date button, and return the main menu that follows."""
+async def answer_health_question(user: FakeUser, en: LanguagePack, answer: str = "no") -> BotMessage:
+    """Answer the optional health-condition question that follows the date, and return the main menu."""
+    question = await user.next_output()
+    assert question.text == en.text("settings.risk_question")
+    await user.press(en.label(answer))
+    assert (await user.next_output()).text == en.text("settings.risk_saved")
+    menu = await user.next_output()
+    assert menu.text == en.screens["main"].text
+    return menu
+
+
+async def onboard(
+    user: FakeUser, en: LanguagePack, date_button: str = "date_today", *, health_answer: str = "no"
+) -> BotMessage:
+    """Onboard a patient with a quick date button and a health answer, and return the main menu that follows."""
     await accept_consent(user, en)
     await user.press(en.label(date_button))
     confirmed = await user.next_output()
     assert confirmed.buttons == []
-    menu = await user.next_output()
-    assert menu.text == en.screens["main"].text
-    return menu
+    return await answer_health_question(user, en, health_answer)

@@ -43,6 +43,11 @@ async def test_warning_signs_in_free_text_point_to_help(
         key, clinic_name="Maple Skin Clinic", clinic_phone="416-555-0199", clinic_hours="Mon-Fri 9:00-17:00"
     )
     assert reply.button_labels()[0] == en.label("get_help")
+    if key == "red_flag_urgent":
+        offer = await user.next_output()
+        assert offer.text == en.text("red_flag_offer")
+        await user.press(en.label("quick_questions"))
+        assert en.text("questions.breathing") in (await user.next_output()).text
     await user.expect_no_output()
 
 
@@ -81,6 +86,7 @@ async def test_a_photo_captioned_with_a_warning_sign_gets_the_advice(
         clinic_phone="416-555-0199",
         clinic_hours="Mon-Fri 9:00-17:00",
     )
+    assert (await user.next_output()).text == en.text("red_flag_offer")
     await user.expect_no_output()
 
 

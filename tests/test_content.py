@@ -1,5 +1,6 @@
 """The shipped patient-facing content, and the loader that refuses broken content files."""
 
+import html
 import json
 import re
 import shutil
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.content import (
+    ACTIONS,
     MESSAGE_PLACEHOLDERS,
     REQUIRED_SCREENS,
     TOASTS,
@@ -17,9 +19,12 @@ from bot.content import (
     LanguagePack,
     load_content,
 )
+from bot.content_keys import ANSWER_LABELS, CAPTIONS, COMMANDS, REQUIRED_PLACEHOLDERS, plain_limits
 from bot.content_validation import MAX_MESSAGE, ValidationError, check_sendable, telegram_length
+from bot.domain.checkin import BUTTON_ANSWERS, Question
 from bot.domain.clinic import ClinicInfo
 from bot.domain.red_flags import RedFlagLevel, classify
+from bot.domain.triage import Reason, Tier
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "data" / "content"
 # The longest clinic details the settings accept, with characters that must be escaped.
@@ -84,7 +89,16 @@ def test_shipped_content_has_every_message_screen_and_command(en: LanguagePack) 
     """Every message, button label, command and screen the handlers use is present."""
     assert set(MESSAGE_PLACEHOLDERS) <= set(en.messages)
     assert set(REQUIRED_SCREENS) <= set(en.screens)
-    assert set(en.command_descriptions()) == {"start", "menu", "help"}
+    assert list(en.command_descriptions()) == [
+        "start",
+        "menu",
+        "help",
+        "checkin",
+        "history",
+        "settings",
+        "stop",
+        "cancel",
+    ]
     assert len(en.calendar.months) == 12
     assert en.red_flags.emergency
     assert en.red_flags.urgent
@@ -206,7 +220,7 @@ def test_every_button_opens_a_child_so_back_returns_to_it(en: LanguagePack) -> N
     """Each button opens a screen whose parent is the screen it sits on, so Back returns where the patient was."""
     for screen in en.screens.values():
         for row in screen.rows:
-            for button in row:
+            for button in (button for button in row if not button.is_action):
                 assert en.screens[button.target].parent == screen.id, (screen.id, button.target)
                 assert button.label not in (en.label("back"), en.label("main_menu")), screen.id
 
@@ -337,7 +351,7 @@ def test_button_to_a_missing_screen_is_named(copy: Path) -> None:
     """A button that leads to a screen that does not exist is named by its row and position."""
     path = copy / "en" / "screens.toml"
     edit(path, '{ label = "Why pimples happen", to = "why" }', '{ label = "Why pimples happen", to = "whyy" }')
-    assert 'no screen named "whyy"' in load_error(copy, path, "screens.main.buttons[0][1].to")
+    assert 'no screen or action named "whyy"' in load_error(copy, path, "screens.main.buttons[1][1].to")
 
 
 def test_unreachable_screen_is_named(copy: Path) -> None:
@@ -460,7 +474,7 @@ def test_html_in_a_toast_is_named(copy: Path) -> None:
             "screens.toml",
             '{ label = "Your privacy", to = "privacy" }',
             f'{{ label = {toml("P" * 41)}, to = "privacy" }}',
-            "screens.main.buttons[4][1].label",
+            "screens.main.buttons[5][1].label",
             "not 41",
         ),
         ("messages.toml", 'menu = "Open the aftercare guide"', 'menu = "Go"', "commands.menu", "3 to 256"),
@@ -565,3 +579,440 @@ def test_badly_named_or_missing_language_folder_is_refused(copy: Path) -> None:
 def test_validation_error_starts_with_the_key() -> None:
     """A ValidationError's message starts with the key, so the loader only adds the file in front."""
     assert str(ValidationError("screens.why.text", "too long")) == "screens.why.text: too long"
+
+
+# The check-in, triage, staff, reminders, settings and history texts (checkin.toml)
+
+# The reason codes the brief lists; the domain's Reason enum must match, and each needs both texts.
+BRIEF_REASONS = (
+    *("breathing", "eyes", "very_unwell", "streaks", "fever_with_skin_sign", "pus", "spreading", "worsening"),
+    *("severe_pain", "blisters", "fever", "pimples_lasting", "pimples_increasing", "not_improving"),
+    *("redness_lasting", "rash", "dark_patches", "at_risk", "worsening_trend"),
+)
+# Keys the handlers call, written out from the brief rather than derived, to catch a slip in the catalogue.
+BRIEF_KEYS = {
+    **dict.fromkeys(("checkin.resumed", "checkin.cancelled", "checkin.nothing_to_cancel"), ()),
+    **dict.fromkeys(("checkin.not_onboarded", "checkin.use_buttons", "checkin.temperature_not_understood"), ()),
+    "checkin.photo_expected": (),
+    "checkin.header": ("day", "step", "total"),
+    "checkin.intro": ("day",),
+    "checkin.done_today": ("day",),
+    "checkin.note_too_long": ("max",),
+    "checkin.expired": ("day",),
+    "triage.emergency.title": (),
+    "triage.emergency.what_now": ("clinic_phone",),
+    "triage.same_day.title": (),
+    "triage.same_day.what_now": ("clinic_phone", "clinic_hours"),
+    "triage.soon.title": (),
+    "triage.soon.what_now": ("clinic_phone", "clinic_hours"),
+    "triage.self_care.title": (),
+    "triage.self_care.what_now": (),
+    "triage.clinic_open": ("clinic_phone",),
+    "triage.clinic_closed": ("clinic_hours",),
+    **dict.fromkeys(("triage.why", "triage.fever_not_measured", "triage.clinic_notified"), ()),
+    **dict.fromkeys(("triage.clinic_acknowledged", "triage.if_worse", "red_flag_offer"), ()),
+    "staff.alert": ("tier_label", "name", "handle", "day", "date", "reasons", "escalation_id"),
+    **dict.fromkeys(("staff.tier.emergency", "staff.tier.same_day", "staff.tier.soon", "staff.tier.self_care"), ()),
+    "staff.status.open": (),
+    "staff.status.acknowledged": ("staff", "time"),
+    "staff.status.resolved": ("staff", "time"),
+    "staff.resend": ("escalation_id", "minutes"),
+    **dict.fromkeys(("staff.not_staff", "staff.already", "staff.no_handle"), ()),
+    "staff.note": ("note",),
+    "reminders.daily": ("day",),
+    "reminders.nudge": (),
+    "settings.menu": ("reminder_time", "risk", "reminders"),
+    **dict.fromkeys(("settings.risk.yes", "settings.risk.no", "settings.risk.unknown"), ()),
+    **dict.fromkeys(("settings.reminders.on", "settings.reminders.off", "settings.pick_time"), ()),
+    "settings.time_saved": ("reminder_time",),
+    **dict.fromkeys(("settings.risk_question", "settings.risk_saved", "stop.done", "stop.resumed"), ()),
+    **{
+        f"button.{name}": ()
+        for name in (
+            *("checkin_now", "checkin_again", "quick_questions", "skip", "cancel_checkin", "yes", "no"),
+            *("prefer_not", "settings_time", "settings_risk", "done", "acknowledge", "resolve"),
+        )
+    },
+    **{f"answers.spreading.{value}": () for value in ("no", "slow", "fast")},
+    **{f"answers.fever.{value}": () for value in ("no", "yes", "not_measured")},
+    **{f"answers.temperature.{value}": () for value in ("37_5", "38_0", "38_5", "39_0", "40_0", "skipped")},
+    **{f"answers.severity.{value}": () for value in ("none", "mild", "moderate", "severe")},
+    **{f"answers.trend.{value}": () for value in ("better", "same", "worse")},
+    **{f"answers.pimples.{value}": () for value in ("none", "few", "many")},
+    "history.empty": (),
+    "history.heading": ("day",),
+    "history.line": ("day", "date", "summary"),
+    "history.summary": ("redness", "swelling", "pimples", "pain"),
+    "history.alert": ("tier_label",),
+    **dict.fromkeys(("history.partial", "history.unknown", "history.chart_caption"), ()),
+    **{
+        f"history.chart.{name}": () for name in ("title", "day_axis", "redness", "swelling", "pimples", "pain", "alert")
+    },
+    **{f"commands.{name}": () for name in ("checkin", "history", "settings", "stop", "cancel")},
+    **{f"questions.{question}": () for question in Question},
+    **{f"reasons.{code}": () for code in BRIEF_REASONS},
+    **{f"staff.reason.{code}": () for code in BRIEF_REASONS},
+}
+# A value for every placeholder, with characters that must be escaped where a patient or staff member wrote it.
+SAMPLE_VALUES = {
+    "clinic_name": CLINIC.name,
+    "clinic_phone": CLINIC.phone,
+    "clinic_hours": CLINIC.hours,
+    "day": "7",
+    "step": "3",
+    "total": "12",
+    "date": "Fri Nov 20",
+    "max": "1000",
+    "max_days": "60",
+    "minutes": "15",
+    "escalation_id": "42",
+    "name": "Ann <&> Lee",
+    "handle": "@ann_lee",
+    "reasons": "• Pus reported\n• Pain ≥ 7/10",
+    "note": "It <itches> & burns",
+    "tier_label": "Same day",
+    "staff": "Dr. B",
+    "time": "14:05",
+    "reminder_time": "09:00",
+    "risk": "Yes",
+    "reminders": "On",
+    "redness": "Mild",
+    "swelling": "None",
+    "pimples": "A few",
+    "pain": "3",
+    "summary": "redness Mild, pain 3/10",
+}
+_TAG = re.compile(r"<[^>]+>")
+
+
+def rendered(en: LanguagePack, key: str, clinic: ClinicInfo = CLINIC) -> str:
+    """Render a message with a sample value for each placeholder the handlers fill in for it."""
+    clinic_values = {"clinic_name": clinic.name, "clinic_phone": clinic.phone, "clinic_hours": clinic.hours}
+    values = {name: {**SAMPLE_VALUES, **clinic_values}[name] for name in MESSAGE_PLACEHOLDERS[key]}
+    return en.text(key, **values)
+
+
+def triage_reply(en: LanguagePack, tier: str, reasons: tuple[str, ...], clinic: ClinicInfo, *, day: int = 3) -> str:
+    """Assemble a triage reply the way the check-in handler does: every optional part included."""
+    phone, hours = clinic.phone, clinic.hours
+    what_now = {"clinic_phone": phone, "clinic_hours": hours}
+    parts = [en.text(f"triage.{tier}.title"), en.text(f"triage.{tier}.what_now", **what_now)]
+    if tier in ("emergency", "same_day"):
+        parts.append(en.text("triage.clinic_closed", clinic_hours=hours))
+        parts.append(en.text("triage.clinic_notified"))
+    if reasons:
+        parts.append(en.text("triage.why") + "\n" + "\n".join(f"• {en.text(f'reasons.{code}')}" for code in reasons))
+    parts.append(en.text("triage.fever_not_measured"))
+    if tier == "self_care":
+        parts.append(en.normal_by_day.today(day))
+    parts.append(en.text("triage.if_worse"))
+    return "\n\n".join(parts)
+
+
+def test_every_key_the_handlers_call_exists_with_its_placeholders(en: LanguagePack) -> None:
+    """Each key of the brief is in the catalogue with exactly the values the handlers pass, and in the files."""
+    for key, values in BRIEF_KEYS.items():
+        assert MESSAGE_PLACEHOLDERS.get(key) == frozenset(values), key
+        assert key in en.messages, key
+    assert set(MESSAGE_PLACEHOLDERS) <= set(en.messages)
+
+
+def test_every_message_renders_with_its_values(en: LanguagePack) -> None:
+    """Every message renders with its values filled in and escaped: valid HTML, or plain text within its limits."""
+    for key in MESSAGE_PLACEHOLDERS:
+        text = rendered(en, key)
+        assert "{" not in text, key
+        limits = plain_limits(key)
+        if limits is None:
+            check_sendable(key, text, CAPTIONS.get(key, MAX_MESSAGE))
+        else:
+            assert not _TAG.search(text), key
+            assert limits[0] <= telegram_length(text) <= limits[1], key
+        for name in REQUIRED_PLACEHOLDERS.get(key, ()):
+            assert html.escape(SAMPLE_VALUES[name]) in text or SAMPLE_VALUES[name] in text, (key, name)
+
+
+def test_reason_codes_match_the_domain_and_each_has_both_texts(en: LanguagePack) -> None:
+    """The domain's reason codes and tiers are the brief's, and each reason has a patient and a staff text."""
+    assert tuple(reason.value for reason in Reason) == BRIEF_REASONS
+    assert {tier.code for tier in Tier} == {"emergency", "same_day", "soon", "self_care"}
+    for code in BRIEF_REASONS:
+        patient, staff = en.text(f"reasons.{code}"), en.text(f"staff.reason.{code}")
+        assert patient.startswith(("You", "Your")), code  # second person, as the patient reads it
+        assert "\n" not in patient, code
+        assert "\n" not in staff, code
+        assert len(patient) <= 120, code
+
+
+def test_every_question_and_answer_has_a_short_text(en: LanguagePack) -> None:
+    """Each check-in question has a short text without values, and answer buttons fit several to a row."""
+    for question in Question:
+        text = en.text(f"questions.{question}")
+        assert len(_TAG.sub("", text)) < 400, question
+        assert "?" in text, question
+    for key in (key for key in en.messages if key.startswith("answers.")):
+        assert len(en.messages[key]) <= 20, key
+    for question, values in BUTTON_ANSWERS.items():
+        if question in (Question.PAIN, Question.PHOTO, Question.NOTE):
+            continue
+        for value in values:
+            family = next((family for family, known in ANSWER_LABELS.items() if value.replace(".", "_") in known), None)
+            assert family is not None or value in ("yes", "no"), (question, value)
+
+
+def test_check_in_header_reads_naturally_on_day_0(en: LanguagePack) -> None:
+    """The header names the day (day 0 included) and the progress."""
+    header = en.text("checkin.header", day=0, step=1, total=14)
+    assert "Day 0" in header
+    assert "question 1 of about 14" in header
+
+
+@pytest.mark.parametrize("tier", ["emergency", "same_day", "soon", "self_care"])
+def test_triage_replies_give_every_number_and_end_with_if_worse(en: LanguagePack, tier: str) -> None:
+    """Each tier's reply says what to do, with 911 always and the clinic's numbers where it should."""
+    reasons = BRIEF_REASONS if tier != "self_care" else ()
+    reply = triage_reply(en, tier, reasons, WIDE_CLINIC)
+    check_sendable(tier, reply)
+    assert reply.endswith(en.text("triage.if_worse"))
+    assert "911" in en.text("triage.if_worse")
+    assert "contact us" in en.text("triage.if_worse")
+    short = triage_reply(en, tier, reasons[:3], CLINIC)
+    assert len(_TAG.sub("", short)) < 1600, tier
+    if tier == "emergency":
+        assert "911" in en.text("triage.emergency.title")
+        assert "drive" in en.text("triage.emergency.what_now", clinic_phone="1")
+    if tier == "same_day":
+        assert all(part in short for part in ("811", "Health811", CLINIC.phone, CLINIC.hours))
+    if tier == "soon":
+        assert all(part in short for part in (CLINIC.phone, CLINIC.hours))
+
+
+def test_clinic_lines_and_fever_advice(en: LanguagePack) -> None:
+    """The clinic line gives the phone when open and 811 and 911 when closed; the fever line gives 38 °C."""
+    assert CLINIC.phone in en.text("triage.clinic_open", clinic_phone=CLINIC.phone)
+    closed = en.text("triage.clinic_closed", clinic_hours=CLINIC.hours)
+    assert all(part in closed for part in ("811", "911", CLINIC.hours))
+    assert "38 °C" in en.text("triage.fever_not_measured")
+    assert "911" in en.text("triage.clinic_acknowledged")
+    assert "/checkin" in en.text("checkin.cancelled")
+    assert "/start" in en.text("checkin.not_onboarded")
+    assert all(part in en.text("questions.photo") for part in ("Skip", "only if", "not end-to-end encrypted"))
+
+
+def test_staff_alert_escapes_the_patients_words(en: LanguagePack) -> None:
+    """The alert shows the tier, the patient and the reasons, with the patient's name and note escaped."""
+    alert = rendered(en, "staff.alert")
+    assert "Ann &lt;&amp;&gt; Lee" in alert
+    assert "#42" in alert
+    assert "• Pus reported" in alert
+    assert "It &lt;itches&gt; &amp; burns" in en.text("staff.note", note=SAMPLE_VALUES["note"])
+    assert all(en.text(f"staff.tier.{tier}") for tier in ("emergency", "same_day", "soon", "self_care"))
+    assert "911" in en.text("staff.tier.emergency")
+
+
+def test_history_and_chart_words(en: LanguagePack) -> None:
+    """History lines read as one line each, and the chart's words come as plain text with four ticks."""
+    summary = en.text("history.summary", redness="Mild", swelling="None", pimples="A few", pain="3")
+    line = en.text("history.line", day=4, date="Mon Nov 23", summary=summary)
+    assert "\n" not in line
+    assert all(part in line for part in ("Day 4", "Mon Nov 23", "redness Mild"))
+    assert en.words("history.chart.severity") == ("None", "Mild", "Moderate", "Severe")
+    with pytest.raises(ContentError, match="no_such_list"):
+        en.words("no_such_list")
+    assert telegram_length(en.text("history.chart_caption")) <= 1024
+
+
+def test_main_menu_check_in_button_is_an_action_not_a_screen(en: LanguagePack) -> None:
+    """The first main-menu button starts the check-in: an action that passes validation without a screen."""
+    first = en.screens["main"].rows[0][0]
+    assert first.target == "checkin"
+    assert first.is_action
+    assert "checkin" not in en.screens
+    assert "checkin" in ACTIONS
+    assert not any(button.is_action for screen in en.screens.values() for row in screen.rows[1:] for button in row)
+
+
+def test_texts_that_mention_the_new_features(en: LanguagePack) -> None:
+    """Help lists every command; consent and privacy say what the check-in stores and how to stop."""
+    help_text = en.text("help")
+    for command in COMMANDS:
+        assert f"/{command}" in help_text, command
+    consent = en.text("consent")
+    privacy = en.render_screen("privacy", CLINIC, None)
+    for text in (consent, privacy):
+        assert "/stop" in text
+        assert "check-in answers" in text
+        assert "photo or note" in text
+        assert "alerts" in text
+        assert "diabetes" in text
+    assert "/checkin" in en.text("free_text")
+    assert "/checkin" in en.text("unknown_command")
+
+
+# Broken check-in content: each is refused with the file and the key
+
+
+def test_a_key_in_both_message_files_names_both_files(copy: Path) -> None:
+    """A message defined in messages.toml and in checkin.toml is refused, naming both files."""
+    checkin, messages = copy / "en" / "checkin.toml", copy / "en" / "messages.toml"
+    edit(checkin, 'red_flag_offer = """', 'help = "Twice"\n\nred_flag_offer = """')
+    assert str(messages) in load_error(copy, checkin, "help")
+    shutil.copy(CONTENT_DIR / "en" / "checkin.toml", checkin)
+    edit(checkin, '[button]\ncheckin_now = "', '[button]\nback = "Back"\ncheckin_now = "')
+    assert f"also in {messages}" in load_error(copy, checkin, "button.back")
+
+
+def test_a_message_may_move_between_the_files(copy: Path) -> None:
+    """Any message may live in either file: moving one from checkin.toml to messages.toml still loads."""
+    checkin, messages = copy / "en" / "checkin.toml", copy / "en" / "messages.toml"
+    edit(checkin, 'resumed = "Let\'s pick up where you left off."', "")
+    edit(messages, "[button]", '[checkin]\nresumed = "Let\'s carry on."\n\n[button]')
+    assert load_content(copy).pack("en").text("checkin.resumed") == "Let's carry on."
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key"),
+    [
+        ('\npus = "Pus reported"', '\npuss = "Pus reported"', "staff.reason.pus"),
+        ('\nrash = """', '\nrashes = """', "questions.rash"),
+        ("\n37_5 = ", "\n37_6 = ", "answers.temperature.37_5"),
+        ('\ncancel = "Stop a check-in', '\ncancels = "Stop a check-in', "commands.cancel"),
+        ("severity = [", "severities = [", "history.chart.severity"),
+    ],
+)
+def test_missing_check_in_key_is_named_in_checkin_toml(copy: Path, old: str, new: str, key: str) -> None:
+    """A required check-in key that is missing is reported in checkin.toml, where it belongs."""
+    path = copy / "en" / "checkin.toml"
+    edit(path, old, new)
+    assert "missing" in load_error(copy, path, key)
+
+
+def test_missing_checkin_file_is_named(copy: Path) -> None:
+    """A language folder without checkin.toml is refused, naming it."""
+    (copy / "en" / "checkin.toml").unlink()
+    with pytest.raises(ContentError, match=re.escape(str(copy / "en" / "checkin.toml"))):
+        load_content(copy)
+
+
+def test_french_pack_missing_a_check_in_key_names_its_checkin_toml(copy: Path) -> None:
+    """A translation missing a check-in message is reported in its own checkin.toml."""
+    shutil.copytree(copy / "en", copy / "fr")
+    english = copy / "en" / "checkin.toml"
+    edit(english, "[button]\n", '[button]\nextra_label = "Extra"\n')
+    assert "missing (the en pack has it)" in load_error(copy, copy / "fr" / "checkin.toml", "button.extra_label")
+
+
+def test_unknown_action_target_is_named(copy: Path) -> None:
+    """A button whose target is neither a screen nor an action is refused, listing the actions."""
+    path = copy / "en" / "screens.toml"
+    edit(path, 'to = "checkin"', 'to = "check_in"')
+    message = load_error(copy, path, "screens.main.buttons[0][0].to")
+    assert 'no screen or action named "check_in" (actions: checkin)' in message
+
+
+def test_an_action_button_on_any_screen_passes_and_a_screen_named_like_an_action_is_refused(copy: Path) -> None:
+    """An action button works on a deeper screen too; a screen may not take an action's name."""
+    path = copy / "en" / "screens.toml"
+    edit(
+        path,
+        '[screens.why]\nparent = "main"\n',
+        '[screens.why]\nparent = "main"\nbuttons = [[{ label = "Go", to = "checkin" }]]\n',
+    )
+    why = load_content(copy).pack("en").screens["why"]
+    assert why.rows[0][0].is_action
+    path.write_text(path.read_text(encoding="utf-8") + '\n[screens.checkin]\nparent = "main"\ntext = "Hi"\n')
+    assert "name of an action" in load_error(copy, path, "screens.checkin")
+
+
+@pytest.mark.parametrize(
+    ("key", "after", "value", "where", "problem"),
+    [
+        ("header", "[checkin]", '"Day {date}"', "checkin.header", "allowed here: {day} {step} {total}"),
+        ("header", "[checkin]", '"Question {step}"', "checkin.header", "must use {day}"),
+        ("alert", "[staff]", '"{tier_label} {name} {handle} {day} {date} {reasons}"', "staff.alert", "must use"),
+        ("note_too_long", "[checkin]", '"Too long."', "checkin.note_too_long", "must use {max}"),
+        ("what_now", "[triage.self_care]", '"Call {clinic_phone}"', "triage.self_care.what_now", "allowed here: none"),
+        ("pus", "[reasons]", '"Pus on day {day}"', "reasons.pus", "allowed here: none"),
+    ],
+)
+def test_wrong_placeholder_in_a_check_in_text_is_named(
+    copy: Path, key: str, after: str, value: str, where: str, problem: str
+) -> None:
+    """New texts allow exactly the values their handler passes, and must use the ones they exist to show."""
+    path = copy / "en" / "checkin.toml"
+    set_value(path, key, value, after=after)
+    assert problem in load_error(copy, path, where)
+
+
+@pytest.mark.parametrize(
+    ("key", "after", "value", "where", "problem"),
+    [
+        ("slow", "[answers.spreading]", '"<b>Slowly</b>"', "answers.spreading.slow", "plain text"),
+        ("slow", "[answers.spreading]", toml("S" * 41), "answers.spreading.slow", "1 to 40 characters, not 41"),
+        ("emergency", "[staff.tier]", '"<b>EMERGENCY</b>"', "staff.tier.emergency", "plain text"),
+        ("pus", "[staff.reason]", '"<i>Pus</i>"', "staff.reason.pus", "plain text"),
+        ("title", "[history.chart]", '"<u>Chart</u>"', "history.chart.title", "plain text"),
+        ("yes", "[settings.risk]", '"<b>Yes</b>"', "settings.risk.yes", "plain text"),
+        ("summary", "[history]", '"<b>{redness}</b> {swelling} {pimples} {pain}"', "history.summary", "plain text"),
+        ("not_staff", "[staff]", toml("x" * 201), "staff.not_staff", "1 to 200 characters, not 201"),
+        ("already", "[staff]", '"<b>Done</b>"', "staff.already", "plain text"),
+        ("checkin", "[commands]", '"Go"', "commands.checkin", "3 to 256"),
+        (
+            "severity",
+            "[history.chart]",
+            '["<b>None</b>", "Mild", "Moderate", "Severe"]',
+            "history.chart.severity[0]",
+            "plain",
+        ),
+    ],
+)
+def test_html_or_bad_length_in_a_plain_check_in_text_is_named(
+    copy: Path, key: str, after: str, value: str, where: str, problem: str
+) -> None:
+    """Toasts, labels, answers, commands, tier labels, staff reasons and chart words are plain text in limits."""
+    path = copy / "en" / "checkin.toml"
+    set_value(path, key, value, after=after)
+    assert problem in load_error(copy, path, where)
+
+
+def test_plain_keys_are_matched_by_whole_families() -> None:
+    """A family such as settings.risk. covers its own keys only, not settings.risk_question."""
+    assert plain_limits("settings.risk.yes") is not None
+    assert plain_limits("settings.risk_question") is None
+    assert plain_limits("settings.risk_saved") is None
+    assert plain_limits("history.chart.title") is not None
+    assert plain_limits("history.chart_caption") is None
+    assert plain_limits("staff.not_staff") == (1, 200)
+    assert plain_limits("staff.alert") is None
+
+
+def test_over_long_chart_caption_is_named(copy: Path) -> None:
+    """The chart's caption is held to Telegram's 1024 characters for a caption, not 4096."""
+    path = copy / "en" / "checkin.toml"
+    set_value(path, "chart_caption", toml("C" * 1025), after="[history]")
+    assert "1025 characters with the longest values (at most 1024)" in load_error(copy, path, "history.chart_caption")
+
+
+def test_staff_alert_too_long_with_the_longest_name_reasons_and_note_is_named(copy: Path) -> None:
+    """The alert must fit 4096 characters with a 100-character name, 1500 of reasons, the note and status."""
+    path = copy / "en" / "checkin.toml"
+    template = "{tier_label} {name} {handle} {day} {date} {reasons} {escalation_id} "
+    set_value(path, "alert", toml(template + "A" * 1200), after="[staff]")
+    assert "too long" in load_error(copy, path, "staff.alert")
+
+
+@pytest.mark.parametrize(
+    ("key", "after", "value", "where", "problem"),
+    [
+        ("severity", "[history.chart]", '["None", "Mild", "Severe"]', "history.chart.severity", "4 entries, not 3"),
+        ("severity", "[history.chart]", '"None, Mild, Moderate, Severe"', "history.chart.severity", "list of strings"),
+        ("title", "[history.chart]", '["Your", "recovery"]', "history.chart.title", "must be a non-empty string"),
+    ],
+)
+def test_word_lists_only_where_the_catalogue_has_one(
+    copy: Path, key: str, after: str, value: str, where: str, problem: str
+) -> None:
+    """Only history.chart.severity is a list, of exactly four ticks; every other message is one string."""
+    path = copy / "en" / "checkin.toml"
+    set_value(path, key, value, after=after)
+    assert problem in load_error(copy, path, where)

@@ -12,11 +12,14 @@ import pytest
 
 from bot.config import DEFAULT_CONTENT_DIR
 from bot.content import LanguagePack
+from bot.domain.checkin import Question
 from bot.storage import Database
+from tests.checkin_steps import answer_all, with_answers
 from tests.conftest import TEST_ENV, TEST_TOKEN
 from tests.fake_telegram import FakeTelegram
-from tests.journeys import accept_consent
+from tests.journeys import accept_consent, answer_health_question
 
+STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 _OUR_VARIABLES = {*TEST_ENV, "TELEGRAM_API_URL", "DATABASE_PATH", "LOG_LEVEL", "CLINIC_TIMEZONE", "CONTENT_DIR"}
 
 
@@ -68,6 +71,7 @@ async def bot_process(tmp_path: Path, fake_telegram: FakeTelegram) -> AsyncItera
         "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
         "LOG_LEVEL": "DEBUG",
     }
+    fake_telegram.group(STAFF_CHAT, "Clinic staff")
     running = await launch(tmp_path, env)
     try:
         await fake_telegram.wait_polling(timeout=30)
@@ -76,31 +80,38 @@ async def bot_process(tmp_path: Path, fake_telegram: FakeTelegram) -> AsyncItera
         await running.stop(signal.SIGKILL)
 
 
-async def test_a_patient_onboards_with_the_bot_as_launched(
+async def test_a_patient_onboards_and_checks_in_with_the_bot_as_launched(
     bot_process: BotProcess, fake_telegram: FakeTelegram, en: LanguagePack, tmp_path: Path
 ) -> None:
-    """Commands are registered, a patient onboards by typing a date, SIGTERM exits 0, and the data is on disk."""
-    assert [command["command"] for command in fake_telegram.commands] == ["start", "menu", "help"]
-    user = fake_telegram.user(4001)
+    """Commands registered; a patient onboards, reports pus, the clinic is alerted; SIGTERM exits 0; logs stay clean."""
+    assert [command["command"] for command in fake_telegram.commands] == list(en.command_descriptions())
+    user = fake_telegram.user(4001, "Robin", username="robin_q")
     await accept_consent(user, en)
     await user.send("Nov 21")
     assert "21" in (await user.next_output()).plain_text
+    await answer_health_question(user, en)
+    await user.send("/checkin")
     await user.next_output()
-    await user.send("I think there is pus")
-    assert (await user.next_output()).button_labels()[0] == en.label("get_help")
+    reply = await answer_all(user, en, with_answers(pus="yes"))
+    assert reply.text.startswith(en.text("triage.same_day.title"))
+    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    alert = await fake_telegram.group(STAFF_CHAT).next_output()
+    assert "@robin_q" in alert.plain_text
 
     assert await bot_process.stop(signal.SIGTERM) == 0
     logs = bot_process.stderr.decode()
     assert "bot ready" in logs
     assert "database closed" in logs
-    for secret in (TEST_TOKEN, TEST_TOKEN.split(":")[1], "Nov 21", "there is pus", "Alex"):
+    for secret in (TEST_TOKEN, TEST_TOKEN.split(":")[1], "Nov 21", "Robin", "robin_q", "pus"):
         assert secret not in logs, f"{secret!r} reached the log"
     assert "Traceback" not in logs
     async with await Database.open(tmp_path / "bot.sqlite3") as database:
         patient = await database.patients.get(4001)
+        [checkin] = await database.checkins.history(4001)
     assert patient is not None
     assert patient.treatment_date is not None
     assert patient.treatment_date.isoformat().endswith("-11-21")
+    assert checkin.answers.get(Question.PUS) == "yes"
 
 
 async def test_sigint_also_stops_cleanly(bot_process: BotProcess) -> None:

@@ -1,17 +1,26 @@
 """A patient as the bot knows them: the least that the aftercare guidance needs."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 
 @dataclass(frozen=True)
 class Patient:
-    """A patient who accepted the consent screen; the treatment date is set during onboarding."""
+    """A patient who accepted the consent screen; the treatment date is set during onboarding.
+
+    reminder_time is the local time of the daily reminder (None for the clinic's default); at_risk is whether
+    they have diabetes or a weakened immune system (None until answered, and risk_asked tells whether it was
+    asked); messages_stopped is set by /stop and keeps every unprompted message from them.
+    """
 
     user_id: int
     language: str
     consented_at: datetime
     treatment_date: date | None
+    reminder_time: time | None = None
+    at_risk: bool | None = None
+    risk_asked: bool = False
+    messages_stopped: bool = False
 
     @property
     def onboarded(self) -> bool:

@@ -4,7 +4,7 @@ Callback data is written by the client, so every parser here treats it as untrus
 """
 
 import re
-from datetime import date
+from datetime import date, time
 
 CONSENT_ACCEPT = "c:yes"
 CONSENT_DECLINE = "c:no"
@@ -67,3 +67,70 @@ def parse_picker_page(data: str) -> int | None:
     """Return the offset of a calendar page button, or None."""
     match = re.fullmatch(r"p:(\d{1,3})", data)
     return int(match[1]) if match else None
+
+
+CHECKIN_AGAIN = "k:again"
+CHECKIN_BACK = "k:back"
+CHECKIN_CANCEL = "k:cancel"
+CHECKIN_PATTERN = re.compile(r"^(k:|a:checkin$)")
+_CHECKIN_ANSWER_PREFIX = "k:"
+
+
+def action(name: str) -> str:
+    """Return the data of a button that starts an action, such as a check-in from the main menu."""
+    return f"a:{name}"
+
+
+CHECKIN_START = action("checkin")
+
+
+def checkin_answer(question: str, value: str) -> str:
+    """Return the data of a check-in answer button."""
+    return f"{_CHECKIN_ANSWER_PREFIX}{question}:{value}"
+
+
+def parse_checkin_answer(data: str) -> tuple[str, str] | None:
+    """Return the question and value of a check-in answer button, or None."""
+    match = re.fullmatch(r"k:([a-z_]{1,30}):([a-z0-9_.]{1,20})", data)
+    return (match[1], match[2]) if match else None
+
+
+STAFF_PATTERN = re.compile(r"^s:")
+
+
+def staff_action(verb: str, escalation_id: int) -> str:
+    """Return the data of a staff button on an alert: acknowledge ("ack") or resolve ("res")."""
+    return f"s:{verb}:{escalation_id}"
+
+
+def parse_staff_action(data: str) -> tuple[str, int] | None:
+    """Return the verb and escalation id of a staff button, or None."""
+    match = re.fullmatch(r"s:(ack|res):(\d{1,12})", data)
+    return (match[1], int(match[2])) if match else None
+
+
+SETTINGS_TIME = "o:time"
+SETTINGS_RISK = "o:risk"
+SETTINGS_PATTERN = re.compile(r"^o:")
+
+
+def reminder_time(at: time) -> str:
+    """Return the data of a reminder-time button."""
+    return f"o:at:{at:%H%M}"
+
+
+def parse_reminder_time(data: str) -> time | None:
+    """Return the time of a reminder-time button, or None."""
+    match = re.fullmatch(r"o:at:([01]\d|2[0-3])([0-5]\d)", data)
+    return time(int(match[1]), int(match[2])) if match else None
+
+
+def risk(context: str, value: str) -> str:
+    """Return the data of a health-condition answer, given in onboarding or in settings."""
+    return f"o:risk:{context}:{value}"
+
+
+def parse_risk(data: str) -> tuple[str, str] | None:
+    """Return where a health-condition answer was given and the answer, or None."""
+    match = re.fullmatch(r"o:risk:(onboarding|settings):([a-z]{2,8})", data)
+    return (match[1], match[2]) if match else None

@@ -27,11 +27,25 @@ class Gate:
         chat, user = update.effective_chat, update.effective_user
         if chat is not None and user is not None and chat.type == ChatType.PRIVATE and not user.is_bot:
             return
+        if self._is_staff_chat_button(update):
+            return  # the staff handler checks, on every press, that the presser is staff
+        if chat is not None and chat.id == self._services.settings.staff_chat_id:
+            raise ApplicationHandlerStop  # staff talking among themselves: not for the bot
         try:
             await self._answer_outsider(update)
         except TelegramError as error:
             logger.warning("could not answer an update from outside a private chat: %s", type(error).__name__)
         raise ApplicationHandlerStop
+
+    def _is_staff_chat_button(self, update: Update) -> bool:
+        """Tell whether this is a button press in the staff chat (an alert's Acknowledge or Resolved)."""
+        chat = update.effective_chat
+        return (
+            update.callback_query is not None
+            and update.effective_user is not None
+            and chat is not None
+            and chat.id == self._services.settings.staff_chat_id
+        )
 
     async def _answer_outsider(self, update: Update) -> None:
         """Tell a group that the bot works only in private chat; answer stray button presses silently."""

@@ -6,20 +6,24 @@ Every one of them is checked for warning signs first, so a worried patient alway
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot.domain.records import Checkin
 from bot.domain.red_flags import RedFlagLevel, classify
-from bot.handlers import views
+from bot.handlers import callbacks, views
 from bot.handlers.caller import Caller, identify
+from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.onboarding import OnboardingHandlers
 from bot.handlers.replies import send
+from bot.handlers.views import keyboard
 from bot.services import Services
 
 
 class MessageHandlers:
     """Answers what a patient types or sends when no button is expected."""
 
-    def __init__(self, services: Services, onboarding: OnboardingHandlers) -> None:
+    def __init__(self, services: Services, onboarding: OnboardingHandlers, checkins: CheckinHandlers) -> None:
         self._services = services
         self._onboarding = onboarding
+        self._checkins = checkins
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer typed text: warning signs first, then a treatment date if one is due, else the menu."""
@@ -28,6 +32,8 @@ class MessageHandlers:
         flagged = await self._answer_red_flags(update, caller, text)
         if caller.patient is not None and not caller.patient.onboarded:
             await self._onboarding.typed_date(update, caller, text, quiet=flagged)
+        elif (current := await self._open_checkin(caller)) is not None:
+            await self._checkins.typed(update, caller, current, text, flagged=flagged)
         elif not flagged:
             await send(update, views.with_menu_buttons(caller.pack.text("free_text"), caller.pack))
 
@@ -40,7 +46,11 @@ class MessageHandlers:
     async def media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a sticker, photo, voice note or other media: its caption is checked for warning signs."""
         caller = await identify(self._services, update)
-        if not await self._answer_red_flags(update, caller, _text_of(update.effective_message)):
+        message = update.effective_message
+        current = await self._open_checkin(caller)
+        if current is not None and message is not None and await self._checkins.photo(update, caller, current, message):
+            return
+        if not await self._answer_red_flags(update, caller, _text_of(message)):
             text = caller.pack.text("media", clinic_phone=self._services.clinic.phone)
             await send(update, views.with_menu_buttons(text, caller.pack))
 
@@ -55,6 +65,10 @@ class MessageHandlers:
         if not await self._answer_red_flags(update, caller, _text_of(update.effective_message)):
             await send(update, views.with_menu_buttons(caller.pack.text("unknown_command"), caller.pack))
 
+    async def _open_checkin(self, caller: Caller) -> Checkin | None:
+        """Return the caller's check-in in progress, if any."""
+        return await self._services.database.checkins.open_for(caller.user_id)
+
     async def _answer_red_flags(self, update: Update, caller: Caller, text: str) -> bool:
         """Send the matching warning advice when the text mentions warning signs; tell whether it did."""
         words = caller.pack.red_flags
@@ -65,6 +79,10 @@ class MessageHandlers:
         key = "red_flag_emergency" if level is RedFlagLevel.EMERGENCY else "red_flag_urgent"
         advice = caller.pack.text(key, clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours)
         await send(update, views.with_menu_buttons(advice, caller.pack, offer_help=True))
+        if level is RedFlagLevel.URGENT and caller.patient is not None and caller.patient.onboarded:
+            offer = keyboard([[(caller.pack.label("quick_questions"), callbacks.CHECKIN_START)]])
+            if await self._open_checkin(caller) is None:
+                await send(update, (caller.pack.text("red_flag_offer"), offer))
         return True
 
 

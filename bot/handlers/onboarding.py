@@ -16,6 +16,7 @@ from bot.domain.treatment_dates import (
 from bot.handlers import callbacks, views
 from bot.handlers.caller import Caller, identify
 from bot.handlers.menu import MenuHandlers
+from bot.handlers.preferences import risk_question
 from bot.handlers.replies import no_buttons, remove_buttons, send, show
 from bot.services import Services
 
@@ -33,8 +34,11 @@ class OnboardingHandlers:
         if caller.patient is None:
             await send(update, no_buttons(caller.pack.text("welcome", clinic_name=self._services.clinic.name)))
             await send(update, views.consent(caller.pack))
-        else:
-            await self._resume(update, caller)
+            return
+        if caller.patient.messages_stopped:
+            await self._services.database.patients.set_messages_stopped(caller.user_id, False, self._services.clock())
+            await send(update, no_buttons(caller.pack.text("stop.resumed")))
+        await self._resume(update, caller)
 
     async def consent(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Record an Accept (and ask for the date) or a Decline (and store nothing)."""
@@ -111,6 +115,8 @@ class OnboardingHandlers:
             await send(update, views.consent(caller.pack))
         elif not patient.onboarded:
             await send(update, views.date_question(caller.pack, caller.pack.text("ask_treatment_date_resume")))
+        elif not patient.risk_asked:
+            await send(update, risk_question(caller.pack, onboarding=True))
         else:
             day = self._services.day_of(patient)
             await send(update, no_buttons(caller.pack.text("welcome_back", day=day or 0)))
@@ -122,7 +128,10 @@ class OnboardingHandlers:
         day = day_of_recovery(chosen, self._services.clock(), self._services.settings.clinic_timezone)
         confirmation = caller.pack.text("date_confirmed", date=caller.pack.format_date(chosen), day=day)
         await (show if edit else send)(update, no_buttons(confirmation))
-        await send(update, self._menu.main_menu(caller))
+        if caller.patient is not None and not caller.patient.risk_asked:
+            await send(update, risk_question(caller.pack, onboarding=True))
+        else:
+            await send(update, self._menu.main_menu(caller))
 
     def _today(self) -> date:
         """Return today's date at the clinic."""

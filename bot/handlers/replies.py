@@ -10,13 +10,13 @@ from bot.handlers.views import View
 logger = logging.getLogger(__name__)
 
 
-async def send(update: Update, view: View) -> None:
+async def send(update: Update, view: View) -> Message:
     """Send a new message to the chat the update came from."""
     text, markup = view
     chat = update.effective_chat
     if chat is None:
         raise RuntimeError("an update without a chat reached a handler that replies")
-    await chat.send_message(text, reply_markup=markup)
+    return await chat.send_message(text, reply_markup=markup)
 
 
 async def show(update: Update, view: View) -> None:

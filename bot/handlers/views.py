@@ -4,7 +4,7 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content import LanguagePack
+from bot.content import Button, LanguagePack
 from bot.domain.clinic import ClinicInfo
 from bot.domain.treatment_dates import MAX_DAYS_BACK, recent_days
 from bot.handlers import callbacks
@@ -27,7 +27,7 @@ def keyboard(rows: list[list[ButtonSpec]]) -> InlineKeyboardMarkup:
 def screen(pack: LanguagePack, screen_id: str, clinic: ClinicInfo, day: int | None) -> View:
     """Show a menu screen with its own buttons, then Back and Main menu on every screen but the main one."""
     shown = pack.screens[screen_id]
-    rows = [[(button.label, callbacks.menu(button.target)) for button in row] for row in shown.rows]
+    rows = [[(button.label, _button_data(button)) for button in row] for row in shown.rows]
     if shown.parent is not None:
         rows.append(
             [
@@ -36,6 +36,11 @@ def screen(pack: LanguagePack, screen_id: str, clinic: ClinicInfo, day: int | No
             ]
         )
     return pack.render_screen(screen_id, clinic, day), keyboard(rows)
+
+
+def _button_data(button: Button) -> str:
+    """Return the callback data of a menu button: a screen to open, or an action to start."""
+    return callbacks.action(button.target) if button.is_action else callbacks.menu(button.target)
 
 
 def with_menu_buttons(text: str, pack: LanguagePack, *, offer_help: bool = False) -> View:

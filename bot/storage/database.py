@@ -6,8 +6,12 @@ from typing import Self
 
 import aiosqlite
 
+from bot.storage.checkins import CheckinStore
+from bot.storage.escalations import EscalationStore
 from bot.storage.migrations import DatabaseError, migrate
 from bot.storage.patients import PatientStore
+from bot.storage.reminders import ReminderStore
+from bot.storage.shared import SharedConnection
 
 __all__ = ["Database", "DatabaseError"]
 
@@ -24,7 +28,11 @@ class Database:
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
-        self.patients = PatientStore(connection)
+        sql = SharedConnection(connection)
+        self.patients = PatientStore(sql)
+        self.checkins = CheckinStore(sql)
+        self.escalations = EscalationStore(sql)
+        self.reminders = ReminderStore(sql)
 
     @classmethod
     async def open(cls, path: Path) -> Self:

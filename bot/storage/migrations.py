@@ -5,6 +5,8 @@ from importlib import resources
 
 import aiosqlite
 
+from bot.storage.shared import immediate_transaction
+
 
 class DatabaseError(Exception):
     """The database cannot be used as it is; the message says why in plain words."""
@@ -46,15 +48,12 @@ async def migrate(connection: aiosqlite.Connection) -> int:
             f"{len(scripts)}; it was written by a newer version of the bot, so update the bot"
         )
     for version in range(current + 1, len(scripts) + 1):
-        await connection.execute("BEGIN IMMEDIATE")
-        try:
+        async with immediate_transaction(connection):
+            if await user_version(connection) >= version:
+                continue  # another process opening the same file applied it first
             for statement in split_statements(scripts[version - 1]):
                 await connection.execute(statement)
             await connection.execute(f"PRAGMA user_version = {version}")
-        except BaseException:
-            await connection.rollback()
-            raise
-        await connection.commit()
     return len(scripts)
 
 

@@ -1,35 +1,35 @@
-"""The patient table: who accepted consent, in which language, and when their treatment was."""
+"""The patient table: consent and language, the treatment date, and the patient's choices about messages."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import aiosqlite
 
 from bot.domain.patient import Patient
+from bot.storage.shared import SharedConnection, utc_text
 
-_COLUMNS = "user_id, language, consented_at, treatment_date"
+_COLUMNS = "user_id, language, consented_at, treatment_date, reminder_time, at_risk, risk_asked, messages_stopped"
 
 
 class PatientStore:
     """Reads and writes patients; every write is committed before the method returns."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
-        self._connection = connection
+    def __init__(self, sql: SharedConnection) -> None:
+        self._sql = sql
 
     async def get(self, user_id: int) -> Patient | None:
         """Return the patient with this Telegram user id, or None if they never accepted consent."""
-        async with self._connection.execute(
+        row = await self._sql.row(
             f"SELECT {_COLUMNS} FROM patient WHERE user_id = ?",  # noqa: S608 - a fixed column list
             (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
+        )
         return None if row is None else _patient_from_row(row)
 
     async def add_consented(self, user_id: int, language: str, now: datetime) -> Patient:
         """Record consent for a new patient; for a known patient keep the existing record as it is."""
-        await self._connection.execute(
+        await self._sql.run(
             "INSERT INTO patient (user_id, language, consented_at, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (user_id) DO NOTHING",
-            (user_id, language, now.isoformat(), now.isoformat()),
+            (user_id, language, utc_text(now), utc_text(now)),
         )
         patient = await self.get(user_id)
         if patient is None:
@@ -38,18 +38,52 @@ class PatientStore:
 
     async def set_treatment_date(self, user_id: int, treatment_date: date, now: datetime) -> None:
         """Set or change the patient's treatment date."""
-        await self._connection.execute(
+        await self._sql.run(
             "UPDATE patient SET treatment_date = ?, updated_at = ? WHERE user_id = ?",
-            (treatment_date.isoformat(), now.isoformat(), user_id),
+            (treatment_date.isoformat(), utc_text(now), user_id),
         )
+
+    async def set_reminder_time(self, user_id: int, at: time | None, now: datetime) -> None:
+        """Set the local time of the daily reminder, to the minute; None goes back to the clinic's default."""
+        await self._sql.run(
+            "UPDATE patient SET reminder_time = ?, updated_at = ? WHERE user_id = ?",
+            (None if at is None else at.strftime("%H:%M"), utc_text(now), user_id),
+        )
+
+    async def set_at_risk(self, user_id: int, at_risk: bool | None, now: datetime) -> None:
+        """Record the answer about diabetes or a weakened immune system (None: would rather not say) as asked."""
+        await self._sql.run(
+            "UPDATE patient SET at_risk = ?, risk_asked = 1, updated_at = ? WHERE user_id = ?",
+            (None if at_risk is None else int(at_risk), utc_text(now), user_id),
+        )
+
+    async def set_messages_stopped(self, user_id: int, stopped: bool, now: datetime) -> None:
+        """Stop (or resume) every message the bot would send the patient unprompted."""
+        await self._sql.run(
+            "UPDATE patient SET messages_stopped = ?, updated_at = ? WHERE user_id = ?",
+            (int(stopped), utc_text(now), user_id),
+        )
+
+    async def in_recovery_window(self, first_date: date, last_date: date) -> list[Patient]:
+        """Return onboarded patients treated from first_date to last_date inclusive who still take messages."""
+        rows = await self._sql.rows(
+            f"SELECT {_COLUMNS} FROM patient"  # noqa: S608 - a fixed column list
+            " WHERE treatment_date BETWEEN ? AND ? AND messages_stopped = 0 ORDER BY user_id",
+            (first_date.isoformat(), last_date.isoformat()),
+        )
+        return [_patient_from_row(row) for row in rows]
 
 
 def _patient_from_row(row: aiosqlite.Row) -> Patient:
     """Turn a patient row into the domain object."""
-    user_id, language, consented_at, treatment_date = row
+    user_id, language, consented_at, treatment_date, reminder_time, at_risk, risk_asked, stopped = row
     return Patient(
         user_id=int(user_id),
         language=str(language),
         consented_at=datetime.fromisoformat(consented_at),
         treatment_date=None if treatment_date is None else date.fromisoformat(treatment_date),
+        reminder_time=None if reminder_time is None else time.fromisoformat(reminder_time),
+        at_risk=None if at_risk is None else bool(at_risk),
+        risk_asked=bool(risk_asked),
+        messages_stopped=bool(stopped),
     )

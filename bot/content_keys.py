@@ -1,0 +1,231 @@
+"""The catalogue of content keys: every message the handlers send, the values each may use, and how it is checked.
+
+bot.content loads and checks the files against this catalogue. Keys are dotted ("button.back" is `back` in a
+`[button]` table). Question ids, answer values, tiers and reason codes come from the domain, so that a new
+question or reason cannot ship without its text.
+"""
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from bot.content_validation import MAX_COMMAND, MAX_LABEL, MAX_TOAST, MIN_COMMAND
+from bot.domain.checkin import (
+    NO,
+    NOT_MEASURED,
+    PIMPLE_COUNTS,
+    SEVERITIES,
+    SKIPPED,
+    SPREADING_FAST,
+    SPREADING_NO,
+    SPREADING_SLOW,
+    TEMPERATURE_BANDS,
+    TRENDS,
+    YES,
+    Question,
+)
+from bot.domain.triage import Reason, Tier
+
+MAIN_SCREEN = "main"
+NORMAL_SCREEN = "normal"
+REQUIRED_SCREENS = (
+    *("main", "why", "normal", "aftercare", "pimples", "tell_apart", "get_help", "contact", "privacy"),
+    *("tell_breakout", "tell_milia", "tell_cold_sore", "tell_allergy", "tell_infection", "tell_dark_patches"),
+)
+# What a menu button may do instead of opening a screen; its callback data is "a:" + the action.
+ACTIONS = frozenset({"checkin"})
+
+# The files that hold messages, loaded into one mapping; a key may be in only one of them. The first also
+# holds the calendar. A missing key is reported in the file where the catalogue below expects it.
+MESSAGE_FILES = ("messages.toml", "checkin.toml")
+# Telegram's command menu, in this order; commands.<name> describes each.
+COMMANDS = ("start", "menu", "help", "checkin", "history", "settings", "stop", "cancel")
+TIERS = tuple(tier.code for tier in sorted(Tier, reverse=True))  # emergency first
+REASONS = tuple(reason.value for reason in Reason)
+
+MAX_CAPTION = 1024  # a photo's caption
+MAX_SHORT = 100  # a plain phrase filled into another message: a tier label, a setting's value, a chart label
+MAX_SUMMARY = 300  # history.summary, filled into history.line
+
+_CLINIC = frozenset({"clinic_name", "clinic_phone", "clinic_hours"})
+_NONE: frozenset[str] = frozenset()
+
+
+def _keys(prefix: str, names: tuple[str, ...], values: frozenset[str] = _NONE) -> dict[str, frozenset[str]]:
+    """Return the keys "<prefix>.<name>" for some names, each allowed the same values."""
+    return {f"{prefix}.{name}": values for name in names}
+
+
+def _plain(*keys: str) -> dict[str, frozenset[str]]:
+    """Return keys that use no values."""
+    return dict.fromkeys(keys, _NONE)
+
+
+_CORE_BUTTONS = (
+    *("consent_accept", "consent_decline", "date_today", "date_yesterday", "date_2_days", "date_3_days"),
+    *("date_other", "date_earlier", "date_later", "back", "main_menu", "open_menu", "get_help"),
+)
+_CORE: dict[str, frozenset[str]] = {
+    "welcome": frozenset({"clinic_name"}),
+    "date_confirmed": frozenset({"date", "day"}),
+    "date_too_old": frozenset({"max_days"}),
+    "welcome_back": frozenset({"day"}),
+    "red_flag_urgent": _CLINIC,
+    "red_flag_emergency": _CLINIC,
+    "media": frozenset({"clinic_phone"}),
+    **_plain("consent", "consent_declined", "consent_already", "ask_treatment_date", "ask_treatment_date_resume"),
+    **_plain("pick_date", "date_in_future", "date_not_understood", "free_text", "unknown_command"),
+    **_plain("edited", "stale_button", "group_only", "error_apology", "help"),
+    **_keys("button", _CORE_BUTTONS),
+    **_keys("commands", COMMANDS[:3]),
+}
+
+_CHECKIN_BUTTONS = (
+    *("checkin_now", "checkin_again", "quick_questions", "skip", "cancel_checkin", "yes", "no", "prefer_not"),
+    *("settings_time", "settings_risk", "done", "acknowledge", "resolve"),
+)
+# Answer labels: the family of each kind of answer and the values its buttons carry ("38.0" is "38_0").
+ANSWER_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "spreading": (SPREADING_NO, SPREADING_SLOW, SPREADING_FAST),
+        "fever": (NO, YES, NOT_MEASURED),
+        "temperature": (*(band.replace(".", "_") for band in TEMPERATURE_BANDS), SKIPPED),
+        "severity": SEVERITIES,
+        "trend": TRENDS,
+        "pimples": PIMPLE_COUNTS,
+    }
+)
+_STAFF_ALERT = frozenset({"tier_label", "name", "handle", "day", "date", "reasons", "escalation_id"})
+_CHECKIN: dict[str, frozenset[str]] = {
+    **_keys("questions", tuple(question.value for question in Question)),
+    "checkin.header": frozenset({"day", "step", "total"}),
+    "checkin.intro": frozenset({"day"}),
+    "checkin.done_today": frozenset({"day"}),
+    "checkin.note_too_long": frozenset({"max"}),
+    "checkin.expired": frozenset({"day"}),
+    **_keys("checkin", ("resumed", "cancelled", "nothing_to_cancel", "not_onboarded", "use_buttons")),
+    **_keys("checkin", ("temperature_not_understood", "photo_expected")),
+    **{f"triage.{tier}.title": _NONE for tier in TIERS},
+    "triage.emergency.what_now": frozenset({"clinic_phone"}),
+    "triage.same_day.what_now": frozenset({"clinic_phone", "clinic_hours"}),
+    "triage.soon.what_now": frozenset({"clinic_phone", "clinic_hours"}),
+    "triage.self_care.what_now": _NONE,
+    "triage.clinic_open": frozenset({"clinic_phone"}),
+    "triage.clinic_closed": frozenset({"clinic_hours"}),
+    **_keys("triage", ("why", "fever_not_measured", "clinic_notified", "clinic_acknowledged", "if_worse")),
+    **_keys("reasons", REASONS),
+    "red_flag_offer": _NONE,
+    "staff.alert": _STAFF_ALERT,
+    **_keys("staff.tier", TIERS),
+    **_keys("staff.reason", REASONS),
+    "staff.status.open": _NONE,
+    **_keys("staff.status", ("acknowledged", "resolved"), frozenset({"staff", "time"})),
+    "staff.resend": frozenset({"escalation_id", "minutes"}),
+    **_keys("staff", ("not_staff", "already", "no_handle")),
+    "staff.note": frozenset({"note"}),
+    "reminders.daily": frozenset({"day"}),
+    "reminders.nudge": _NONE,
+    "settings.menu": frozenset({"reminder_time", "risk", "reminders"}),
+    **_keys("settings.risk", ("yes", "no", "unknown")),
+    **_keys("settings.reminders", ("on", "off")),
+    "settings.time_saved": frozenset({"reminder_time"}),
+    **_keys("settings", ("pick_time", "risk_question", "risk_saved")),
+    **_keys("stop", ("done", "resumed")),
+    **_keys("button", _CHECKIN_BUTTONS),
+    **{f"answers.{family}.{value}": _NONE for family, values in ANSWER_LABELS.items() for value in values},
+    "history.empty": _NONE,
+    "history.heading": frozenset({"day"}),
+    "history.line": frozenset({"day", "date", "summary"}),
+    "history.summary": frozenset({"redness", "swelling", "pimples", "pain"}),
+    "history.alert": frozenset({"tier_label"}),
+    **_keys("history", ("partial", "unknown", "chart_caption")),
+    **_keys("history.chart", ("title", "day_axis", "redness", "swelling", "pimples", "pain", "alert")),
+    **_keys("commands", COMMANDS[3:]),
+}
+# Every message the handlers send, and the values they fill in: a text may use those and no others.
+MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({**_CORE, **_CHECKIN})
+# Values a text must use, because it says nothing without them.
+REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
+    {
+        "checkin.header": frozenset({"day", "step"}),
+        "checkin.note_too_long": frozenset({"max"}),
+        "triage.clinic_open": frozenset({"clinic_phone"}),
+        "triage.same_day.what_now": frozenset({"clinic_phone"}),
+        "triage.soon.what_now": frozenset({"clinic_phone"}),
+        "staff.alert": _STAFF_ALERT,
+        "staff.resend": frozenset({"escalation_id"}),
+        "staff.note": frozenset({"note"}),
+        "history.line": frozenset({"day", "summary"}),
+        "history.summary": frozenset({"redness", "swelling", "pimples", "pain"}),
+        "history.alert": frozenset({"tier_label"}),
+        "settings.menu": frozenset({"reminder_time", "risk", "reminders"}),
+        "settings.time_saved": frozenset({"reminder_time"}),
+    }
+)
+# The values any other message in the files may use (a message that no handler sends yet).
+OTHER_MESSAGE = _CLINIC | {"day", "date", "max_days"}
+# Messages that are lists of words rather than one text, and how many words each has.
+WORD_LISTS: Mapping[str, int] = MappingProxyType({"history.chart.severity": len(SEVERITIES)})
+
+
+def home_file(key: str) -> str:
+    """Return the file where a message of the catalogue belongs: messages.toml, or checkin.toml for new ones."""
+    return MESSAGE_FILES[1] if key in _CHECKIN or key in WORD_LISTS else MESSAGE_FILES[0]
+
+
+TOASTS = frozenset({"consent_already", "stale_button", "staff.not_staff", "staff.already"})
+CAPTIONS: Mapping[str, int] = MappingProxyType({"history.chart_caption": MAX_CAPTION})
+# Plain-text messages (Telegram shows them as they are, or they are filled into other messages and escaped)
+# and their length limits, by key or by "family." prefix; the rest are Telegram HTML.
+PLAIN_LIMITS: Mapping[str, tuple[int, int]] = MappingProxyType(
+    {
+        "button.": (1, MAX_LABEL),
+        "answers.": (1, MAX_LABEL),
+        "commands.": (MIN_COMMAND, MAX_COMMAND),
+        **dict.fromkeys(TOASTS, (1, MAX_TOAST)),
+        **dict.fromkeys(("staff.tier.", "staff.reason.", "staff.no_handle"), (1, MAX_SHORT)),
+        **dict.fromkeys(("settings.risk.", "settings.reminders.", "history.chart."), (1, MAX_SHORT)),
+        "history.unknown": (1, MAX_LABEL),
+        "history.summary": (1, MAX_SUMMARY),
+    }
+)
+
+
+def plain_limits(key: str) -> tuple[int, int] | None:
+    """Return the length limits of a plain-text message, by its own key or its nearest family; None for HTML."""
+    if key in PLAIN_LIMITS:
+        return PLAIN_LIMITS[key]
+    parts = key.split(".")
+    families = (".".join(parts[:end]) + "." for end in range(len(parts) - 1, 0, -1))
+    return next((PLAIN_LIMITS[family] for family in families if family in PLAIN_LIMITS), None)
+
+
+def _wide(length: int) -> str:
+    """Return a value of a given length, to check a text with the longest value a handler may fill in."""
+    return "W" * length
+
+
+# The longest value a handler may fill in for each placeholder, except the date, which the calendar decides.
+WORST_VALUES: Mapping[str, str] = MappingProxyType(
+    {
+        **dict.fromkeys(_CLINIC, _wide(100)),  # the longest clinic name, phone or hours the settings allow
+        "day": "999",  # the widest day number a patient can be on
+        "max_days": "9999",
+        "step": "99",
+        "total": "99",
+        "max": "9999",
+        "minutes": "99999",
+        "escalation_id": "9" * 12,
+        "name": _wide(100),
+        "handle": _wide(100),
+        "reasons": _wide(1500),
+        "note": _wide(1000),
+        "tier_label": _wide(MAX_SHORT),
+        "staff": _wide(100),
+        "time": "23:59",
+        "reminder_time": "23:59",
+        "risk": _wide(MAX_SHORT),
+        "reminders": _wide(MAX_SHORT),
+        **dict.fromkeys(("redness", "swelling", "pimples", "pain"), _wide(MAX_LABEL)),  # answer labels
+        "summary": _wide(MAX_SUMMARY),
+    }
+)

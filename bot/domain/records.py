@@ -1,0 +1,68 @@
+"""What storage keeps of a patient's check-ins and of the escalations to staff, as frozen records.
+
+Triage tiers are kept as their code text ("self_care", "soon", "same_day", "emergency") and reasons as plain
+code strings, so that these records do not depend on the triage rules.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.domain.checkin import Answers
+
+
+class CheckinStatus(StrEnum):
+    """Where a check-in stands: open while answering, then how it ended."""
+
+    OPEN = "open"
+    COMPLETE = "complete"  # every question that applies was answered
+    PARTIAL = "partial"  # left unfinished, closed when idle
+    EMERGENCY = "emergency"  # stopped early at an emergency sign
+
+
+@dataclass(frozen=True)
+class Checkin:
+    """One check-in: the clinic date and recovery day it was started on, its answers and, once finished, triage."""
+
+    id: int
+    user_id: int
+    local_date: date
+    day: int
+    status: CheckinStatus
+    answers: Answers
+    message_id: int | None
+    started_at: datetime
+    updated_at: datetime
+    finished_at: datetime | None
+    tier: str | None
+    reasons: tuple[str, ...]
+
+
+class EscalationStatus(StrEnum):
+    """Where an escalation stands with the staff."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A patient's warning signs passed to staff: one per patient, clinic date and tier."""
+
+    id: int
+    user_id: int
+    checkin_id: int | None
+    local_date: date
+    tier: str
+    reasons: tuple[str, ...]
+    status: EscalationStatus
+    staff_chat_id: int | None
+    staff_message_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_by: int | None
+    acknowledged_at: datetime | None
+    resolved_by: int | None
+    resolved_at: datetime | None
+    last_sent_at: datetime | None

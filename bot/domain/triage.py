@@ -1,0 +1,285 @@
+"""Triage of a check-in: how urgent it is (a tier) and why (reason codes), never a diagnosis.
+
+The triggers, tiers and modifiers follow section 5 of the content brief. Every number used here comes from
+TriageRules, which is loaded from data/triage.toml so that the clinic's medical director can review it.
+Triage works on partial answers too, so that the bot can stop at the first emergency: a question that has not
+been answered (or no longer applies after a change of answer) simply does not trigger.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import IntEnum, StrEnum
+
+from bot.domain.checkin import (
+    PAIN_SCORES,
+    PIMPLE_COUNTS,
+    SEVERITIES,
+    SPREADING_FAST,
+    SPREADING_SLOW,
+    YES,
+    Answers,
+    PastCheckin,
+    Question,
+    is_asked,
+)
+
+
+class Tier(IntEnum):
+    """How soon the patient should get help; higher is more urgent."""
+
+    SELF_CARE = 0
+    SOON = 1
+    SAME_DAY = 2
+    EMERGENCY = 3
+
+    @property
+    def code(self) -> str:
+        """Return the stable code of the tier, as used in content keys ("triage.<code>...")."""
+        return self.name.lower()
+
+
+class Reason(StrEnum):
+    """Why a tier was given: stable codes, stored in SQLite and used as content keys ("reasons.<code>")."""
+
+    # Emergency.
+    BREATHING = "breathing"
+    EYES = "eyes"
+    VERY_UNWELL = "very_unwell"
+    STREAKS = "streaks"  # redness spreading fast, or red streaks
+    FEVER_WITH_SKIN_SIGN = "fever_with_skin_sign"
+    # Same day.
+    PUS = "pus"
+    SPREADING = "spreading"
+    WORSENING = "worsening"
+    SEVERE_PAIN = "severe_pain"
+    BLISTERS = "blisters"
+    FEVER = "fever"
+    # Soon.
+    PIMPLES_LASTING = "pimples_lasting"
+    PIMPLES_INCREASING = "pimples_increasing"
+    NOT_IMPROVING = "not_improving"
+    REDNESS_LASTING = "redness_lasting"
+    RASH = "rash"
+    DARK_PATCHES = "dark_patches"
+    # Modifiers: each raises the tier by one step.
+    AT_RISK = "at_risk"
+    WORSENING_TREND = "worsening_trend"
+
+
+MODIFIERS: tuple[Reason, ...] = (Reason.AT_RISK, Reason.WORSENING_TREND)
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    """Every number triage uses; loaded from data/triage.toml, where each one is explained and sourced."""
+
+    fever_celsius: float  # a temperature at or above this is a fever
+    severe_pain: int  # pain at or above this (0-10) is same day
+    worsening_from_day: int  # "after the first 48 h": getting worse counts from this day of recovery on
+    not_improving_from_day: int  # "not improving after 72 h": from this day of recovery on
+    lasting_after_day: int  # redness, swelling or pimples still there on a day after this one
+    pimples_increasing_after_day: int  # pimples increasing on a day after this one
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    """The outcome of triage: the tier, and every reason for it (most urgent first, modifiers last)."""
+
+    tier: Tier
+    reasons: tuple[Reason, ...]  # empty for plain self-care
+
+
+_TREND_WORSE = "worse"
+_TREND_SAME = "same"
+_MILD = SEVERITIES.index("mild")
+
+
+def triage(
+    answers: Answers, day: int, history: Sequence[PastCheckin], *, at_risk: bool, rules: TriageRules
+) -> TriageResult:
+    """Return the tier and the reasons for a check-in on a day of recovery, given earlier check-ins."""
+    ordered = sorted(history, key=lambda checkin: checkin.local_date)  # stable: within a date, given order
+    previous = ordered[-1].answers if ordered else None
+    fired: dict[Reason, Tier] = {}
+    for level, triggers in (
+        (Tier.EMERGENCY, _emergency_triggers(answers, rules)),
+        (Tier.SAME_DAY, _same_day_triggers(answers, day, previous, rules)),
+        (Tier.SOON, _soon_triggers(answers, day, previous, rules)),
+    ):
+        for reason in triggers:
+            fired.setdefault(reason, level)
+    reasons = sorted(fired, key=lambda reason: (-fired[reason], list(Reason).index(reason)))
+    tier = max(fired.values(), default=Tier.SELF_CARE)
+    # AT_RISK raises the tier only when something fired: a patient with diabetes or a weakened immune system
+    # whose check-in is plain self-care stays self-care, and so does one where only the worsening trend applies
+    # (the trend is a modifier, not a trigger). Both are decisions for the medical director to review.
+    if at_risk and fired:
+        tier = _one_up(tier)
+        reasons.append(Reason.AT_RISK)
+    # WORSENING_TREND applies even when nothing else fired.
+    if _worsening_trend(answers, day, ordered):
+        tier = _one_up(tier)
+        reasons.append(Reason.WORSENING_TREND)
+    return TriageResult(tier, tuple(reasons))
+
+
+def _one_up(tier: Tier) -> Tier:
+    """Return the next tier up, never above EMERGENCY."""
+    return Tier(min(tier + 1, Tier.EMERGENCY))
+
+
+def _emergency_triggers(answers: Answers, rules: TriageRules) -> list[Reason]:
+    """Return the emergency triggers that fired."""
+    found = _yes_triggers(
+        answers,
+        ((Question.BREATHING, Reason.BREATHING), (Question.EYES, Reason.EYES), (Question.UNWELL, Reason.VERY_UNWELL)),
+    )
+    if _value(answers, Question.SPREADING) == SPREADING_FAST:
+        found.append(Reason.STREAKS)
+    if _has_fever(answers, rules) and _has_skin_sign(answers):
+        found.append(Reason.FEVER_WITH_SKIN_SIGN)
+    return found
+
+
+def _same_day_triggers(answers: Answers, day: int, previous: Answers | None, rules: TriageRules) -> list[Reason]:
+    """Return the same-day triggers that fired."""
+    found = _yes_triggers(answers, ((Question.PUS, Reason.PUS),))
+    if _value(answers, Question.SPREADING) == SPREADING_SLOW:
+        found.append(Reason.SPREADING)
+    if day >= rules.worsening_from_day and (
+        _trend_is(answers, Question.REDNESS_TREND, _TREND_WORSE)
+        or _trend_is(answers, Question.SWELLING_TREND, _TREND_WORSE)
+        or _yes(answers, Question.WARMTH)
+        or _went_up(answers, previous, _pain)
+    ):
+        found.append(Reason.WORSENING)
+    pain = _pain(answers)
+    if pain is not None and pain >= rules.severe_pain:
+        found.append(Reason.SEVERE_PAIN)
+    found += _yes_triggers(answers, ((Question.BLISTERS, Reason.BLISTERS),))
+    if _has_fever(answers, rules) and not _has_skin_sign(answers):
+        found.append(Reason.FEVER)
+    return found
+
+
+def _soon_triggers(answers: Answers, day: int, previous: Answers | None, rules: TriageRules) -> list[Reason]:
+    """Return the soon triggers that fired."""
+    found: list[Reason] = []
+    pimples = _pimples(answers)
+    if day > rules.lasting_after_day and pimples is not None and pimples > 0:
+        found.append(Reason.PIMPLES_LASTING)
+    if day > rules.pimples_increasing_after_day and _pimples_increasing(answers, previous):
+        found.append(Reason.PIMPLES_INCREASING)
+    redness_or_swelling = ((Question.REDNESS, Question.REDNESS_TREND), (Question.SWELLING, Question.SWELLING_TREND))
+    if day >= rules.not_improving_from_day and any(
+        _at_least_mild(answers, sign) and _trend_is(answers, trend, _TREND_SAME) for sign, trend in redness_or_swelling
+    ):
+        found.append(Reason.NOT_IMPROVING)
+    if day > rules.lasting_after_day and any(_at_least_mild(answers, sign) for sign, _ in redness_or_swelling):
+        found.append(Reason.REDNESS_LASTING)
+    found += _yes_triggers(answers, ((Question.RASH, Reason.RASH), (Question.DARK_PATCHES, Reason.DARK_PATCHES)))
+    return found
+
+
+def _worsening_trend(answers: Answers, day: int, ordered: Sequence[PastCheckin]) -> bool:
+    """Tell whether this check-in and the one the day before both show worsening, on three consecutive days.
+
+    The check-in being triaged carries only its day of recovery, so its calendar date is worked out from the
+    latest earlier check-in (its date moved on by the difference in days). When a patient checked in more than
+    once on a date, the last check-in of that date counts.
+    """
+    if not ordered:
+        return False
+    latest = ordered[-1]
+    today = latest.local_date + timedelta(days=day - latest.day)
+    last_of_each_date: dict[date, PastCheckin] = {}
+    for checkin in ordered:
+        if checkin.local_date < today:
+            last_of_each_date[checkin.local_date] = checkin
+    yesterday = last_of_each_date.get(today - timedelta(days=1))
+    day_before = last_of_each_date.get(today - timedelta(days=2))
+    if yesterday is None or day_before is None:
+        return False
+    return _shows_worsening(answers, yesterday.answers) and _shows_worsening(yesterday.answers, day_before.answers)
+
+
+def _shows_worsening(answers: Answers, previous: Answers) -> bool:
+    """Tell whether a check-in shows worsening: worse redness or swelling, more pimples, or more pain."""
+    return (
+        _trend_is(answers, Question.REDNESS_TREND, _TREND_WORSE)
+        or _trend_is(answers, Question.SWELLING_TREND, _TREND_WORSE)
+        or _pimples_increasing(answers, previous)
+        or _went_up(answers, previous, _pain)
+    )
+
+
+def _pimples_increasing(answers: Answers, previous: Answers | None) -> bool:
+    """Tell whether the patient says the pimples are increasing, or there are more than last time."""
+    return _yes(answers, Question.PIMPLES_INCREASING) or _went_up(answers, previous, _pimples)
+
+
+def _has_fever(answers: Answers, rules: TriageRules) -> bool:
+    """Tell whether a fever was reported: yes, with no temperature given or one at or above the threshold."""
+    if not _yes(answers, Question.FEVER):
+        return False  # "no" and "not measured" are not a fever
+    try:
+        temperature = answers.temperature()
+    except ValueError:
+        temperature = None  # an unreadable value is treated as not given: the patient still said yes
+    return temperature is None or temperature >= rules.fever_celsius
+
+
+def _has_skin_sign(answers: Answers) -> bool:
+    """Tell whether there is a local sign of infection: pus, warm skin, or spreading redness."""
+    return (
+        _yes(answers, Question.PUS)
+        or _yes(answers, Question.WARMTH)
+        or _value(answers, Question.SPREADING) in (SPREADING_SLOW, SPREADING_FAST)
+    )
+
+
+def _yes_triggers(answers: Answers, pairs: Sequence[tuple[Question, Reason]]) -> list[Reason]:
+    """Return the reasons whose yes/no question was answered yes."""
+    return [reason for question, reason in pairs if _yes(answers, question)]
+
+
+def _went_up(answers: Answers, previous: Answers | None, measure: Callable[[Answers], int | None]) -> bool:
+    """Tell whether a measure is higher now than in the previous check-in (both must have been answered)."""
+    if previous is None:
+        return False
+    now, before = measure(answers), measure(previous)
+    return now is not None and before is not None and now > before
+
+
+def _value(answers: Answers, question: Question) -> str | None:
+    """Return an answer that still applies; one left over from a changed earlier answer is ignored."""
+    return answers.get(question) if is_asked(question, answers) else None
+
+
+def _yes(answers: Answers, question: Question) -> bool:
+    """Tell whether a yes/no question that applies was answered yes."""
+    return _value(answers, question) == YES
+
+
+def _trend_is(answers: Answers, trend_question: Question, trend: str) -> bool:
+    """Tell whether a trend question that applies was answered with the given trend."""
+    return _value(answers, trend_question) == trend
+
+
+def _at_least_mild(answers: Answers, question: Question) -> bool:
+    """Tell whether redness or swelling was reported as at least mild."""
+    value = _value(answers, question)
+    return value in SEVERITIES and SEVERITIES.index(value) >= _MILD
+
+
+def _pain(answers: Answers) -> int | None:
+    """Return the pain score 0-10, or None when not answered."""
+    value = _value(answers, Question.PAIN)
+    return PAIN_SCORES.index(value) if value in PAIN_SCORES else None
+
+
+def _pimples(answers: Answers) -> int | None:
+    """Return the pimple count as a level (0 none, 1 few, 2 many), or None when not answered."""
+    value = _value(answers, Question.PIMPLES)
+    return PIMPLE_COUNTS.index(value) if value in PIMPLE_COUNTS else None

@@ -1,0 +1,140 @@
+"""Alerts to the clinic: one message per patient, day and tier in the staff chat, updated rather than repeated."""
+
+import logging
+from dataclasses import dataclass
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, TelegramError
+
+from bot.content import LanguagePack
+from bot.domain.checkin import SKIPPED, Question
+from bot.domain.records import Checkin, Escalation, EscalationStatus
+from bot.domain.triage import TriageResult
+from bot.handlers import callbacks
+from bot.handlers.views import keyboard
+from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PatientLabel:
+    """How staff see who an alert is about: the Telegram name and @handle, never stored by the bot."""
+
+    name: str
+    username: str | None
+
+
+class Alerts:
+    """Posts and updates escalations in the staff chat."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    @property
+    def staff_pack(self) -> LanguagePack:
+        """Return the language pack staff read alerts in: the clinic's default language."""
+        return self._services.content.pack(None)
+
+    async def raise_alert(self, bot: Bot, who: PatientLabel, checkin: Checkin, result: TriageResult) -> bool:
+        """Store the escalation and post (or update) its alert; tell whether the clinic's chat got it."""
+        services = self._services
+        escalation, created = await services.database.escalations.record(
+            checkin.user_id, checkin.id, checkin.local_date, result.tier.code, tuple(result.reasons), services.clock()
+        )
+        chat_id = services.settings.staff_chat_id
+        if chat_id is None:
+            logger.warning("escalation %s stored, but STAFF_CHAT_ID is not set: nobody was told", escalation.id)
+            return False
+        text = self.alert_text(escalation, who, checkin)
+        try:
+            if created or escalation.staff_message_id is None:
+                message = await bot.send_message(chat_id, text, reply_markup=self.alert_buttons(escalation))
+                await services.database.escalations.set_staff_message(
+                    escalation.id, chat_id, message.message_id, services.clock()
+                )
+                reply_to = message.message_id
+            else:
+                await self._edit(bot, escalation, text)
+                reply_to = escalation.staff_message_id
+            photo = checkin.answers.get(Question.PHOTO)
+            if photo is not None and photo != SKIPPED:
+                await bot.send_photo(chat_id, photo, reply_to_message_id=reply_to)
+        except TelegramError:
+            logger.exception("escalation %s could not be posted to the staff chat", escalation.id)
+            return False
+        logger.info("escalation %s posted (tier %s)", escalation.id, escalation.tier)
+        return True
+
+    def alert_text(self, escalation: Escalation, who: PatientLabel, checkin: Checkin) -> str:
+        """Render the alert: tier, patient, day, what was reported, the note if any, and its status line."""
+        pack = self.staff_pack
+        reasons = "\n".join(f"• {pack.text(f'staff.reason.{code}')}" for code in escalation.reasons)
+        body = pack.text(
+            "staff.alert",
+            tier_label=pack.text(f"staff.tier.{escalation.tier}"),
+            name=who.name,
+            handle=f"@{who.username}" if who.username else pack.text("staff.no_handle"),
+            day=checkin.day,
+            date=pack.format_date(checkin.local_date),
+            reasons=reasons,
+            escalation_id=escalation.id,
+        )
+        note = checkin.answers.get(Question.NOTE)
+        if note is not None and note != SKIPPED:
+            body += "\n" + pack.text("staff.note", note=note)
+        return with_status(body, self.status_line(escalation, None))
+
+    def status_line(self, escalation: Escalation, staff_name: str | None) -> str:
+        """Return the alert's last line: open, or who acknowledged or resolved it and when."""
+        pack = self.staff_pack
+        if escalation.status is EscalationStatus.OPEN:
+            return pack.text("staff.status.open")
+        moment = (
+            escalation.resolved_at if escalation.status is EscalationStatus.RESOLVED else escalation.acknowledged_at
+        )
+        local = moment.astimezone(self._services.settings.clinic_timezone) if moment else None
+        return pack.text(
+            f"staff.status.{escalation.status.value}",
+            staff=staff_name or _staff_id(escalation),
+            time=local.strftime("%H:%M") if local else "",
+        )
+
+    def alert_buttons(self, escalation: Escalation) -> InlineKeyboardMarkup | None:
+        """Offer Acknowledge while open and Resolved until resolved; none once resolved."""
+        pack = self.staff_pack
+        row = []
+        if escalation.status is EscalationStatus.OPEN:
+            row.append((pack.label("acknowledge"), callbacks.staff_action("ack", escalation.id)))
+        if escalation.status is not EscalationStatus.RESOLVED:
+            row.append((pack.label("resolve"), callbacks.staff_action("res", escalation.id)))
+        return keyboard([row]) if row else None
+
+    async def _edit(self, bot: Bot, escalation: Escalation, text: str) -> None:
+        """Replace an alert's text in the staff chat, keeping its buttons in step with its status."""
+        try:
+            await bot.edit_message_text(
+                text,
+                chat_id=escalation.staff_chat_id,
+                message_id=escalation.staff_message_id,
+                reply_markup=self.alert_buttons(escalation),
+            )
+        except BadRequest as error:
+            if "message is not modified" not in error.message.lower():
+                raise
+
+
+def _staff_id(escalation: Escalation) -> str:
+    """Name the staff member who last acted on an alert by Telegram id, when their name is not at hand."""
+    who = escalation.resolved_by if escalation.status is EscalationStatus.RESOLVED else escalation.acknowledged_by
+    return f"#{who}" if who is not None else "?"
+
+
+def with_status(body: str, status: str) -> str:
+    """Put the status line under the alert's body, as its last paragraph."""
+    return f"{body}\n\n{status}"
+
+
+def without_status(text: str) -> str:
+    """Return an alert's body without its last paragraph, the status line."""
+    return text.rsplit("\n\n", 1)[0]

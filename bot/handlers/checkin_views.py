@@ -1,0 +1,112 @@
+"""What the check-in shows: each question with its buttons, and the triage reply, built from the content pack."""
+
+from bot.content import LanguagePack
+from bot.domain.checkin import (
+    BUTTON_ANSWERS,
+    NOT_MEASURED,
+    QUESTION_ORDER,
+    Answers,
+    Question,
+    is_asked,
+)
+from bot.domain.clinic import ClinicInfo
+from bot.domain.triage import Tier, TriageResult
+from bot.handlers import callbacks
+from bot.handlers.views import ButtonSpec, View, keyboard
+
+# The content's label family for each question's answers; yes/no questions use button.yes and button.no.
+_LABEL_FAMILY = {
+    Question.SPREADING: "answers.spreading",
+    Question.FEVER: "answers.fever",
+    Question.TEMPERATURE: "answers.temperature",
+    Question.REDNESS: "answers.severity",
+    Question.SWELLING: "answers.severity",
+    Question.REDNESS_TREND: "answers.trend",
+    Question.SWELLING_TREND: "answers.trend",
+    Question.PIMPLES: "answers.pimples",
+}
+_PER_ROW = {Question.PAIN: 6, Question.TEMPERATURE: 2, Question.FEVER: 1, Question.SPREADING: 1}
+_SCREENS_AFTER = {
+    Tier.SELF_CARE: ("normal", "pimples"),
+    Tier.SOON: ("get_help", "contact"),
+    Tier.SAME_DAY: ("get_help", "contact"),
+    Tier.EMERGENCY: ("get_help",),
+}
+
+
+def answer_label(pack: LanguagePack, question: Question, value: str) -> str:
+    """Return the button label for one answer to a question."""
+    if question is Question.PAIN:
+        return value
+    if question in (Question.PHOTO, Question.NOTE):
+        return pack.label("skip")
+    family = _LABEL_FAMILY.get(question)
+    if family is None:
+        return pack.label(value)
+    return pack.text(f"{family}.{value.replace('.', '_')}")
+
+
+def question_view(pack: LanguagePack, question: Question, answers: Answers, day: int, *, lead: str = "") -> View:
+    """Show one question: header with progress, an optional lead-in, the question and its answer buttons."""
+    applicable = [q for q in QUESTION_ORDER if is_asked(q, answers)]
+    header = pack.text("checkin.header", day=day, step=applicable.index(question) + 1, total=len(applicable))
+    text = "\n\n".join(part for part in (header, lead, pack.text(f"questions.{question}")) if part)
+    buttons = [
+        (answer_label(pack, question, value), callbacks.checkin_answer(question, value))
+        for value in BUTTON_ANSWERS[question]
+    ]
+    width = _PER_ROW.get(question, 2 if len(buttons) <= 4 else 3)
+    rows = [buttons[i : i + width] for i in range(0, len(buttons), width)]
+    controls: list[ButtonSpec] = []
+    if question is not QUESTION_ORDER[0]:
+        controls.append((pack.label("back"), callbacks.CHECKIN_BACK))
+    controls.append((pack.label("cancel_checkin"), callbacks.CHECKIN_CANCEL))
+    rows.append(controls)
+    return text, keyboard(rows)
+
+
+def triage_view(
+    pack: LanguagePack,
+    result: TriageResult,
+    *,
+    clinic: ClinicInfo,
+    clinic_open: bool | None,
+    day_text: str,
+    fever_not_measured: bool,
+) -> View:
+    """Show the triage reply: what the tier means, what to do now, the numbers, why, and what if it gets worse."""
+    tier = result.tier.code
+    values = {"clinic_phone": clinic.phone, "clinic_hours": clinic.hours}
+    parts = [pack.text(f"triage.{tier}.title"), pack.text(f"triage.{tier}.what_now", **values)]
+    # The clinic line (with Health811 when closed) is left out of emergency replies: there, only 911 is the answer.
+    if result.tier is Tier.SAME_DAY and clinic_open is not None:
+        parts.append(
+            pack.text("triage.clinic_open", clinic_phone=clinic.phone)
+            if clinic_open
+            else pack.text("triage.clinic_closed", clinic_hours=clinic.hours)
+        )
+    if result.reasons:
+        reasons = "\n".join(f"• {pack.text(f'reasons.{reason}')}" for reason in result.reasons)
+        parts.append(f"{pack.text('triage.why')}\n{reasons}")
+    if fever_not_measured:
+        parts.append(pack.text("triage.fever_not_measured"))
+    if result.tier is Tier.SELF_CARE:
+        parts.append(day_text)
+    parts.append(pack.text("triage.if_worse"))
+    rows = [[(_screen_label(pack, screen), callbacks.menu(screen))] for screen in _SCREENS_AFTER[result.tier]]
+    rows.append([(pack.label("main_menu"), callbacks.menu("main"))])
+    return "\n\n".join(parts), keyboard(rows)
+
+
+def fever_was_not_measured(answers: Answers) -> bool:
+    """Tell whether the patient said they did not measure their temperature."""
+    return answers.get(Question.FEVER) == NOT_MEASURED
+
+
+def _screen_label(pack: LanguagePack, screen_id: str) -> str:
+    """Return the main-menu label of a screen, so a link reads the same as in the menu."""
+    for row in pack.screens["main"].rows:
+        for button in row:
+            if button.target == screen_id:
+                return button.label
+    raise KeyError(screen_id)

@@ -1,0 +1,114 @@
+"""/history: the recovery so far as a short text and a chart, rendered off the event loop."""
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.charts import ChartLabels, ChartPoint, render_history_chart
+from bot.content import LanguagePack
+from bot.domain.checkin import Question
+from bot.domain.records import Checkin, CheckinStatus, Escalation
+from bot.handlers import callbacks
+from bot.handlers.caller import identify
+from bot.handlers.checkin_views import answer_label
+from bot.handlers.replies import no_buttons, send
+from bot.handlers.views import keyboard
+from bot.services import Services
+
+MAX_LINES = 40  # keeps the summary well inside Telegram's 4096 characters
+_TIER_ORDER = ("soon", "same_day", "emergency")
+
+
+class HistoryHandlers:
+    """Shows a patient their check-ins so far."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def show(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send the chart, then the summary of every check-in with the ones that raised an alert marked."""
+        caller = await identify(self._services, update)
+        patient, pack = caller.patient, caller.pack
+        if patient is None or not patient.onboarded:
+            await send(update, no_buttons(pack.text("checkin.not_onboarded")))
+            return
+        database = self._services.database
+        checkins = await database.checkins.history(caller.user_id)
+        if not checkins:
+            button = keyboard([[(pack.label("checkin_now"), callbacks.CHECKIN_START)]])
+            await send(update, (pack.text("history.empty"), button))
+            return
+        alerts = _alert_tiers(await database.escalations.for_patient(caller.user_id))
+        points = [_point(checkin, alerts.get(checkin.id)) for checkin in checkins]
+        chart = await asyncio.to_thread(render_history_chart, points, _labels(pack))
+        chat = update.effective_chat
+        if chat is not None:
+            await chat.send_photo(chart, caption=pack.text("history.chart_caption"))
+        lines = [_line(pack, checkin, alerts.get(checkin.id)) for checkin in checkins[-MAX_LINES:]]
+        heading = pack.text("history.heading", day=self._services.day_of(patient) or 0)
+        await send(update, no_buttons("\n".join([heading, "", *lines])))
+
+
+def _alert_tiers(escalations: list[Escalation]) -> dict[int, str]:
+    """Map each check-in to the most urgent tier of the alerts it raised."""
+    tiers: dict[int, str] = {}
+    for escalation in escalations:
+        if escalation.checkin_id is None:
+            continue
+        known = tiers.get(escalation.checkin_id)
+        if known is None or _TIER_ORDER.index(escalation.tier) > _TIER_ORDER.index(known):
+            tiers[escalation.checkin_id] = escalation.tier
+    return tiers
+
+
+def _point(checkin: Checkin, alert_tier: str | None) -> ChartPoint:
+    """Turn a check-in into a point of the chart."""
+    answers = checkin.answers
+    return ChartPoint(
+        day=checkin.day,
+        redness=answers.level(Question.REDNESS),
+        swelling=answers.level(Question.SWELLING),
+        pimples=answers.level(Question.PIMPLES),
+        pain=answers.pain(),
+        alert_tier=alert_tier,
+    )
+
+
+def _line(pack: LanguagePack, checkin: Checkin, alert_tier: str | None) -> str:
+    """Summarise one check-in on one line."""
+    answers = checkin.answers
+
+    def shown(question: Question) -> str:
+        """Return an answer as the patient saw it on its button, or the unknown mark."""
+        value = answers.get(question)
+        return pack.text("history.unknown") if value is None else answer_label(pack, question, value)
+
+    summary = pack.text(
+        "history.summary",
+        redness=shown(Question.REDNESS),
+        swelling=shown(Question.SWELLING),
+        pimples=shown(Question.PIMPLES),
+        pain=shown(Question.PAIN),
+    )
+    line = pack.text("history.line", day=checkin.day, date=pack.format_date(checkin.local_date), summary=summary)
+    if alert_tier is not None:
+        line += " " + pack.text("history.alert", tier_label=pack.text(f"staff.tier.{alert_tier}"))
+    if checkin.status is CheckinStatus.PARTIAL:
+        line += " " + pack.text("history.partial")
+    return line
+
+
+def _labels(pack: LanguagePack) -> ChartLabels:
+    """Take every word on the chart from the content pack."""
+    ticks = pack.words("history.chart.severity")
+    return ChartLabels(
+        title=pack.text("history.chart.title"),
+        day_axis=pack.text("history.chart.day_axis"),
+        redness=pack.text("history.chart.redness"),
+        swelling=pack.text("history.chart.swelling"),
+        pimples=pack.text("history.chart.pimples"),
+        pain=pack.text("history.chart.pain"),
+        alert=pack.text("history.chart.alert"),
+        severity_ticks=(ticks[0], ticks[1], ticks[2], ticks[3]),
+    )

@@ -1,0 +1,67 @@
+"""Staff buttons on alerts: Acknowledge and Resolved, refused to anyone not on the staff list, whoever presses."""
+
+import logging
+
+from telegram import Message, Update
+from telegram.error import Forbidden
+from telegram.ext import ContextTypes
+
+from bot.domain.records import Escalation, EscalationStatus
+from bot.handlers import callbacks
+from bot.handlers.alerts import Alerts, with_status, without_status
+from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+class StaffHandlers:
+    """Handles what staff do with alerts."""
+
+    def __init__(self, services: Services, alerts: Alerts) -> None:
+        self._services = services
+        self._alerts = alerts
+
+    def is_staff(self, user_id: int) -> bool:
+        """Tell whether this Telegram user is clinic staff."""
+        return user_id in self._services.settings.staff_user_ids
+
+    async def alert_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Acknowledge or resolve an alert, after checking on the server that the presser is staff."""
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        pack = self._alerts.staff_pack
+        if not self.is_staff(user.id):
+            logger.info("a non-staff user pressed a staff button; refused")
+            await query.answer(pack.text("staff.not_staff"))
+            return
+        parsed = callbacks.parse_staff_action(query.data or "")
+        store = self._services.database.escalations
+        before = await store.get(parsed[1]) if parsed else None
+        if parsed is None or before is None:
+            await query.answer(pack.text("stale_button"))
+            return
+        change = store.acknowledge if parsed[0] == "ack" else store.resolve
+        after = await change(before.id, user.id, self._services.clock())
+        if after is None or after.status is before.status:
+            await query.answer(pack.text("staff.already"))
+            return
+        await query.answer()
+        logger.info("escalation %s %s by staff %s", after.id, after.status.value, user.id)
+        if isinstance(query.message, Message) and query.message.text:
+            status = self._alerts.status_line(after, user.full_name)
+            await query.edit_message_text(
+                with_status(without_status(query.message.text_html), status),
+                reply_markup=self._alerts.alert_buttons(after),
+            )
+        if before.status is EscalationStatus.OPEN:
+            await self._tell_patient(update, after)
+
+    async def _tell_patient(self, update: Update, escalation: Escalation) -> None:
+        """Let the patient know the clinic has seen their check-in."""
+        patient = await self._services.database.patients.get(escalation.user_id)
+        pack = self._services.pack_for(patient, None)
+        try:
+            await update.get_bot().send_message(escalation.user_id, pack.text("triage.clinic_acknowledged"))
+        except Forbidden:
+            logger.info("patient of escalation %s has blocked the bot; not told of the acknowledgement", escalation.id)

@@ -1,0 +1,147 @@
+"""Work the bot does on its own, every minute: close idle check-ins, send reminders and nudges, re-send alerts.
+
+Everything is worked out from the database at each run, so nothing is lost in a restart: a reminder missed
+while the bot was down goes out at the next run if it is still the same day, and reminder_log makes sure
+none goes out twice.
+"""
+
+import logging
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from bot.domain.patient import Patient
+from bot.domain.records import Checkin
+from bot.domain.triage import Tier
+from bot.handlers import callbacks
+from bot.handlers.alerts import Alerts, PatientLabel
+from bot.handlers.caller import Caller
+from bot.handlers.checkin import CheckinHandlers
+from bot.handlers.views import keyboard
+from bot.services import Services
+
+logger = logging.getLogger(__name__)
+
+REMINDER, NUDGE = "reminder", "nudge"
+NUDGE_AFTER_MISSED_DAYS = 2
+
+
+class Jobs:
+    """The bot's scheduled work; run_due() does one round of it."""
+
+    def __init__(self, services: Services, alerts: Alerts, checkins: CheckinHandlers) -> None:
+        self._services = services
+        self._alerts = alerts
+        self._checkins = checkins
+
+    async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Run one round from the JobQueue."""
+        await self.run_due(context.bot)
+
+    async def run_due(self, bot: Bot) -> None:
+        """Do everything that is due now, by the services' clock."""
+        await self.close_idle_checkins(bot)
+        await self.send_reminders(bot)
+        await self.resend_alerts(bot)
+
+    async def close_idle_checkins(self, bot: Bot) -> None:
+        """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert."""
+        services = self._services
+        idle_since = services.clock() - timedelta(minutes=services.settings.checkin_timeout_minutes)
+        for checkin in await services.database.checkins.close_stale(idle_since, services.clock()):
+            await self._conclude_idle(bot, checkin)
+
+    async def _conclude_idle(self, bot: Bot, checkin: Checkin) -> None:
+        """Tell the patient their check-in was closed and, if its answers need a person, what to do and alert."""
+        patient = await self._services.database.patients.get(checkin.user_id)
+        if patient is None:
+            return
+        caller = Caller(user_id=patient.user_id, patient=patient, pack=self._services.pack_for(patient, None))
+        result = await self._checkins.assess(caller, checkin)
+        texts = [caller.pack.text("checkin.expired", day=checkin.day)]
+        if result.tier >= Tier.SAME_DAY:
+            texts.append(self._checkins.reply_view(caller, checkin.answers, checkin.day, result)[0])
+        try:
+            for text in texts:
+                await bot.send_message(patient.user_id, text)
+            if result.tier >= Tier.SAME_DAY:
+                chat = await bot.get_chat(patient.user_id)
+                who = PatientLabel(name=chat.full_name or "", username=chat.username)
+                await self._alerts.raise_alert(bot, who, checkin, result)
+        except Forbidden:
+            await self._mark_unreachable(patient)
+
+    async def send_reminders(self, bot: Bot) -> None:
+        """Send today's reminder (or, after two missed days, one nudge) to each patient whose time has come."""
+        services = self._services
+        today, local_now = services.today(), services.local_now()
+        last_day = services.settings.reminder_last_day
+        database = services.database
+        for patient in await database.patients.in_recovery_window(
+            today - timedelta(days=last_day), today - timedelta(1)
+        ):
+            due = patient.reminder_time or services.settings.reminder_time
+            if local_now.time() < due or await database.reminders.last_claimed(patient.user_id, REMINDER) == today:
+                continue
+            if await database.checkins.finished_on(patient.user_id, today):
+                continue
+            current = await database.checkins.open_for(patient.user_id)
+            if current is not None and current.local_date == today:
+                continue
+            kind = NUDGE if await self._needs_nudge(patient) else REMINDER
+            if not await database.reminders.claim(patient.user_id, today, REMINDER, services.clock()):
+                continue  # another run got there first
+            if kind == NUDGE:
+                await database.reminders.claim(patient.user_id, today, NUDGE, services.clock())
+            await self._remind(bot, patient, kind)
+
+    async def _needs_nudge(self, patient: Patient) -> bool:
+        """Tell whether the patient has missed two whole days of check-ins and has not been nudged since."""
+        database = self._services.database
+        history = await database.checkins.history(patient.user_id)
+        last_seen = history[-1].local_date if history else patient.treatment_date
+        if last_seen is None:
+            return False
+        if (self._services.today() - last_seen).days <= NUDGE_AFTER_MISSED_DAYS:
+            return False
+        last_nudge = await database.reminders.last_claimed(patient.user_id, NUDGE)
+        return last_nudge is None or last_nudge <= last_seen
+
+    async def _remind(self, bot: Bot, patient: Patient, kind: str) -> None:
+        """Send one reminder or nudge with a button that starts the check-in."""
+        pack = self._services.pack_for(patient, None)
+        day = self._services.day_of(patient) or 0
+        text = pack.text("reminders.nudge") if kind == NUDGE else pack.text("reminders.daily", day=day)
+        button = keyboard([[(pack.label("checkin_now"), callbacks.CHECKIN_START)]])
+        try:
+            await bot.send_message(patient.user_id, text, reply_markup=button)
+        except Forbidden:
+            await self._mark_unreachable(patient)
+        except TelegramError as error:
+            logger.warning("%s for patient %s not sent: %s", kind, patient.user_id, type(error).__name__)
+        else:
+            logger.info("%s sent to patient %s", kind, patient.user_id)
+
+    async def resend_alerts(self, bot: Bot) -> None:
+        """Remind the staff chat of every alert nobody has acknowledged within the configured time."""
+        services = self._services
+        minutes = services.settings.alert_resend_minutes
+        cutoff = services.clock() - timedelta(minutes=minutes)
+        pack = self._alerts.staff_pack
+        for escalation in await services.database.escalations.due_for_resend(cutoff):
+            if escalation.staff_chat_id is None:
+                continue
+            text = pack.text("staff.resend", escalation_id=escalation.id, minutes=minutes)
+            try:
+                await bot.send_message(escalation.staff_chat_id, text, reply_to_message_id=escalation.staff_message_id)
+            except TelegramError as error:
+                logger.warning("re-sending escalation %s failed: %s", escalation.id, type(error).__name__)
+                continue
+            await services.database.escalations.mark_resent(escalation.id, services.clock())
+
+    async def _mark_unreachable(self, patient: Patient) -> None:
+        """Stop messaging a patient who blocked the bot; /start turns messages back on."""
+        logger.info("patient %s has blocked the bot; messages stopped", patient.user_id)
+        await self._services.database.patients.set_messages_stopped(patient.user_id, True, self._services.clock())

@@ -1,0 +1,182 @@
+"""Escalations to staff: one per patient, clinic date and tier, moved from open to acknowledged to resolved."""
+
+from datetime import date, datetime
+
+import aiosqlite
+
+from bot.domain.records import Escalation, EscalationStatus
+from bot.storage.shared import (
+    Params,
+    SharedConnection,
+    Statements,
+    moment_from,
+    optional_int,
+    optional_moment,
+    reasons_from,
+    reasons_text,
+    utc_text,
+)
+
+_COLUMNS = (
+    "id, user_id, checkin_id, local_date, tier, reasons, status, staff_chat_id, staff_message_id, created_at,"
+    " updated_at, acknowledged_by, acknowledged_at, resolved_by, resolved_at, last_sent_at"
+)
+
+
+class EscalationStore:
+    """Records escalations and the staff's handling of them."""
+
+    def __init__(self, sql: SharedConnection) -> None:
+        self._sql = sql
+
+    async def record(
+        self, user_id: int, checkin_id: int | None, local_date: date, tier: str, reasons: tuple[str, ...], now: datetime
+    ) -> tuple[Escalation, bool]:
+        """Create the escalation for (patient, date, tier), True; or merge into the existing one, False.
+
+        Merging adds the new reasons after the known ones without repeats, points it at the newer check-in (a
+        None check-in keeps the old one), and reopens a resolved one as open, clearing who acknowledged and
+        resolved it; an acknowledged one stays acknowledged.
+        """
+        stamp = utc_text(now)
+        async with self._sql.transaction() as tx:
+            found = await _select(
+                tx, "user_id = ? AND local_date = ? AND tier = ?", (user_id, local_date.isoformat(), tier)
+            )
+            if not found:
+                row = await tx.row(
+                    "INSERT INTO escalation (user_id, checkin_id, local_date, tier, reasons, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                    (user_id, checkin_id, local_date.isoformat(), tier, reasons_text(reasons), stamp, stamp),
+                )
+                if row is None:
+                    raise RuntimeError("inserting an escalation returned no id")
+                return await _get(tx, int(row[0])), True
+            existing = found[0]
+            merged = tuple(dict.fromkeys((*existing.reasons, *(str(reason) for reason in reasons))))
+            if existing.status is EscalationStatus.RESOLVED:
+                await tx.run(
+                    "UPDATE escalation SET status = 'open', acknowledged_by = NULL, acknowledged_at = NULL,"
+                    " resolved_by = NULL, resolved_at = NULL WHERE id = ?",
+                    (existing.id,),
+                )
+            await tx.run(
+                "UPDATE escalation SET reasons = ?, checkin_id = COALESCE(?, checkin_id), updated_at = ? WHERE id = ?",
+                (reasons_text(merged), checkin_id, stamp, existing.id),
+            )
+            return await _get(tx, existing.id), False
+
+    async def set_staff_message(self, escalation_id: int, chat_id: int, message_id: int, now: datetime) -> None:
+        """Record the staff-chat message that shows the escalation, sent now."""
+        await self._sql.run(
+            "UPDATE escalation SET staff_chat_id = ?, staff_message_id = ?, last_sent_at = ?, updated_at = ?"
+            " WHERE id = ?",
+            (chat_id, message_id, utc_text(now), utc_text(now), escalation_id),
+        )
+
+    async def get(self, escalation_id: int) -> Escalation | None:
+        """Return the escalation with this id, or None."""
+        found = await _select(self._sql, "id = ?", (escalation_id,))
+        return found[0] if found else None
+
+    async def acknowledge(self, escalation_id: int, staff_id: int, now: datetime) -> Escalation | None:
+        """Mark an open escalation acknowledged by this staff member; any other is returned unchanged."""
+        async with self._sql.transaction() as tx:
+            found = await _select(tx, "id = ?", (escalation_id,))
+            if not found or found[0].status is not EscalationStatus.OPEN:
+                return found[0] if found else None
+            await tx.run(
+                "UPDATE escalation SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?,"
+                " updated_at = ? WHERE id = ?",
+                (staff_id, utc_text(now), utc_text(now), escalation_id),
+            )
+            return await _get(tx, escalation_id)
+
+    async def resolve(self, escalation_id: int, staff_id: int, now: datetime) -> Escalation | None:
+        """Mark an escalation resolved (and acknowledged, if it was open); a resolved one is returned unchanged."""
+        stamp = utc_text(now)
+        async with self._sql.transaction() as tx:
+            found = await _select(tx, "id = ?", (escalation_id,))
+            if not found or found[0].status is EscalationStatus.RESOLVED:
+                return found[0] if found else None
+            await tx.run(
+                "UPDATE escalation SET status = 'resolved', resolved_by = ?, resolved_at = ?,"
+                " acknowledged_by = COALESCE(acknowledged_by, ?), acknowledged_at = COALESCE(acknowledged_at, ?),"
+                " updated_at = ? WHERE id = ?",
+                (staff_id, stamp, staff_id, stamp, stamp, escalation_id),
+            )
+            return await _get(tx, escalation_id)
+
+    async def due_for_resend(self, sent_before: datetime) -> list[Escalation]:
+        """Return open escalations last sent to staff before this moment (never sent: created before it)."""
+        return await _select(
+            self._sql, "status = 'open' AND COALESCE(last_sent_at, created_at) < ?", (utc_text(sent_before),)
+        )
+
+    async def mark_resent(self, escalation_id: int, now: datetime) -> None:
+        """Record that the escalation was sent to staff again now."""
+        await self._sql.run(
+            "UPDATE escalation SET last_sent_at = ?, updated_at = ? WHERE id = ?",
+            (utc_text(now), utc_text(now), escalation_id),
+        )
+
+    async def for_patient(self, user_id: int) -> list[Escalation]:
+        """Return the patient's escalations, oldest first."""
+        return await _select(self._sql, "user_id = ?", (user_id,))
+
+
+async def _get(tx: Statements, escalation_id: int) -> Escalation:
+    """Return an escalation that must exist."""
+    found = await _select(tx, "id = ?", (escalation_id,))
+    if not found:
+        raise LookupError(f"there is no escalation {escalation_id}")
+    return found[0]
+
+
+async def _select(statements: Statements, where: str, params: Params) -> list[Escalation]:
+    """Return the escalations matching a fixed condition, oldest first."""
+    rows = await statements.rows(
+        f"SELECT {_COLUMNS} FROM escalation WHERE {where} ORDER BY created_at, id",  # noqa: S608 - fixed conditions
+        params,
+    )
+    return [_escalation_from(row) for row in rows]
+
+
+def _escalation_from(row: aiosqlite.Row) -> Escalation:
+    """Turn an escalation row into the domain object."""
+    (
+        escalation_id,
+        user_id,
+        checkin_id,
+        local_date,
+        tier,
+        reasons,
+        status,
+        staff_chat_id,
+        staff_message_id,
+        created_at,
+        updated_at,
+        acknowledged_by,
+        acknowledged_at,
+        resolved_by,
+        resolved_at,
+        last_sent_at,
+    ) = row
+    return Escalation(
+        id=int(escalation_id),
+        user_id=int(user_id),
+        checkin_id=optional_int(checkin_id),
+        local_date=date.fromisoformat(local_date),
+        tier=str(tier),
+        reasons=reasons_from(reasons),
+        status=EscalationStatus(status),
+        staff_chat_id=optional_int(staff_chat_id),
+        staff_message_id=optional_int(staff_message_id),
+        created_at=moment_from(created_at),
+        updated_at=moment_from(updated_at),
+        acknowledged_by=optional_int(acknowledged_by),
+        acknowledged_at=optional_moment(acknowledged_at),
+        resolved_by=optional_int(resolved_by),
+        resolved_at=optional_moment(resolved_at),
+        last_sent_at=optional_moment(last_sent_at),
+    )

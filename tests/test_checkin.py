@@ -1,0 +1,243 @@
+"""Daily check-ins over HTTP: answers stored as given, triage replies, alerts to the clinic, Back, resume."""
+
+import sqlite3
+from pathlib import Path
+
+from bot.config import Settings
+from bot.content import LanguagePack
+from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
+from tests.conftest import TEST_ENV, RunningBot
+from tests.fake_telegram import FakeTelegram
+from tests.journeys import onboard
+
+STAFF = 500  # in STAFF_USER_IDS of the test settings
+STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
+
+
+def stored_answers(settings: Settings, user_id: int) -> dict[str, str]:
+    """Read a patient's answers straight from SQLite, as another process would."""
+    with sqlite3.connect(Path(settings.database_path)) as connection:
+        rows = connection.execute(
+            "SELECT question, value FROM checkin_answer JOIN checkin ON checkin.id = checkin_id WHERE user_id = ?",
+            (user_id,),
+        ).fetchall()
+    return dict(rows)
+
+
+async def test_a_normal_day_2_checkin_is_self_care_with_no_alert(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+) -> None:
+    """A day-2 check-in with expected healing reassures with that day's facts and tells no one."""
+    user = fake_telegram.user(5001)
+    await onboard(user, en, "date_2_days")
+    first = await start_checkin(user, en, day=2)
+    reply = await answer_all(user, en, list(NORMAL_DAY))
+    assert reply.message_id == first.message_id, "the whole check-in happens in one message"
+    assert reply.text.startswith(en.text("triage.self_care.title"))
+    assert en.normal_by_day.today(2) in reply.text
+    assert en.text("triage.if_worse") in reply.text
+    await user.expect_no_output()
+    assert fake_telegram.group(STAFF_CHAT).messages() == []
+    assert stored_answers(settings, 5001) == {q: ("skipped" if v == "skip" else v) for q, v in NORMAL_DAY}
+
+
+async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Pus on day 4 is same-day: the patient is told what to do, staff get an alert, acknowledge it, patient told."""
+    user = fake_telegram.user(5002, "Dana", username="dana_k")
+    await onboard(user, en, "date_3_days")
+    await user.send("/checkin")  # day 3 is fine too; the test is about pus
+    await user.next_output()
+    reply = await answer_all(user, en, with_answers(pus="yes"))
+    assert reply.text.startswith(en.text("triage.same_day.title"))
+    assert en.text("reasons.pus") in reply.text
+    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    alert = await staff_chat.next_output()
+    assert "Dana" in alert.plain_text
+    assert "@dana_k" in alert.plain_text
+    assert en.text("staff.reason.pus") in alert.plain_text
+    assert alert.button_labels() == [en.label("acknowledge"), en.label("resolve")]
+
+    staff = fake_telegram.user(STAFF, "Dr Lee")
+    await staff_chat.press(staff, en.label("acknowledge"))
+    acknowledged = await staff_chat.next_output()
+    assert acknowledged.message_id == alert.message_id, "the alert is updated in place"
+    assert "Dr Lee" in acknowledged.plain_text
+    assert acknowledged.button_labels() == [en.label("resolve")]
+    assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")
+
+    await staff_chat.press(staff, en.label("resolve"))
+    resolved = await staff_chat.next_output()
+    assert resolved.button_labels() == []
+    await user.expect_no_output()
+
+
+async def test_fever_with_spreading_redness_is_an_emergency_at_once(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Spreading redness then a fever of 38.5 stops the questions at once with the emergency advice."""
+    user = fake_telegram.user(5003)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    steps = [("breathing", "no"), ("eyes", "no"), ("unwell", "no"), ("spreading", "slow"), ("fever", "yes")]
+    await answer_all(user, en, steps)
+    await user.press(label_for(en, "temperature", "38.5"))
+    reply = await user.next_output()
+    assert reply.text.startswith(en.text("triage.emergency.title"))
+    assert "911" in reply.plain_text
+    assert en.text("reasons.fever_with_skin_sign") in reply.text
+    assert en.text("questions.pus") not in reply.text, "no more questions once it is an emergency"
+    alert = await fake_telegram.group(STAFF_CHAT).next_output()
+    assert en.text("staff.tier.emergency") in alert.plain_text
+
+
+async def test_a_red_flag_answered_yes_stops_the_questions(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Trouble breathing, the very first question, ends the check-in with 911 before anything else."""
+    user = fake_telegram.user(5004)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await user.press(en.label("yes"))
+    reply = await user.next_output()
+    assert reply.text.startswith(en.text("triage.emergency.title"))
+    assert en.text("reasons.breathing") in reply.text
+
+
+async def test_a_restart_in_the_middle_of_a_checkin_resumes_it(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+) -> None:
+    """Answers given before a restart are kept, and /checkin carries on from the next question."""
+    user = fake_telegram.user(5005)
+    await onboard(user, en, "date_yesterday")
+    await start_checkin(user, en, day=1)
+    await answer_all(user, en, list(NORMAL_DAY[:5]))
+    assert len(stored_answers(settings, 5005)) == 5, "each answer is on disk as soon as it is given"
+    await bot.restart()
+    await user.send("/checkin")
+    resumed = await user.next_output()
+    assert en.text("checkin.resumed") in resumed.text
+    assert en.text("questions.pus") in resumed.text
+    reply = await answer_all(user, en, list(NORMAL_DAY[5:]))
+    assert reply.text.startswith(en.text("triage.self_care.title"))
+
+
+async def test_a_button_on_the_old_message_still_works_after_a_restart(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """The question on screen before a restart can be answered after it."""
+    user = fake_telegram.user(5006)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await bot.restart()
+    await user.press(en.label("no"))
+    assert en.text("questions.eyes") in (await user.next_output()).text
+
+
+async def test_back_changes_an_answer(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+    """Back re-opens the previous question and the new answer replaces the old one."""
+    user = fake_telegram.user(5007)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, [("breathing", "no"), ("eyes", "no")])
+    await user.press(en.label("back"))
+    again = await user.next_output()
+    assert en.text("questions.eyes") in again.text
+    await user.press(en.label("no"))
+    assert en.text("questions.unwell") in (await user.next_output()).text
+
+
+async def test_a_non_staff_user_cannot_acknowledge(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """A patient in the staff chat, or anyone forging the data in private, is refused and nothing changes."""
+    user = fake_telegram.user(5008)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers(blisters="yes"))
+    await user.next_output()
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    alert = await staff_chat.next_output()
+    intruder = fake_telegram.user(6666, "Mallory")
+    await staff_chat.press(intruder, en.label("acknowledge"))
+    await staff_chat.expect_no_output()
+    assert intruder.callback_answers()[-1].get("text") == en.text("staff.not_staff")
+    await intruder.press_data(alert.buttons[0][0].callback_data or "", 1)
+    await intruder.expect_no_output()
+    assert intruder.callback_answers()[-1].get("text") == en.text("staff.not_staff")
+    await user.expect_no_output()
+    assert staff_chat.last_message().button_labels() == [en.label("acknowledge"), en.label("resolve")]
+
+
+async def test_the_same_tier_twice_a_day_updates_one_alert(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """A second same-day check-in the same day updates the existing alert instead of posting another."""
+    user = fake_telegram.user(5009)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers(pus="yes"))
+    await user.next_output()
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    first = await staff_chat.next_output()
+    await user.send("/checkin")
+    done = await user.next_output()
+    assert done.text == en.text("checkin.done_today", day=0)
+    await user.press(en.label("checkin_again"))
+    await user.next_output()
+    await answer_all(user, en, with_answers(blisters="yes"))
+    await user.next_output()
+    updated = await staff_chat.next_output()
+    assert updated.message_id == first.message_id
+    assert en.text("staff.reason.blisters") in updated.plain_text
+    assert en.text("staff.reason.pus") in updated.plain_text
+    assert len(staff_chat.messages()) == 1
+
+
+async def test_cancel_keeps_the_answers_and_alerts_when_they_need_a_person(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+) -> None:
+    """/cancel after reporting pus still gives the same-day advice and alerts the clinic."""
+    user = fake_telegram.user(5010)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers(pus="yes")[:6])
+    await user.send("/cancel")
+    reply = await user.next_output()
+    assert reply.text.startswith(en.text("triage.same_day.title"))
+    assert (await fake_telegram.group(STAFF_CHAT).next_output()).button_labels()
+    assert stored_answers(settings, 5010)["pus"] == "yes"
+
+
+async def test_a_typed_temperature_and_note_are_taken(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+) -> None:
+    """At the temperature step a typed 37.9 is taken (no fever); the note is stored as typed."""
+    user = fake_telegram.user(5011)
+    await onboard(user, en, "date_2_days")
+    await start_checkin(user, en, day=2)
+    await answer_all(user, en, [("breathing", "no"), ("eyes", "no"), ("unwell", "no"), ("spreading", "no")])
+    await user.press(label_for(en, "fever", "yes"))
+    await user.next_output()
+    await user.send("37,9")
+    assert en.text("questions.pus") in (await user.next_output()).text
+    rest = [(q, v) for q, v in NORMAL_DAY[5:] if q != "note"]
+    await answer_all(user, en, rest)
+    await user.send("Feels a bit tight <b>today</b>")
+    reply = await user.next_output()
+    assert reply.text.startswith(en.text("triage.self_care.title"))
+    answers = stored_answers(settings, 5011)
+    assert answers["temperature"] == "37.9"
+    assert answers["note"] == "Feels a bit tight <b>today</b>"
+
+
+async def test_checkin_before_onboarding_is_refused_kindly(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """/checkin from someone without a treatment date points them to /start."""
+    user = fake_telegram.user(5012)
+    await user.send("/checkin")
+    assert (await user.next_output()).text == en.text("checkin.not_onboarded")

@@ -1,0 +1,270 @@
+"""Check-ins in storage: one open per patient, answers on disk at once, finishing, idle closing and history."""
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.domain.checkin import NO, YES, Answers, Question
+from bot.domain.records import CheckinStatus
+from bot.storage import Database
+
+NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 24)
+PATIENT, OTHER = 42, 43
+
+
+def later(minutes: int) -> datetime:
+    """Return the moment this many minutes after NOW."""
+    return NOW + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """The database file of one test."""
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+async def database(path: Path) -> AsyncIterator[Database]:
+    """An open database with two onboarded patients."""
+    async with await Database.open(path) as database:
+        for user_id in (PATIENT, OTHER):
+            await database.patients.add_consented(user_id, "en", NOW)
+            await database.patients.set_treatment_date(user_id, date(2026, 11, 20), NOW)
+        yield database
+
+
+async def test_start_opens_a_checkin_with_no_answers(database: Database) -> None:
+    """A new check-in is open, dated, on its recovery day, with no answers, tier, reasons or message yet."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    assert checkin.user_id == PATIENT
+    assert (checkin.local_date, checkin.day, checkin.status) == (TODAY, 4, CheckinStatus.OPEN)
+    assert checkin.answers == Answers()
+    assert (checkin.message_id, checkin.tier, checkin.reasons, checkin.finished_at) == (None, None, (), None)
+    assert checkin.started_at == checkin.updated_at == NOW
+    assert await database.checkins.open_for(PATIENT) == checkin
+    assert await database.checkins.get(checkin.id) == checkin
+
+
+async def test_starting_twice_returns_the_open_checkin(database: Database, path: Path) -> None:
+    """A second start (even on a later date) returns the open check-in; another patient gets their own."""
+    first = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    again = await database.checkins.start(PATIENT, TODAY + timedelta(days=1), 5, later(60 * 24))
+    other = await database.checkins.start(OTHER, TODAY, 4, NOW)
+    assert again == first
+    assert other.id != first.id
+    with sqlite3.connect(path) as reader:
+        assert reader.execute("SELECT user_id, COUNT(*) FROM checkin GROUP BY user_id").fetchall() == [
+            (PATIENT, 1),
+            (OTHER, 1),
+        ]
+
+
+async def test_the_schema_refuses_a_second_open_checkin(database: Database, path: Path) -> None:
+    """The partial unique index keeps a second open check-in out even when written past the store."""
+    await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    with sqlite3.connect(path) as writer, pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
+        writer.execute(
+            "INSERT INTO checkin (user_id, local_date, day, started_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            (PATIENT, TODAY.isoformat(), 4, NOW.isoformat(), NOW.isoformat()),
+        )
+
+
+async def test_concurrent_starts_and_answers_do_not_trip_over_each_other(database: Database) -> None:
+    """Transactions from coroutines running at once are taken one at a time, and every answer is kept."""
+    starts = await asyncio.gather(*(database.checkins.start(user, TODAY, 4, NOW) for user in (PATIENT, OTHER) * 3))
+    assert len({checkin.id for checkin in starts}) == 2
+    first = starts[0]
+    questions = (Question.BREATHING, Question.EYES, Question.UNWELL, Question.PUS, Question.WARMTH)
+    await asyncio.gather(*(database.checkins.answer(first.id, q, NO, NOW) for q in questions))
+    stored = await database.checkins.open_for(PATIENT)
+    assert stored is not None
+    assert stored.answers == Answers(dict.fromkeys(questions, NO))
+
+
+async def test_an_answer_is_on_disk_when_answer_returns(database: Database, path: Path) -> None:
+    """A second connection sees the answer and the check-in's new activity time the moment answer() returns."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    updated = await database.checkins.answer(checkin.id, Question.BREATHING, NO, later(1))
+    assert updated.answers == Answers({Question.BREATHING: NO})
+    assert updated.updated_at == later(1)
+    with sqlite3.connect(path) as reader:
+        assert reader.execute("SELECT checkin_id, question, value FROM checkin_answer").fetchall() == [
+            (checkin.id, "breathing", "no")
+        ]
+        assert reader.execute("SELECT updated_at FROM checkin").fetchall() == [(later(1).isoformat(),)]
+
+
+async def test_answering_again_replaces_the_answer(database: Database) -> None:
+    """An answer given twice keeps the latest value only, alongside the other answers."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.answer(checkin.id, Question.BREATHING, NO, NOW)
+    await database.checkins.answer(checkin.id, Question.FEVER, YES, later(1))
+    updated = await database.checkins.answer(checkin.id, Question.FEVER, NO, later(2))
+    assert updated.answers == Answers({Question.BREATHING: NO, Question.FEVER: NO})
+
+
+async def test_unanswer_removes_one_answer_and_it_can_be_given_again(database: Database) -> None:
+    """Back removes just that answer; answering it again stores the new value."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.answer(checkin.id, Question.BREATHING, NO, NOW)
+    await database.checkins.answer(checkin.id, Question.EYES, YES, later(1))
+    backed = await database.checkins.unanswer(checkin.id, Question.EYES, later(2))
+    assert backed.answers == Answers({Question.BREATHING: NO})
+    assert backed.updated_at == later(2)
+    again = await database.checkins.answer(checkin.id, Question.EYES, NO, later(3))
+    assert again.answers == Answers({Question.BREATHING: NO, Question.EYES: NO})
+    assert (await database.checkins.unanswer(checkin.id, Question.PAIN, later(4))).answers == again.answers
+
+
+async def test_a_failure_inside_answer_leaves_nothing_behind(
+    database: Database, path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When a step after the answer's insert fails, the whole write is rolled back and the connection stays usable."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+
+    async def broken_touch(*_: object) -> None:
+        """Fail the way a full disk would."""
+        raise sqlite3.OperationalError("disk full")
+
+    monkeypatch.setattr("bot.storage.checkins._touch", broken_touch)
+    with pytest.raises(sqlite3.OperationalError, match="disk full"):
+        await database.checkins.answer(checkin.id, Question.BREATHING, NO, later(1))
+    monkeypatch.undo()
+    with sqlite3.connect(path) as reader:
+        assert reader.execute("SELECT COUNT(*) FROM checkin_answer").fetchone() == (0,)
+    assert (await database.checkins.answer(checkin.id, Question.EYES, NO, later(2))).answers == Answers(
+        {Question.EYES: NO}
+    )
+
+
+async def test_set_message_records_where_the_checkin_is_shown(database: Database) -> None:
+    """The message id is stored and read back."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.set_message(checkin.id, 777, later(1))
+    stored = await database.checkins.open_for(PATIENT)
+    assert stored is not None
+    assert (stored.message_id, stored.updated_at) == (777, later(1))
+
+
+async def test_finish_records_the_outcome_once(database: Database) -> None:
+    """Finishing stores status, tier and reasons; finishing again returns the first outcome unchanged."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.answer(checkin.id, Question.BREATHING, YES, NOW)
+    done = await database.checkins.finish(checkin.id, CheckinStatus.EMERGENCY, "emergency", ("breathing",), later(1))
+    assert (done.status, done.tier, done.reasons, done.finished_at) == (
+        CheckinStatus.EMERGENCY,
+        "emergency",
+        ("breathing",),
+        later(1),
+    )
+    assert done.answers == Answers({Question.BREATHING: YES})
+    again = await database.checkins.finish(checkin.id, CheckinStatus.COMPLETE, "self_care", (), later(2))
+    assert again == done
+    assert await database.checkins.open_for(PATIENT) is None
+
+
+async def test_a_finished_checkin_takes_no_more_answers(database: Database) -> None:
+    """Answering or going back on a finished check-in (an old button) changes nothing."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.answer(checkin.id, Question.BREATHING, NO, NOW)
+    done = await database.checkins.finish(checkin.id, CheckinStatus.PARTIAL, None, (), later(1))
+    assert await database.checkins.answer(checkin.id, Question.EYES, YES, later(2)) == done
+    assert await database.checkins.unanswer(checkin.id, Question.BREATHING, later(2)) == done
+    assert await database.checkins.history(PATIENT) == [done]
+
+
+async def test_finish_needs_a_finished_status_and_valid_codes(database: Database) -> None:
+    """Open is not an outcome, reasons may not hold commas, and the tier must be a known code."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    with pytest.raises(ValueError, match="other than open"):
+        await database.checkins.finish(checkin.id, CheckinStatus.OPEN, None, (), NOW)
+    with pytest.raises(ValueError, match="without commas"):
+        await database.checkins.finish(checkin.id, CheckinStatus.COMPLETE, "soon", ("pus,fever",), NOW)
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        await database.checkins.finish(checkin.id, CheckinStatus.COMPLETE, "1", (), NOW)
+    assert await database.checkins.open_for(PATIENT) == checkin
+
+
+async def test_unknown_checkin_ids(database: Database) -> None:
+    """An id that matches no check-in reads as None and cannot be answered or finished."""
+    assert await database.checkins.get(999) is None
+    with pytest.raises(LookupError):
+        await database.checkins.answer(999, Question.BREATHING, NO, NOW)
+    with pytest.raises(LookupError):
+        await database.checkins.finish(999, CheckinStatus.COMPLETE, "self_care", (), NOW)
+
+
+async def test_a_new_checkin_can_start_once_the_last_is_finished(database: Database) -> None:
+    """After finishing, start opens a fresh check-in with no answers."""
+    first = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.answer(first.id, Question.BREATHING, NO, NOW)
+    await database.checkins.finish(first.id, CheckinStatus.COMPLETE, "self_care", (), later(1))
+    second = await database.checkins.start(PATIENT, TODAY, 4, later(2))
+    assert second.id != first.id
+    assert second.answers == Answers()
+
+
+async def test_close_stale_closes_only_idle_open_checkins(database: Database) -> None:
+    """Open check-ins idle since before the cut-off become partial; recent and finished ones are left alone."""
+    idle = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.answer(idle.id, Question.BREATHING, NO, later(1))
+    recent = await database.checkins.start(OTHER, TODAY, 4, NOW)
+    await database.checkins.answer(recent.id, Question.BREATHING, NO, later(30))
+    closed = await database.checkins.close_stale(idle_since=later(30), now=later(90))
+    assert [checkin.id for checkin in closed] == [idle.id]
+    assert closed[0].status is CheckinStatus.PARTIAL
+    assert (closed[0].tier, closed[0].reasons, closed[0].finished_at) == (None, (), later(90))
+    assert closed[0].answers == Answers({Question.BREATHING: NO})
+    assert await database.checkins.open_for(PATIENT) is None
+    assert await database.checkins.open_for(OTHER) == replace(
+        recent, answers=Answers({Question.BREATHING: NO}), updated_at=later(30)
+    )
+    assert await database.checkins.close_stale(idle_since=later(30), now=later(91)) == []
+
+
+async def test_history_lists_finished_checkins_oldest_first_with_answers(database: Database) -> None:
+    """History holds every finished check-in in date order with its answers, and not the open one."""
+    for offset, value in ((0, NO), (1, YES)):
+        day = TODAY + timedelta(days=offset)
+        checkin = await database.checkins.start(PATIENT, day, 4 + offset, later(offset * 1440))
+        await database.checkins.answer(checkin.id, Question.PUS, value, later(offset * 1440 + 1))
+        await database.checkins.finish(checkin.id, CheckinStatus.COMPLETE, "soon", ("pus",), later(offset * 1440 + 2))
+    await database.checkins.start(PATIENT, TODAY + timedelta(days=2), 6, later(2 * 1440))
+    await database.checkins.start(OTHER, TODAY, 4, NOW)
+    history = await database.checkins.history(PATIENT)
+    assert [(c.local_date, c.day, c.answers.get(Question.PUS)) for c in history] == [
+        (TODAY, 4, NO),
+        (TODAY + timedelta(days=1), 5, YES),
+    ]
+    assert {c.status for c in history} == {CheckinStatus.COMPLETE}
+    assert await database.checkins.history(OTHER) == []
+
+
+async def test_finished_on_tells_whether_a_checkin_was_finished_that_day(database: Database) -> None:
+    """Only a finished check-in counts, and only for its own clinic date and patient."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    assert not await database.checkins.finished_on(PATIENT, TODAY)
+    await database.checkins.finish(checkin.id, CheckinStatus.PARTIAL, None, (), later(1))
+    assert await database.checkins.finished_on(PATIENT, TODAY)
+    assert not await database.checkins.finished_on(PATIENT, TODAY + timedelta(days=1))
+    assert not await database.checkins.finished_on(OTHER, TODAY)
+
+
+async def test_an_answer_to_a_retired_question_is_skipped(
+    database: Database, path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An answer stored by an older bot to a question this one lacks is left out with a warning, not a crash."""
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.answer(checkin.id, Question.PUS, NO, NOW)
+    with sqlite3.connect(path) as writer:
+        writer.execute("INSERT INTO checkin_answer VALUES (?, 'itching', 'yes', ?)", (checkin.id, NOW.isoformat()))
+    stored = await database.checkins.get(checkin.id)
+    assert stored is not None
+    assert stored.answers == Answers({Question.PUS: NO})
+    assert "itching" in caplog.text
