@@ -12,6 +12,7 @@ from bot.app import AftercareBot, build_bot
 from bot.config import Settings, load_settings
 from bot.content import Content, LanguagePack, load_content
 from bot.domain.patient import Patient
+from bot.domain.records import Checkin
 from bot.domain.triage import TriageRules
 from bot.storage import Database
 from bot.triage_rules import load_triage_rules
@@ -152,6 +153,11 @@ class RunningBot:
         """Run one round of the scheduled jobs at the test clock's time, as the JobQueue would."""
         assert self.built is not None
         await self.built.jobs.run_due(self.built.application.bot)
+
+    async def stored_checkins(self, user_id: int) -> list[Checkin]:
+        """Return a patient's finished check-ins as the database holds them now."""
+        async with await Database.open(self._settings.database_path) as database:
+            return await database.checkins.history(user_id)
 
     async def stored_patient(self, user_id: int) -> Patient | None:
         """Return the patient as the database holds them now, read over a second connection."""

@@ -513,6 +513,10 @@ class FakeTelegram:
             raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         return chat
 
+    def _api_getchat(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Return the full information of a chat the bot knows (a blocked user's chat still answers)."""
+        return {**self._chat(params, check_block=False).info, "accent_color_id": 0, "max_reaction_count": 11}
+
     @staticmethod
     def _markup(params: dict[str, Any]) -> tuple[dict[str, Any] | None, list[list[Button]]]:
         """Validate reply_markup and return it with its inline buttons."""
@@ -720,10 +724,10 @@ class FakeUser(_ChatView):
     def _file(self, prefix: str, **extra: Any) -> dict[str, Any]:
         """Return a file object with fresh file_id and file_unique_id and the given fields."""
         self._fake._counter += 1
-        return {
-            "file_id": f"{prefix}{self._fake._counter:08d}",
-            "file_unique_id": f"U{self._fake._counter:08d}",
-        } | extra
+        file_id = f"{prefix}{self._fake._counter:08d}"
+        # Telegram lets the bot send any file it has seen by its file_id: remember this one (with made-up bytes).
+        self._fake._files[file_id] = UploadedFile(f"{file_id}.bin", f"user file {file_id}".encode(), "image/jpeg")
+        return {"file_id": file_id, "file_unique_id": f"U{self._fake._counter:08d}"} | extra
 
     async def send(self, text: str) -> int:
         """Send a text message (a command carries a bot_command entity) and return its message_id."""

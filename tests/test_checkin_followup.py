@@ -1,0 +1,128 @@
+"""What follows a check-in: idle ones closed, alerts re-sent until acknowledged, photos to the clinic, /history."""
+
+from datetime import timedelta
+
+from bot.content import LanguagePack
+from bot.domain.records import CheckinStatus
+from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
+from tests.conftest import TEST_ENV, Clock, RunningBot
+from tests.fake_telegram import FakeTelegram
+from tests.journeys import onboard
+
+STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+async def test_an_idle_checkin_is_closed_and_its_red_flags_still_reach_the_clinic(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """A patient who reports pus and wanders off gets the same-day advice when it closes, and staff are alerted."""
+    user = fake_telegram.user(8001)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers(pus="yes")[:6])
+    clock.now += timedelta(minutes=359)
+    await bot.run_jobs()
+    await user.expect_no_output()
+    clock.now += timedelta(minutes=2)
+    await bot.run_jobs()
+    assert (await user.next_output()).text == en.text("checkin.expired", day=0)
+    assert (await user.next_output()).text.startswith(en.text("triage.same_day.title"))
+    alert = await fake_telegram.group(STAFF_CHAT).next_output()
+    assert en.text("staff.reason.pus") in alert.plain_text
+    [checkin] = await bot.stored_checkins(8001)
+    assert checkin.status is CheckinStatus.PARTIAL
+
+
+async def test_an_unacknowledged_alert_is_resent_until_someone_acknowledges(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """After 30 minutes with no acknowledgement staff get a reminder replying to the alert; after it, none."""
+    user = fake_telegram.user(8002)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers(blisters="yes"))
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    alert = await staff_chat.next_output()
+    assert (await user.next_output()).text == en.text("triage.clinic_notified"), "the bot has finished the alert"
+    clock.now += timedelta(minutes=29)
+    await bot.run_jobs()
+    await staff_chat.expect_no_output()
+    clock.now += timedelta(minutes=2)
+    await bot.run_jobs()
+    reminder = await staff_chat.next_output()
+    assert reminder.plain_text.startswith(en.text("staff.resend", escalation_id=1, minutes=30)[:20])
+    resend_call = fake_telegram.calls_to("sendMessage")[-1]
+    assert resend_call.params.get("reply_to_message_id") == alert.message_id or "reply_parameters" in resend_call.params
+    await staff_chat.press(fake_telegram.user(500, "Dr Lee"), en.label("acknowledge"), message=alert)
+    await staff_chat.next_output()
+    clock.now += timedelta(hours=2)
+    await bot.run_jobs()
+    await staff_chat.expect_no_output()
+
+
+async def test_a_photo_at_the_photo_step_goes_to_the_clinic_with_the_alert(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """The photo a patient sends during a same-day check-in is forwarded to the staff chat under the alert."""
+    user = fake_telegram.user(8003)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    answers = with_answers(pus="yes")
+    await answer_all(user, en, answers[: [q for q, _ in answers].index("photo")])
+    await user.send_photo()
+    note_question = await user.next_output()
+    assert en.text("questions.note") in note_question.text
+    await user.press(en.label("skip"))
+    await user.next_output()
+    await fake_telegram.group(STAFF_CHAT).next_output()
+    forwarded = await fake_telegram.wait_for_call("sendPhoto")
+    assert forwarded.params["chat_id"] == STAFF_CHAT
+    assert str(forwarded.params["photo"]).startswith("PHO")
+
+
+async def test_history_sends_a_chart_and_a_summary(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """/history after two check-ins sends a valid PNG chart and one summary line per check-in, alert marked."""
+    user = fake_telegram.user(8004)
+    await onboard(user, en, "date_2_days")
+    await start_checkin(user, en, day=2)
+    await answer_all(user, en, list(NORMAL_DAY))
+    clock.now += timedelta(days=1)
+    await start_checkin(user, en, day=3)
+    await answer_all(user, en, with_answers(pus="yes"))
+    await user.next_output()
+    await user.send("/history")
+    chart = await user.next_output()
+    assert chart.photo is not None
+    assert chart.photo.startswith(PNG_SIGNATURE)
+    assert chart.text == en.text("history.chart_caption")
+    summary = await user.next_output()
+    assert summary.plain_text.count("\n") >= 3
+    assert en.text("staff.tier.same_day") in summary.plain_text
+
+
+async def test_history_with_no_checkins_offers_one(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """/history before any check-in says so and offers to start one."""
+    user = fake_telegram.user(8005)
+    await onboard(user, en)
+    await user.send("/history")
+    reply = await user.next_output()
+    assert reply.text == en.text("history.empty")
+    assert reply.button_labels() == [en.label("checkin_now")]
+
+
+async def test_the_health_answer_makes_triage_more_careful(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """A patient with diabetes who reports a new rash (soon) is told to contact the clinic today, and staff hear."""
+    user = fake_telegram.user(8006)
+    await onboard(user, en, health_answer="yes")
+    await start_checkin(user, en, day=0)
+    reply = await answer_all(user, en, with_answers(rash="yes"))
+    assert reply.text.startswith(en.text("triage.same_day.title"))
+    assert en.text("reasons.at_risk") in reply.text
+    assert await fake_telegram.group(STAFF_CHAT).next_output()

@@ -1,0 +1,150 @@
+"""Reminders and nudges, driven by moving the clock and running the jobs, as the JobQueue does every minute."""
+
+from datetime import UTC, datetime, timedelta
+
+from bot.content import LanguagePack
+from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin
+from tests.conftest import Clock, RunningBot
+from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.journeys import onboard
+
+# Clocks fall back in Toronto at 02:00 on 2026-11-01: 10:00 is 14:00 UTC before and 15:00 UTC after.
+TREATED_ON_OCT_30 = datetime(2026, 10, 30, 15, 0, tzinfo=UTC)
+
+
+async def onboard_on_october_30(user: FakeUser, en: LanguagePack, clock: Clock) -> None:
+    """Onboard a patient whose treatment was on 2026-10-30, with the clock on that day."""
+    clock.now = TREATED_ON_OCT_30
+    await onboard(user, en, "date_today")
+
+
+async def reminders_at(bot: RunningBot, clock: Clock, user: FakeUser, moment: datetime) -> list[str]:
+    """Run the jobs at a moment and return the texts of what the patient received."""
+    clock.now = moment
+    before = len(user.messages())
+    await bot.run_jobs()
+    return [message.text for message in user.messages()[before:]]
+
+
+async def test_the_reminder_comes_at_10_local_on_both_sides_of_the_clock_change(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """At 10:00 Toronto time (14:00 UTC in EDT, 15:00 UTC in EST), once a day, never before and never twice."""
+    user = fake_telegram.user(7001)
+    await onboard_on_october_30(user, en, clock)
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 13, 59, tzinfo=UTC)) == []
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 14, 0, tzinfo=UTC)) == [
+        en.text("reminders.daily", day=1)
+    ]
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 20, 0, tzinfo=UTC)) == []
+    # After the change, 14:30 UTC is 09:30 EST: too early.
+    assert await reminders_at(bot, clock, user, datetime(2026, 11, 1, 14, 30, tzinfo=UTC)) == []
+    assert await reminders_at(bot, clock, user, datetime(2026, 11, 1, 15, 0, tzinfo=UTC)) == [
+        en.text("reminders.daily", day=2)
+    ]
+    assert user.last_message().button_labels() == [en.label("checkin_now")]
+
+
+async def test_no_reminder_on_the_treatment_day_or_after_the_last_day(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """Reminders run from day 1 to day 14 (the default last day) and not on day 0 or day 15."""
+    user = fake_telegram.user(7002)
+    await onboard_on_october_30(user, en, clock)
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 30, 20, 0, tzinfo=UTC)) == []
+    day_14 = datetime(2026, 11, 13, 16, 0, tzinfo=UTC)
+    assert len(await reminders_at(bot, clock, user, day_14)) == 1
+    assert await reminders_at(bot, clock, user, day_14 + timedelta(days=1)) == []
+
+
+async def test_no_reminder_after_a_checkin_that_day(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """A patient who already checked in today is not reminded."""
+    user = fake_telegram.user(7003)
+    await onboard_on_october_30(user, en, clock)
+    clock.now = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)  # 08:00 local, before the reminder
+    await start_checkin(user, en, day=1)
+    await answer_all(user, en, list(NORMAL_DAY))
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 15, 0, tzinfo=UTC)) == []
+
+
+async def test_a_reminder_missed_while_down_goes_out_once_after_a_restart(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """The bot was down at 10:00; back at 13:00 it sends the reminder once, and a restart does not repeat it."""
+    user = fake_telegram.user(7004)
+    await onboard_on_october_30(user, en, clock)
+    await bot.restart()
+    assert len(await reminders_at(bot, clock, user, datetime(2026, 10, 31, 17, 0, tzinfo=UTC))) == 1
+    await bot.restart()
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 17, 1, tzinfo=UTC)) == []
+
+
+async def test_two_missed_days_bring_one_nudge_not_a_stream(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """Day 1 and 2 pass with no check-in: day 3 brings a nudge instead of the reminder; day 4 a plain reminder."""
+    user = fake_telegram.user(7005)
+    await onboard_on_october_30(user, en, clock)
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 15, 0, tzinfo=UTC)) == [
+        en.text("reminders.daily", day=1)
+    ]
+    assert await reminders_at(bot, clock, user, datetime(2026, 11, 1, 16, 0, tzinfo=UTC)) == [
+        en.text("reminders.daily", day=2)
+    ]
+    assert await reminders_at(bot, clock, user, datetime(2026, 11, 2, 16, 0, tzinfo=UTC)) == [
+        en.text("reminders.nudge")
+    ]
+    assert await reminders_at(bot, clock, user, datetime(2026, 11, 3, 16, 0, tzinfo=UTC)) == [
+        en.text("reminders.daily", day=4)
+    ]
+
+
+async def test_stop_ends_reminders_and_start_brings_them_back(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """/stop means no reminder; /start turns them back on."""
+    user = fake_telegram.user(7006)
+    await onboard_on_october_30(user, en, clock)
+    await user.send("/stop")
+    assert (await user.next_output()).text == en.text("stop.done")
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 15, 0, tzinfo=UTC)) == []
+    await user.send("/start")
+    assert (await user.next_output()).text == en.text("stop.resumed")
+    assert (await user.next_output()).text == en.text("welcome_back", day=1)
+    assert (await user.next_output()).text == en.screens["main"].text
+    assert len(await reminders_at(bot, clock, user, datetime(2026, 11, 1, 16, 0, tzinfo=UTC))) == 1
+
+
+async def test_a_blocked_patient_is_not_messaged_again(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """A 403 on a reminder stops further messages to that patient, without an error."""
+    user = fake_telegram.user(7007)
+    await onboard_on_october_30(user, en, clock)
+    fake_telegram.block(7007)
+    await reminders_at(bot, clock, user, datetime(2026, 10, 31, 15, 0, tzinfo=UTC))
+    patient = await bot.stored_patient(7007)
+    assert patient is not None
+    assert patient.messages_stopped
+    sends = len(fake_telegram.calls_to("sendMessage"))
+    await reminders_at(bot, clock, user, datetime(2026, 11, 1, 16, 0, tzinfo=UTC))
+    assert len(fake_telegram.calls_to("sendMessage")) == sends
+
+
+async def test_the_reminder_time_can_be_changed_in_settings(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """A patient who picks 18:00 in /settings is reminded at 18:00 local, not at 10:00."""
+    user = fake_telegram.user(7008)
+    await onboard_on_october_30(user, en, clock)
+    await user.send("/settings")
+    await user.next_output()
+    await user.press(en.label("settings_time"))
+    await user.next_output()
+    await user.press("18:00")
+    saved = await user.next_output()
+    assert en.text("settings.time_saved", reminder_time="18:00") in saved.text
+    assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 21, 59, tzinfo=UTC)) == []
+    assert len(await reminders_at(bot, clock, user, datetime(2026, 10, 31, 22, 0, tzinfo=UTC))) == 1
