@@ -24,6 +24,7 @@ TEST_ENV = {
     "CLINIC_NAME": "Maple Skin Clinic",
     "CLINIC_PHONE": "416-555-0199",
     "CLINIC_HOURS": "Mon-Fri 9:00-17:00",
+    "CLINIC_OPENING_HOURS": "Mon-Fri 09:00-17:00",
     "STAFF_USER_IDS": "500",
     "STAFF_CHAT_ID": "-100500",
 }

@@ -1,12 +1,13 @@
 """Daily check-ins over HTTP: answers stored as given, triage replies, alerts to the clinic, Back, resume."""
 
 import sqlite3
+from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings
 from bot.content import LanguagePack
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
-from tests.conftest import TEST_ENV, RunningBot
+from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 
@@ -42,16 +43,17 @@ async def test_a_normal_day_2_checkin_is_self_care_with_no_alert(
 
 
 async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Pus on day 4 is same-day: the patient is told what to do, staff get an alert, acknowledge it, patient told."""
     user = fake_telegram.user(5002, "Dana", username="dana_k")
     await onboard(user, en, "date_3_days")
-    await user.send("/checkin")  # day 3 is fine too; the test is about pus
-    await user.next_output()
+    clock.now += timedelta(days=1)
+    await start_checkin(user, en, day=4)
     reply = await answer_all(user, en, with_answers(pus="yes"))
     assert reply.text.startswith(en.text("triage.same_day.title"))
     assert en.text("reasons.pus") in reply.text
+    assert en.text("triage.clinic_open", clinic_phone="416-555-0199") in reply.text, "Wednesday 10:00 is open"
     assert (await user.next_output()).text == en.text("triage.clinic_notified")
 
     staff_chat = fake_telegram.group(STAFF_CHAT)
@@ -241,3 +243,29 @@ async def test_checkin_before_onboarding_is_refused_kindly(
     user = fake_telegram.user(5012)
     await user.send("/checkin")
     assert (await user.next_output()).text == en.text("checkin.not_onboarded")
+
+
+async def test_a_same_day_reply_out_of_hours_points_to_health811(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """At 20:00 the clinic is closed, so the same-day reply says so and gives Health811."""
+    user = fake_telegram.user(5013)
+    await onboard(user, en)
+    clock.now += timedelta(hours=10)  # 20:00 in Toronto
+    await start_checkin(user, en, day=0)
+    reply = await answer_all(user, en, with_answers(pus="yes"))
+    assert en.text("triage.clinic_closed", clinic_hours="Mon-Fri 9:00-17:00") in reply.text
+    assert "811" in reply.plain_text
+
+
+async def test_an_emergency_reply_gives_911_and_no_clinic_line(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """An emergency reply is about 911 only: no "clinic open" or Health811 line that could read as an alternative."""
+    user = fake_telegram.user(5014)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, [("breathing", "no"), ("eyes", "yes")])
+    reply = user.last_message()
+    assert reply.text.startswith(en.text("triage.emergency.title"))
+    assert en.text("triage.clinic_open", clinic_phone="416-555-0199") not in reply.text

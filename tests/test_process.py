@@ -1,6 +1,7 @@
 """The bot as a user launches it: `python -m bot` in a subprocess, against the fake Bot API server."""
 
 import asyncio
+import re
 import os
 import shutil
 import signal
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_CONTENT_DIR
+from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_TRIAGE_RULES
 from bot.content import LanguagePack
 from bot.domain.checkin import Question
 from bot.storage import Database
@@ -20,7 +21,15 @@ from tests.fake_telegram import FakeTelegram
 from tests.journeys import accept_consent, answer_health_question
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
-_OUR_VARIABLES = {*TEST_ENV, "TELEGRAM_API_URL", "DATABASE_PATH", "LOG_LEVEL", "CLINIC_TIMEZONE", "CONTENT_DIR"}
+_OUR_VARIABLES = {
+    *TEST_ENV,
+    "TELEGRAM_API_URL",
+    "DATABASE_PATH",
+    "LOG_LEVEL",
+    "CLINIC_TIMEZONE",
+    "CONTENT_DIR",
+    "TRIAGE_RULES",
+}
 
 
 class BotProcess:
@@ -181,3 +190,17 @@ async def test_a_broken_content_file_stops_the_bot_naming_file_and_key(tmp_path:
     [line] = running.stderr.decode().strip().splitlines()
     assert "screens.toml" in line
     assert "whyy" in line
+
+
+async def test_a_broken_triage_file_stops_the_bot_naming_file_and_key(tmp_path: Path) -> None:
+    """A triage rules file with a bad threshold stops start-up with one line naming the file and the key."""
+    rules = tmp_path / "triage.toml"
+    shipped = DEFAULT_TRIAGE_RULES.read_text(encoding="utf-8")
+    rules.write_text(re.sub(r"(?m)^severe_pain = \d+", "severe_pain = 11", shipped), encoding="utf-8")
+    env = {**TEST_ENV, "TELEGRAM_API_URL": "http://127.0.0.1:9", "TRIAGE_RULES": str(rules)}
+    running = await launch(tmp_path, env)
+    assert await asyncio.wait_for(running.process.wait(), timeout=30) == 2
+    await running.stop()
+    [line] = running.stderr.decode().strip().splitlines()
+    assert "triage.toml" in line
+    assert "severe_pain" in line
