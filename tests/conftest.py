@@ -3,7 +3,7 @@
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from bot.domain.triage import TriageRules
 from bot.storage import Database
 from bot.triage_rules import load_triage_rules
 from tests.fake_telegram import FakeTelegram
+from tests.storage_support import NOW, OTHER, PATIENT
 
 TEST_TOKEN = "123456:TEST-fake-token_for-tests"
 TEST_ENV = {
@@ -177,3 +178,19 @@ async def bot(
     yield running
     await running.stop()
     assert not fake_telegram.unanswered_callback_queries, "every button press must be answered"
+
+
+@pytest.fixture
+def path(tmp_path: Path) -> Path:
+    """The database file of one storage test."""
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+async def database(path: Path) -> AsyncIterator[Database]:
+    """An open database with two onboarded patients, for the storage tests."""
+    async with await Database.open(path) as database:
+        for user_id in (PATIENT, OTHER):
+            await database.patients.add_consented(user_id, "en", NOW)
+            await database.patients.set_treatment_date(user_id, date(2026, 11, 20), NOW)
+        yield database

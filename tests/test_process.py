@@ -1,8 +1,8 @@
 """The bot as a user launches it: `python -m bot` in a subprocess, against the fake Bot API server."""
 
 import asyncio
-import re
 import os
+import re
 import shutil
 import signal
 import sys

@@ -2,9 +2,8 @@
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -12,31 +11,7 @@ import pytest
 from bot.domain.checkin import NO, YES, Answers, Question
 from bot.domain.records import CheckinStatus
 from bot.storage import Database
-
-NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
-TODAY = date(2026, 11, 24)
-PATIENT, OTHER = 42, 43
-
-
-def later(minutes: int) -> datetime:
-    """Return the moment this many minutes after NOW."""
-    return NOW + timedelta(minutes=minutes)
-
-
-@pytest.fixture
-def path(tmp_path: Path) -> Path:
-    """The database file of one test."""
-    return tmp_path / "bot.sqlite3"
-
-
-@pytest.fixture
-async def database(path: Path) -> AsyncIterator[Database]:
-    """An open database with two onboarded patients."""
-    async with await Database.open(path) as database:
-        for user_id in (PATIENT, OTHER):
-            await database.patients.add_consented(user_id, "en", NOW)
-            await database.patients.set_treatment_date(user_id, date(2026, 11, 20), NOW)
-        yield database
+from tests.storage_support import NOW, OTHER, PATIENT, TODAY, later
 
 
 async def test_start_opens_a_checkin_with_no_answers(database: Database) -> None:
