@@ -269,3 +269,21 @@ async def test_an_emergency_reply_gives_911_and_no_clinic_line(
     reply = user.last_message()
     assert reply.text.startswith(en.text("triage.emergency.title"))
     assert en.text("triage.clinic_open", clinic_phone="416-555-0199") not in reply.text
+
+
+async def test_a_checkin_left_open_from_yesterday_is_closed_and_a_new_one_starts(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """Yesterday's unfinished check-in is not resumed as today's: it is closed (kept) and today's starts afresh."""
+    user = fake_telegram.user(5015)
+    await onboard(user, en, "date_yesterday")
+    await start_checkin(user, en, day=1)
+    await answer_all(user, en, list(NORMAL_DAY[:3]))
+    clock.now += timedelta(days=1)
+    await user.send("/checkin")
+    assert (await user.next_output()).text == en.text("checkin.expired", day=1)
+    fresh = await user.next_output()
+    assert en.text("checkin.intro", day=2) in fresh.text
+    [closed] = await bot.stored_checkins(5015)
+    assert closed.day == 1
+    assert len(closed.answers.values) == 3

@@ -42,12 +42,15 @@ class CheckinHandlers:
             await send(update, no_buttons(caller.pack.text("checkin.not_onboarded")))
             return
         store = self._services.database.checkins
+        today = self._services.today()
         current = await store.open_for(caller.user_id)
+        if current is not None and current.local_date != today:
+            await self._cancel(update, caller, current, edit=False, notice="checkin.expired")  # from an earlier day
+            current = None
         if current is not None:
             await self._ask(update, caller, current, lead=caller.pack.text("checkin.resumed"), edit=False)
             return
         day = self._services.day_of(patient) or 0
-        today = self._services.today()
         again = query is not None and query.data == callbacks.CHECKIN_AGAIN
         if not again and await store.finished_on(caller.user_id, today):
             again_button = keyboard([[(caller.pack.label("checkin_again"), callbacks.CHECKIN_AGAIN)]])
@@ -207,7 +210,9 @@ class CheckinHandlers:
         current = await self._services.database.checkins.unanswer(current.id, previous, self._services.clock())
         await self._ask(update, caller, current, edit=True)
 
-    async def _cancel(self, update: Update, caller: Caller, current: Checkin, *, edit: bool) -> None:
+    async def _cancel(
+        self, update: Update, caller: Caller, current: Checkin, *, edit: bool, notice: str = "checkin.cancelled"
+    ) -> None:
         """Close the check-in as partial; answers that already need a person still get the reply and the alert."""
         result = await self.assess(caller, current)
         if result.tier >= Tier.SAME_DAY:
@@ -216,7 +221,7 @@ class CheckinHandlers:
         await self._services.database.checkins.finish(
             current.id, CheckinStatus.PARTIAL, result.tier.code, tuple(result.reasons), self._services.clock()
         )
-        await (show if edit else send)(update, no_buttons(caller.pack.text("checkin.cancelled")))
+        await (show if edit else send)(update, no_buttons(caller.pack.text(notice, day=current.day)))
 
 
 def _question(name: str) -> Question | None:
