@@ -287,3 +287,18 @@ async def test_a_checkin_left_open_from_yesterday_is_closed_and_a_new_one_starts
     [closed] = await bot.stored_checkins(5015)
     assert closed.day == 1
     assert len(closed.answers.values) == 3
+
+
+async def test_text_typed_at_the_photo_step_becomes_the_note(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+) -> None:
+    """A patient who types instead of sending a photo has no photo and that text as their note."""
+    user = fake_telegram.user(5016)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, [(q, v) for q, v in NORMAL_DAY if q not in ("photo", "note")])
+    await user.send("chin spot looks a bit yellow")
+    assert (await user.next_output()).text.startswith(en.text("triage.self_care.title"))
+    answers = stored_answers(settings, 5016)
+    assert answers["photo"] == "skipped"
+    assert answers["note"] == "chin spot looks a bit yellow"

@@ -593,7 +593,6 @@ BRIEF_REASONS = (
 BRIEF_KEYS = {
     **dict.fromkeys(("checkin.resumed", "checkin.cancelled", "checkin.nothing_to_cancel"), ()),
     **dict.fromkeys(("checkin.not_onboarded", "checkin.use_buttons", "checkin.temperature_not_understood"), ()),
-    "checkin.photo_expected": (),
     "checkin.header": ("day", "step", "total"),
     "checkin.intro": ("day",),
     "checkin.done_today": ("day",),

@@ -5,6 +5,7 @@ from telegram.ext import ContextTypes
 
 from bot.domain.checkin import (
     MAX_NOTE_LENGTH,
+    SKIPPED,
     Answers,
     PastCheckin,
     Question,
@@ -109,12 +110,16 @@ class CheckinHandlers:
             await self._record(update, caller, current, question, value, edit=False)
         elif question is Question.TEMPERATURE:
             await send(update, no_buttons(pack.text("checkin.temperature_not_understood")))
-        elif question is Question.NOTE and len(text) <= MAX_NOTE_LENGTH:
-            await self._record(update, caller, current, question, text, edit=False)
-        elif question is Question.NOTE:
+        elif question in (Question.PHOTO, Question.NOTE) and len(text) > MAX_NOTE_LENGTH:
             await send(update, no_buttons(pack.text("checkin.note_too_long", max=MAX_NOTE_LENGTH)))
-        elif question is Question.PHOTO and not flagged:
-            await send(update, no_buttons(pack.text("checkin.photo_expected")))
+        elif question is Question.PHOTO:
+            # Typing at the photo step means "no photo, and here is my note".
+            current = await self._services.database.checkins.answer(
+                current.id, Question.PHOTO, SKIPPED, self._services.clock()
+            )
+            await self._record(update, caller, current, Question.NOTE, text, edit=False)
+        elif question is Question.NOTE:
+            await self._record(update, caller, current, question, text, edit=False)
         elif not flagged:
             await send(update, no_buttons(pack.text("checkin.use_buttons")))
 
