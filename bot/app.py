@@ -11,6 +11,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
@@ -25,16 +26,19 @@ from bot.config import Settings
 from bot.content import Content
 from bot.domain.triage import TriageRules
 from bot.handlers import callbacks
+from bot.handlers.access import StaffAccess
 from bot.handlers.alerts import Alerts
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.gate import Gate
 from bot.handlers.history import HistoryHandlers
+from bot.handlers.membership import MembershipHandlers
 from bot.handlers.menu import MenuHandlers
 from bot.handlers.messages import MessageHandlers
 from bot.handlers.onboarding import OnboardingHandlers
 from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
+from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
 from bot.jobs import Jobs
 from bot.services import Services
 from bot.storage import Database
@@ -43,7 +47,8 @@ logger = logging.getLogger(__name__)
 
 JOB_INTERVAL_SECONDS = 60.0
 FIRST_JOB_DELAY_SECONDS = 5.0  # soon after start, so a reminder missed during downtime goes out at once
-GATE_GROUP = -1  # runs first; stops everything that is not a private chat with a user
+GATE_GROUP = -2  # runs first; stops everything that is not a private chat with a user
+STAFF_GROUP = -1  # staff commands and buttons; a match stops there, so patients' handlers never see them
 PATIENT_GROUP = 0
 
 BotApplication = Application[
@@ -88,6 +93,10 @@ def build_bot(
         """Open the database, register the command menu with Telegram and schedule the jobs."""
         services.attach_database(await Database.open(settings.database_path))
         await _register_commands(application, content)
+        members = await services.database.staff.members()
+        await publish_staff_commands(
+            application.bot, content, sorted(settings.staff_user_ids | {m.user_id for m in members})
+        )
         if job_interval is not None and application.job_queue is not None:
             application.job_queue.run_repeating(
                 jobs.tick,
@@ -127,17 +136,34 @@ def _add_handlers(
 ) -> None:
     """Register the handlers; within a group the first match wins, so the order below matters."""
     gate = Gate(services)
+    access = StaffAccess(services)
     onboarding = OnboardingHandlers(services, menu)
     messages = MessageHandlers(services, onboarding, checkins)
     preferences = PreferenceHandlers(services, menu)
     staff = StaffHandlers(services, alerts)
+    staff_admin = StaffAdminHandlers(services, access)
     history = HistoryHandlers(services)
+    membership = MembershipHandlers(services)
 
     application.add_handler(TypeHandler(Update, gate.check), group=GATE_GROUP)
+    # The clinic's side: staff-only commands and buttons, each behind the staff guard, before the patients'.
+    application.add_handlers(
+        [
+            CommandHandler("invite", access.admins_only(staff_admin.invite)),
+            CommandHandler("staff", access.admins_only(staff_admin.list_staff)),
+            CallbackQueryHandler(access.admins_only(staff_admin.remove), pattern=callbacks.REMOVE_STAFF_PATTERN),
+            CallbackQueryHandler(access.staff_only(staff.alert_button), pattern=callbacks.STAFF_PATTERN),
+            # --- broadcasts: handlers here ---
+            # --- clinic views and exports: handlers here ---
+        ],
+        group=STAFF_GROUP,
+    )
     application.add_handlers(
         [
             # Edits first: an edited command or text must not be taken as a new one.
             MessageHandler(filters.UpdateType.EDITED, messages.edited),
+            ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
+            CommandHandler("start", staff_admin.redeem, filters=filters.Regex(rf"^/start(@\w+)? {INVITE_PREFIX}")),
             CommandHandler("start", onboarding.start),
             CommandHandler("menu", menu.open_menu),
             CommandHandler("help", messages.help),
@@ -149,7 +175,6 @@ def _add_handlers(
             MessageHandler(filters.COMMAND, messages.unknown_command),
             MessageHandler(filters.TEXT, messages.text),
             MessageHandler(filters.ALL, messages.media),
-            CallbackQueryHandler(staff.alert_button, pattern=callbacks.STAFF_PATTERN),
             CallbackQueryHandler(onboarding.consent, pattern=callbacks.CONSENT_PATTERN),
             CallbackQueryHandler(onboarding.date_button, pattern=callbacks.DATE_PATTERN),
             CallbackQueryHandler(checkins.button, pattern=callbacks.CHECKIN_PATTERN),

@@ -36,7 +36,7 @@ ACTIONS = frozenset({"checkin"})
 
 # The files that hold messages, loaded into one mapping; a key may be in only one of them. The first also
 # holds the calendar. A missing key is reported in the file where the catalogue below expects it.
-MESSAGE_FILES = ("messages.toml", "checkin.toml")
+MESSAGE_FILES = ("messages.toml", "checkin.toml", "clinic.toml")
 # Telegram's command menu, in this order; commands.<name> describes each.
 COMMANDS = ("start", "menu", "help", "checkin", "history", "settings", "stop", "cancel")
 TIERS = tuple(tier.code for tier in sorted(Tier, reverse=True))  # emergency first
@@ -141,8 +141,25 @@ _CHECKIN: dict[str, frozenset[str]] = {
     **_keys("history.chart", ("title", "day_axis", "redness", "swelling", "pimples", "pain", "alert")),
     **_keys("commands", COMMANDS[3:]),
 }
+# What clinic staff read (clinic.toml): staff access, broadcasts, the clinic's views and exports, and the
+# automated aftercare sequence that patients get. One section per feature.
+STAFF_COMMANDS = ("alerts", "patient", "stats", "export", "broadcast", "broadcasts", "invite", "staff")
+_CLINIC_SIDE: dict[str, frozenset[str]] = {
+    # --- staff access ---
+    **_keys("staff_commands", STAFF_COMMANDS),
+    "staff.invite_created": frozenset({"link", "hours"}),
+    **_keys("staff", ("invite_welcome", "invite_invalid", "admins_only", "list_empty")),
+    "staff.list": frozenset({"admins", "members"}),
+    "staff.member_line": frozenset({"user_id", "added"}),
+    "staff.removed": frozenset({"user_id"}),
+    "staff.not_found": frozenset({"user_id"}),
+    "button.remove_staff": frozenset({"user_id"}),
+    # --- broadcasts ---
+    # --- clinic views and exports ---
+    # --- aftercare sequence ---
+}
 # Every message the handlers send, and the values they fill in: a text may use those and no others.
-MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({**_CORE, **_CHECKIN})
+MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({**_CORE, **_CHECKIN, **_CLINIC_SIDE})
 # Values a text must use, because it says nothing without them.
 REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
     {
@@ -159,6 +176,8 @@ REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
         "history.alert": frozenset({"tier_label"}),
         "settings.menu": frozenset({"reminder_time", "risk", "reminders"}),
         "settings.time_saved": frozenset({"reminder_time"}),
+        "staff.invite_created": frozenset({"link"}),
+        # --- required values of the clinic side ---
     }
 )
 # The values any other message in the files may use (a message that no handler sends yet).
@@ -168,7 +187,9 @@ WORD_LISTS: Mapping[str, int] = MappingProxyType({"history.chart.severity": len(
 
 
 def home_file(key: str) -> str:
-    """Return the file where a message of the catalogue belongs: messages.toml, or checkin.toml for new ones."""
+    """Return the file where a message of the catalogue belongs: messages.toml, checkin.toml or clinic.toml."""
+    if key in _CLINIC_SIDE:
+        return MESSAGE_FILES[2]
     return MESSAGE_FILES[1] if key in _CHECKIN or key in WORD_LISTS else MESSAGE_FILES[0]
 
 
@@ -186,6 +207,8 @@ PLAIN_LIMITS: Mapping[str, tuple[int, int]] = MappingProxyType(
         **dict.fromkeys(("settings.risk.", "settings.reminders.", "history.chart."), (1, MAX_SHORT)),
         "history.unknown": (1, MAX_LABEL),
         "history.summary": (1, MAX_SUMMARY),
+        "staff_commands.": (MIN_COMMAND, MAX_COMMAND),
+        # --- plain-text limits of the clinic side ---
     }
 )
 
@@ -227,5 +250,12 @@ WORST_VALUES: Mapping[str, str] = MappingProxyType(
         "reminders": _wide(MAX_SHORT),
         **dict.fromkeys(("redness", "swelling", "pimples", "pain"), _wide(MAX_LABEL)),  # answer labels
         "summary": _wide(MAX_SUMMARY),
+        "link": "https://t.me/" + _wide(32) + "?start=" + _wide(64),
+        "hours": "99",
+        "user_id": "9" * 20,
+        "added": _wide(30),
+        "admins": _wide(600),
+        "members": _wide(2000),
+        # --- worst-case values of the clinic side ---
     }
 )

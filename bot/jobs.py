@@ -142,6 +142,6 @@ class Jobs:
             await services.database.escalations.mark_resent(escalation.id, services.clock())
 
     async def _mark_unreachable(self, patient: Patient) -> None:
-        """Stop messaging a patient who blocked the bot; /start turns messages back on."""
-        logger.info("patient %s has blocked the bot; messages stopped", patient.user_id)
-        await self._services.database.patients.set_messages_stopped(patient.user_id, True, self._services.clock())
+        """Stop messaging a patient who blocked the bot, until they write to it or unblock it."""
+        logger.info("patient %s has blocked the bot; marked unreachable", patient.user_id)
+        await self._services.database.patients.set_unreachable(patient.user_id, self._services.clock())

@@ -680,6 +680,13 @@ SAMPLE_VALUES = {
     "pimples": "A few",
     "pain": "3",
     "summary": "redness Mild, pain 3/10",
+    "link": "https://t.me/aftercare_test_bot?start=staff-abc",
+    "hours": "24",
+    "user_id": "123456",
+    "added": "2026-11-24",
+    "admins": "• 500",
+    "members": "• 600 (added 2026-11-24)",
+    # --- sample values of the clinic side ---
 }
 _TAG = re.compile(r"<[^>]+>")
 

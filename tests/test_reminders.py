@@ -127,7 +127,7 @@ async def test_a_blocked_patient_is_not_messaged_again(
     await reminders_at(bot, clock, user, datetime(2026, 10, 31, 15, 0, tzinfo=UTC))
     patient = await bot.stored_patient(7007)
     assert patient is not None
-    assert patient.messages_stopped
+    assert patient.unreachable_since is not None
     sends = len(fake_telegram.calls_to("sendMessage"))
     await reminders_at(bot, clock, user, datetime(2026, 11, 1, 16, 0, tzinfo=UTC))
     assert len(fake_telegram.calls_to("sendMessage")) == sends

@@ -163,7 +163,7 @@ async def test_a_version_1_database_is_migrated_keeping_its_patients(
         )
     monkeypatch.undo()
     async with await Database.open(path) as database:
-        assert await user_version(database._connection) == 2
+        assert await user_version(database._connection) == len(migration_scripts())
         patient = await database.patients.get(42)
         checkin = await database.checkins.start(42, date(2026, 11, 24), 4, NOW)
     assert patient is not None
@@ -178,7 +178,7 @@ async def test_a_version_1_database_is_migrated_keeping_its_patients(
     with sqlite3.connect(path) as reader:
         schema_before = reader.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()
     async with await Database.open(path) as database:
-        assert await user_version(database._connection) == 2
+        assert await user_version(database._connection) == len(migration_scripts())
     with sqlite3.connect(path) as reader:
         assert reader.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall() == schema_before
         assert reader.execute("SELECT COUNT(*) FROM checkin").fetchone() == (1,)
@@ -195,7 +195,11 @@ async def test_every_table_is_strict(tmp_path: Path) -> None:
                 "SELECT name, strict FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%'"
             ).fetchall()
         )
-    assert set(tables) == {"patient", "checkin", "checkin_answer", "escalation", "reminder_log"}
+    assert set(tables) == {
+        *("patient", "checkin", "checkin_answer", "escalation", "reminder_log"),
+        *("staff_member", "staff_invite", "audit_log"),
+        # --- tables of the clinic side ---
+    }
     assert set(tables.values()) == {1}
 
 

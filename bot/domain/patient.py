@@ -10,7 +10,9 @@ class Patient:
 
     reminder_time is the local time of the daily reminder (None for the clinic's default); at_risk is whether
     they have diabetes or a weakened immune system (None until answered, and risk_asked tells whether it was
-    asked); messages_stopped is set by /stop and keeps every unprompted message from them.
+    asked); messages_stopped is set by /stop and keeps every unprompted message from them; username is their
+    Telegram @handle, kept so staff can look them up; unreachable_since is set when Telegram says they blocked
+    the bot.
     """
 
     user_id: int
@@ -21,6 +23,8 @@ class Patient:
     at_risk: bool | None = None
     risk_asked: bool = False
     messages_stopped: bool = False
+    username: str | None = None
+    unreachable_since: datetime | None = None
 
     @property
     def onboarded(self) -> bool:

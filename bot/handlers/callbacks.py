@@ -134,3 +134,17 @@ def parse_risk(data: str) -> tuple[str, str] | None:
     """Return where a health-condition answer was given and the answer, or None."""
     match = re.fullmatch(r"o:risk:(onboarding|settings):([a-z]{2,8})", data)
     return (match[1], match[2]) if match else None
+
+
+REMOVE_STAFF_PATTERN = re.compile(r"^sm:")
+
+
+def remove_staff(user_id: int) -> str:
+    """Return the data of a /staff button that removes an invited staff member."""
+    return f"sm:rm:{user_id}"
+
+
+def parse_remove_staff(data: str) -> int | None:
+    """Return the user id of a remove-staff button, or None."""
+    match = re.fullmatch(r"sm:rm:(\d{1,20})", data)
+    return int(match[1]) if match else None

@@ -23,5 +23,12 @@ async def identify(services: Services, update: Update) -> Caller:
     user = update.effective_user
     if user is None:
         raise RuntimeError("an update without a user got past the gate")
-    patient = await services.database.patients.get(user.id)
+    patients = services.database.patients
+    patient = await patients.get(user.id)
+    if patient is not None:
+        handle = user.username.lower() if user.username else None
+        if patient.username != handle:
+            await patients.set_username(user.id, handle)  # so staff can find them by their current @handle
+        if patient.unreachable_since is not None:
+            await patients.set_unreachable(user.id, None)  # they are writing to the bot: reachable again
     return Caller(user_id=user.id, patient=patient, pack=services.pack_for(patient, user.language_code))

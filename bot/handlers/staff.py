@@ -21,20 +21,12 @@ class StaffHandlers:
         self._services = services
         self._alerts = alerts
 
-    def is_staff(self, user_id: int) -> bool:
-        """Tell whether this Telegram user is clinic staff."""
-        return user_id in self._services.settings.staff_user_ids
-
     async def alert_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Acknowledge or resolve an alert, after checking on the server that the presser is staff."""
+        """Acknowledge or resolve an alert; registered behind the staff guard, which checks the presser."""
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
         pack = self._alerts.staff_pack
-        if not self.is_staff(user.id):
-            logger.info("a non-staff user pressed a staff button; refused")
-            await query.answer(pack.text("staff.not_staff"))
-            return
         parsed = callbacks.parse_staff_action(query.data or "")
         store = self._services.database.escalations
         before = await store.get(parsed[1]) if parsed else None
@@ -47,6 +39,9 @@ class StaffHandlers:
             await query.answer(pack.text("staff.already"))
             return
         await query.answer()
+        await self._services.database.audit.record(
+            user.id, after.status.value, f"escalation:{after.id}", self._services.clock()
+        )
         logger.info("escalation %s %s by staff %s", after.id, after.status.value, user.id)
         if isinstance(query.message, Message) and query.message.text:
             status = self._alerts.status_line(after, user.full_name)
@@ -65,3 +60,4 @@ class StaffHandlers:
             await update.get_bot().send_message(escalation.user_id, pack.text("triage.clinic_acknowledged"))
         except Forbidden:
             logger.info("patient of escalation %s has blocked the bot; not told of the acknowledgement", escalation.id)
+            await self._services.database.patients.set_unreachable(escalation.user_id, self._services.clock())

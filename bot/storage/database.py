@@ -6,12 +6,14 @@ from typing import Self
 
 import aiosqlite
 
+from bot.storage.audit import AuditStore
 from bot.storage.checkins import CheckinStore
 from bot.storage.escalations import EscalationStore
 from bot.storage.migrations import DatabaseError, migrate
 from bot.storage.patients import PatientStore
 from bot.storage.reminders import ReminderStore
 from bot.storage.shared import SharedConnection
+from bot.storage.staff import StaffStore
 
 __all__ = ["Database", "DatabaseError"]
 
@@ -33,6 +35,8 @@ class Database:
         self.checkins = CheckinStore(sql)
         self.escalations = EscalationStore(sql)
         self.reminders = ReminderStore(sql)
+        self.staff = StaffStore(sql)
+        self.audit = AuditStore(sql)
 
     @classmethod
     async def open(cls, path: Path) -> Self:

@@ -7,7 +7,10 @@ import aiosqlite
 from bot.domain.patient import Patient
 from bot.storage.shared import SharedConnection, utc_text
 
-_COLUMNS = "user_id, language, consented_at, treatment_date, reminder_time, at_risk, risk_asked, messages_stopped"
+_COLUMNS = (
+    "user_id, language, consented_at, treatment_date, reminder_time, at_risk, risk_asked, messages_stopped,"
+    " username, unreachable_since"
+)
 
 
 class PatientStore:
@@ -64,11 +67,34 @@ class PatientStore:
             (int(stopped), utc_text(now), user_id),
         )
 
+    async def set_username(self, user_id: int, username: str | None) -> None:
+        """Keep the patient's current @handle (lowercase, without "@"), so staff can find them by it."""
+        handle = username.lower() if username else None
+        await self._sql.run(
+            "UPDATE patient SET username = ? WHERE user_id = ? AND username IS NOT ?", (handle, user_id, handle)
+        )
+
+    async def find_by_username(self, username: str) -> Patient | None:
+        """Return the patient with this @handle (with or without "@", any case), or None."""
+        row = await self._sql.row(
+            f"SELECT {_COLUMNS} FROM patient WHERE username = ?",  # noqa: S608 - a fixed column list
+            (username.removeprefix("@").lower(),),
+        )
+        return None if row is None else _patient_from_row(row)
+
+    async def set_unreachable(self, user_id: int, since: datetime | None) -> None:
+        """Mark the patient unreachable (Telegram said they blocked the bot) from a moment, or reachable again."""
+        await self._sql.run(
+            "UPDATE patient SET unreachable_since = ? WHERE user_id = ?",
+            (None if since is None else utc_text(since), user_id),
+        )
+
     async def in_recovery_window(self, first_date: date, last_date: date) -> list[Patient]:
         """Return onboarded patients treated from first_date to last_date inclusive who still take messages."""
         rows = await self._sql.rows(
             f"SELECT {_COLUMNS} FROM patient"  # noqa: S608 - a fixed column list
-            " WHERE treatment_date BETWEEN ? AND ? AND messages_stopped = 0 ORDER BY user_id",
+            " WHERE treatment_date BETWEEN ? AND ? AND messages_stopped = 0 AND unreachable_since IS NULL"
+            " ORDER BY user_id",
             (first_date.isoformat(), last_date.isoformat()),
         )
         return [_patient_from_row(row) for row in rows]
@@ -76,7 +102,7 @@ class PatientStore:
 
 def _patient_from_row(row: aiosqlite.Row) -> Patient:
     """Turn a patient row into the domain object."""
-    user_id, language, consented_at, treatment_date, reminder_time, at_risk, risk_asked, stopped = row
+    user_id, language, consented_at, treatment_date, reminder_time, at_risk, risk_asked, stopped, username, gone = row
     return Patient(
         user_id=int(user_id),
         language=str(language),
@@ -86,4 +112,6 @@ def _patient_from_row(row: aiosqlite.Row) -> Patient:
         at_risk=None if at_risk is None else bool(at_risk),
         risk_asked=bool(risk_asked),
         messages_stopped=bool(stopped),
+        username=None if username is None else str(username),
+        unreachable_since=None if gone is None else datetime.fromisoformat(gone),
     )
