@@ -45,6 +45,7 @@ class Jobs:
         await self.close_idle_checkins(bot)
         await self.send_reminders(bot)
         await self.resend_alerts(bot)
+        # --- scheduled work of the clinic side ---
 
     async def close_idle_checkins(self, bot: Bot) -> None:
         """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert."""

@@ -198,7 +198,7 @@ async def test_every_table_is_strict(tmp_path: Path) -> None:
     assert set(tables) == {
         *("patient", "checkin", "checkin_answer", "escalation", "reminder_log"),
         *("staff_member", "staff_invite", "audit_log"),
-        # --- tables of the clinic side ---
+        *("broadcast", "broadcast_recipient", "sequence_log"),
     }
     assert set(tables.values()) == {1}
 

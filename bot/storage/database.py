@@ -37,6 +37,7 @@ class Database:
         self.reminders = ReminderStore(sql)
         self.staff = StaffStore(sql)
         self.audit = AuditStore(sql)
+        # --- stores of the clinic side ---
 
     @classmethod
     async def open(cls, path: Path) -> Self:
