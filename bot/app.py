@@ -24,9 +24,11 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.content import Content
+from bot.domain.sequence import AftercareSequence
 from bot.domain.triage import TriageRules
 from bot.handlers import callbacks
 from bot.handlers.access import StaffAccess
+from bot.handlers.account import AccountHandlers
 from bot.handlers.alerts import Alerts
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.errors import ErrorHandler
@@ -40,6 +42,7 @@ from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
 from bot.jobs import Jobs
+from bot.sequence_job import SequenceJob
 from bot.services import Services
 from bot.storage import Database
 
@@ -79,6 +82,7 @@ def build_bot(
     content: Content,
     rules: TriageRules,
     *,
+    sequence: AftercareSequence,
     clock: Callable[[], datetime] = utc_now,
     job_interval: float | None = JOB_INTERVAL_SECONDS,
 ) -> AftercareBot:
@@ -87,7 +91,7 @@ def build_bot(
     alerts = Alerts(services)
     menu = MenuHandlers(services)
     checkins = CheckinHandlers(services, alerts)
-    jobs = Jobs(services, alerts, checkins)
+    jobs = Jobs(services, alerts, checkins, sequence=SequenceJob(services, sequence))
 
     async def post_init(application: BotApplication) -> None:
         """Open the database, register the command menu with Telegram and schedule the jobs."""
@@ -144,6 +148,7 @@ def _add_handlers(
     staff_admin = StaffAdminHandlers(services, access)
     history = HistoryHandlers(services)
     membership = MembershipHandlers(services)
+    account = AccountHandlers(services)
 
     application.add_handler(TypeHandler(Update, gate.check), group=GATE_GROUP)
     # The clinic's side: staff-only commands and buttons, each behind the staff guard, before the patients'.
@@ -172,6 +177,8 @@ def _add_handlers(
             CommandHandler("history", history.show),
             CommandHandler("settings", preferences.show_settings),
             CommandHandler("stop", preferences.stop),
+            CommandHandler("mydata", account.my_data),
+            CommandHandler("delete", account.delete),
             MessageHandler(filters.COMMAND, messages.unknown_command),
             MessageHandler(filters.TEXT, messages.text),
             MessageHandler(filters.ALL, messages.media),
@@ -179,6 +186,7 @@ def _add_handlers(
             CallbackQueryHandler(onboarding.date_button, pattern=callbacks.DATE_PATTERN),
             CallbackQueryHandler(checkins.button, pattern=callbacks.CHECKIN_PATTERN),
             CallbackQueryHandler(preferences.button, pattern=callbacks.SETTINGS_PATTERN),
+            CallbackQueryHandler(account.delete_button, pattern=callbacks.ERASE_PATTERN),
             # Menu buttons, and last of all any other data: forged or from an older version of the bot.
             CallbackQueryHandler(menu.navigate),
         ],

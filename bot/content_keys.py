@@ -38,7 +38,7 @@ ACTIONS = frozenset({"checkin"})
 # holds the calendar. A missing key is reported in the file where the catalogue below expects it.
 MESSAGE_FILES = ("messages.toml", "checkin.toml", "clinic.toml")
 # Telegram's command menu, in this order; commands.<name> describes each.
-COMMANDS = ("start", "menu", "help", "checkin", "history", "settings", "stop", "cancel")
+COMMANDS = ("start", "menu", "help", "checkin", "history", "settings", "stop", "cancel", "mydata", "delete")
 TIERS = tuple(tier.code for tier in sorted(Tier, reverse=True))  # emergency first
 REASONS = tuple(reason.value for reason in Reason)
 
@@ -77,6 +77,11 @@ _CORE: dict[str, frozenset[str]] = {
     **_plain("edited", "stale_button", "group_only", "error_apology", "help"),
     **_keys("button", _CORE_BUTTONS),
     **_keys("commands", COMMANDS[:3]),
+    # /mydata and /delete: the patient's rights over their data
+    "account.summary": frozenset({"since", "treatment_date", "checkins", "escalations", "messages"}),
+    **_plain("account.file_caption", "account.nothing", "account.delete_confirm", "account.deleted"),
+    **_plain("account.delete_kept", "button.delete_confirm", "button.delete_keep"),
+    **_keys("commands", COMMANDS[8:]),
 }
 
 _CHECKIN_BUTTONS = (
@@ -139,7 +144,7 @@ _CHECKIN: dict[str, frozenset[str]] = {
     "history.alert": frozenset({"tier_label"}),
     **_keys("history", ("partial", "unknown", "chart_caption")),
     **_keys("history.chart", ("title", "day_axis", "redness", "swelling", "pimples", "pain", "alert")),
-    **_keys("commands", COMMANDS[3:]),
+    **_keys("commands", COMMANDS[3:8]),
 }
 # What clinic staff read (clinic.toml): staff access, broadcasts, the clinic's views and exports, and the
 # automated aftercare sequence that patients get. One section per feature.
@@ -157,6 +162,7 @@ _CLINIC_SIDE: dict[str, frozenset[str]] = {
     # --- broadcasts ---
     # --- clinic views and exports ---
     # --- aftercare sequence ---
+    **_keys("sequence", ("day0_evening", "day1", "day3", "day7", "day14"), _CLINIC),
 }
 # Every message the handlers send, and the values they fill in: a text may use those and no others.
 MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({**_CORE, **_CHECKIN, **_CLINIC_SIDE})
@@ -177,7 +183,9 @@ REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
         "settings.menu": frozenset({"reminder_time", "risk", "reminders"}),
         "settings.time_saved": frozenset({"reminder_time"}),
         "staff.invite_created": frozenset({"link"}),
+        "account.summary": frozenset({"checkins", "escalations"}),
         # --- required values of the clinic side ---
+        "sequence.day7": frozenset({"clinic_phone"}),  # it says when to call
     }
 )
 # The values any other message in the files may use (a message that no handler sends yet).
@@ -194,7 +202,9 @@ def home_file(key: str) -> str:
 
 
 TOASTS = frozenset({"consent_already", "stale_button", "staff.not_staff", "staff.already"})
-CAPTIONS: Mapping[str, int] = MappingProxyType({"history.chart_caption": MAX_CAPTION})
+CAPTIONS: Mapping[str, int] = MappingProxyType(
+    {"history.chart_caption": MAX_CAPTION, "account.file_caption": MAX_CAPTION}
+)
 # Plain-text messages (Telegram shows them as they are, or they are filled into other messages and escaped)
 # and their length limits, by key or by "family." prefix; the rest are Telegram HTML.
 PLAIN_LIMITS: Mapping[str, tuple[int, int]] = MappingProxyType(
@@ -250,6 +260,11 @@ WORST_VALUES: Mapping[str, str] = MappingProxyType(
         "reminders": _wide(MAX_SHORT),
         **dict.fromkeys(("redness", "swelling", "pimples", "pain"), _wide(MAX_LABEL)),  # answer labels
         "summary": _wide(MAX_SUMMARY),
+        "since": _wide(20),
+        "treatment_date": _wide(20),
+        "checkins": "99999",
+        "escalations": "99999",
+        "messages": "99999",
         "link": "https://t.me/" + _wide(32) + "?start=" + _wide(64),
         "hours": "99",
         "user_id": "9" * 20,

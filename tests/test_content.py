@@ -98,6 +98,8 @@ def test_shipped_content_has_every_message_screen_and_command(en: LanguagePack) 
         "settings",
         "stop",
         "cancel",
+        "mydata",
+        "delete",
     ]
     assert len(en.calendar.months) == 12
     assert en.red_flags.emergency
@@ -242,7 +244,8 @@ def test_consent_and_privacy_say_what_patients_must_know(en: LanguagePack) -> No
     for text in (consent, privacy):
         assert "Telegram ID" in text
         assert "not end-to-end encrypted" in text
-        assert "ask the clinic" in text
+        assert "/mydata" in text
+        assert "/delete" in text
         assert "coming soon" not in text.lower()
     assert "911" in consent
     assert "own policy" in privacy
@@ -647,7 +650,7 @@ BRIEF_KEYS = {
     **{
         f"history.chart.{name}": () for name in ("title", "day_axis", "redness", "swelling", "pimples", "pain", "alert")
     },
-    **{f"commands.{name}": () for name in ("checkin", "history", "settings", "stop", "cancel")},
+    **{f"commands.{name}": () for name in ("checkin", "history", "settings", "stop", "cancel", "mydata", "delete")},
     **{f"questions.{question}": () for question in Question},
     **{f"reasons.{code}": () for code in BRIEF_REASONS},
     **{f"staff.reason.{code}": () for code in BRIEF_REASONS},
@@ -686,6 +689,11 @@ SAMPLE_VALUES = {
     "added": "2026-11-24",
     "admins": "• 500",
     "members": "• 600 (added 2026-11-24)",
+    "since": "Tue Nov 24",
+    "treatment_date": "Fri Nov 20",
+    "checkins": "5",
+    "escalations": "1",
+    "messages": "7",
     # --- sample values of the clinic side ---
 }
 _TAG = re.compile(r"<[^>]+>")

@@ -148,3 +148,8 @@ def parse_remove_staff(data: str) -> int | None:
     """Return the user id of a remove-staff button, or None."""
     match = re.fullmatch(r"sm:rm:(\d{1,20})", data)
     return int(match[1]) if match else None
+
+
+ERASE_CONFIRM = "e:yes"
+ERASE_KEEP = "e:no"
+ERASE_PATTERN = re.compile(r"^e:")

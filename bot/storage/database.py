@@ -6,12 +6,14 @@ from typing import Self
 
 import aiosqlite
 
+from bot.storage.account import AccountStore
 from bot.storage.audit import AuditStore
 from bot.storage.checkins import CheckinStore
 from bot.storage.escalations import EscalationStore
 from bot.storage.migrations import DatabaseError, migrate
 from bot.storage.patients import PatientStore
 from bot.storage.reminders import ReminderStore
+from bot.storage.sequence import SequenceStore
 from bot.storage.shared import SharedConnection
 from bot.storage.staff import StaffStore
 
@@ -37,7 +39,9 @@ class Database:
         self.reminders = ReminderStore(sql)
         self.staff = StaffStore(sql)
         self.audit = AuditStore(sql)
+        self.account = AccountStore(sql)
         # --- stores of the clinic side ---
+        self.sequence = SequenceStore(sql)
 
     @classmethod
     async def open(cls, path: Path) -> Self:

@@ -35,6 +35,12 @@ class Statements:
         async with self._connection.execute(sql, params) as cursor:
             return cursor.rowcount
 
+    async def records(self, sql: str, params: Params = ()) -> list[dict[str, object]]:
+        """Run a query and return its rows as column-name-to-value mappings."""
+        async with self._connection.execute(sql, params) as cursor:
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
+
 
 class SharedConnection(Statements):
     """The one connection, taken by one operation at a time: a statement on its own, or a whole transaction."""
@@ -48,6 +54,11 @@ class SharedConnection(Statements):
         """Run a query on its own, waiting for any transaction in progress (row() comes here too)."""
         async with self._lock:
             return await self._inside.rows(sql, params)
+
+    async def records(self, sql: str, params: Params = ()) -> list[dict[str, object]]:
+        """Run a query on its own, waiting for any transaction in progress, and return named rows."""
+        async with self._lock:
+            return await self._inside.records(sql, params)
 
     async def run(self, sql: str, params: Params = ()) -> int:
         """Run a single write on its own; it is committed when this returns."""

@@ -1,0 +1,55 @@
+"""A patient's own data, whole: everything the bot holds about them, to hand over (/mydata) or erase (/delete).
+
+This is the one store that reads across every table, so that an export or an erasure cannot miss one; the
+test of this module checks that every table holding patient data is covered.
+"""
+
+from datetime import datetime
+
+from bot.storage.shared import SharedConnection, utc_text
+
+# Each table that holds a patient's data, with the query for that patient's rows (newest schema first).
+_EXPORT_QUERIES: dict[str, str] = {
+    "patient": "SELECT * FROM patient WHERE user_id = ?",
+    "checkins": "SELECT * FROM checkin WHERE user_id = ? ORDER BY started_at, id",
+    "checkin_answers": (
+        "SELECT checkin_answer.* FROM checkin_answer JOIN checkin ON checkin.id = checkin_answer.checkin_id"
+        " WHERE checkin.user_id = ? ORDER BY checkin_answer.checkin_id, checkin_answer.answered_at"
+    ),
+    "escalations": "SELECT * FROM escalation WHERE user_id = ? ORDER BY created_at, id",
+    "reminders_sent": "SELECT * FROM reminder_log WHERE user_id = ? ORDER BY local_date, kind",
+    "aftercare_messages_sent": "SELECT * FROM sequence_log WHERE user_id = ? ORDER BY sent_at",
+    "broadcasts_received": (
+        "SELECT broadcast_recipient.broadcast_id, broadcast_recipient.status, broadcast_recipient.updated_at,"
+        " broadcast.text_html, broadcast.photo_file_id IS NOT NULL AS had_photo"
+        " FROM broadcast_recipient JOIN broadcast ON broadcast.id = broadcast_recipient.broadcast_id"
+        " WHERE broadcast_recipient.user_id = ? ORDER BY broadcast_recipient.broadcast_id"
+    ),
+}
+# Tables whose rows belong to a patient; all are erased with the patient row (ON DELETE CASCADE).
+PATIENT_TABLES = frozenset(
+    {"patient", "checkin", "checkin_answer", "escalation", "reminder_log", "sequence_log", "broadcast_recipient"}
+)
+
+
+class AccountStore:
+    """Exports and erases everything the bot holds about one patient."""
+
+    def __init__(self, sql: SharedConnection) -> None:
+        self._sql = sql
+
+    async def export(self, user_id: int) -> dict[str, list[dict[str, object]]]:
+        """Return every row about the patient, by table, as plain values (read in one transaction)."""
+        async with self._sql.transaction() as sql:
+            return {name: await sql.records(query, (user_id,)) for name, query in _EXPORT_QUERIES.items()}
+
+    async def erase(self, user_id: int, now: datetime) -> bool:
+        """Erase the patient and, by cascade, every row about them; log that it happened; tell whether it did."""
+        async with self._sql.transaction() as sql:
+            erased = await sql.run("DELETE FROM patient WHERE user_id = ?", (user_id,))
+            if erased:
+                await sql.run(
+                    "INSERT INTO audit_log (at, staff_id, action, subject) VALUES (?, ?, 'patient erased own data', ?)",
+                    (utc_text(now), user_id, f"patient:{user_id}"),
+                )
+        return erased == 1
