@@ -11,6 +11,7 @@ from bot.app import build_bot
 from bot.config import ConfigError, load_settings
 from bot.content import ContentError, load_content
 from bot.logs import configure_logging
+from bot.sequence_rules import SequenceError, load_sequence
 from bot.storage import DatabaseError
 from bot.triage_rules import RulesError, load_triage_rules
 
@@ -22,10 +23,11 @@ def main() -> int:
         settings = load_settings({**file_values, **os.environ})
         content = load_content(settings.content_dir)
         rules = load_triage_rules(settings.triage_rules_path)
-    except (ConfigError, ContentError, RulesError) as error:
+        sequence = load_sequence(settings.sequence_path, content)
+    except (ConfigError, ContentError, RulesError, SequenceError) as error:
         return _refuse(str(error))
     configure_logging(settings.log_level, settings.telegram_bot_token)
-    application = build_bot(settings, content, rules).application
+    application = build_bot(settings, content, rules, sequence=sequence).application
     try:
         application.run_polling()
     except DatabaseError as error:

@@ -1,6 +1,7 @@
 """The composition root: builds the Application, wires every handler in order, and owns start-up and shutdown."""
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.broadcasts import start_broadcasts, stop_broadcasts
 from bot.config import Settings
 from bot.content import Content
 from bot.domain.sequence import AftercareSequence
@@ -30,7 +32,9 @@ from bot.handlers import callbacks
 from bot.handlers.access import StaffAccess
 from bot.handlers.account import AccountHandlers
 from bot.handlers.alerts import Alerts
+from bot.handlers.broadcast import BroadcastHandlers
 from bot.handlers.checkin import CheckinHandlers
+from bot.handlers.clinic import clinic_handlers
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.gate import Gate
 from bot.handlers.history import HistoryHandlers
@@ -42,6 +46,7 @@ from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
 from bot.jobs import Jobs
+from bot.resilience import ResilientRequests
 from bot.sequence_job import SequenceJob
 from bot.services import Services
 from bot.storage import Database
@@ -87,6 +92,8 @@ def build_bot(
     job_interval: float | None = JOB_INTERVAL_SECONDS,
 ) -> AftercareBot:
     """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks."""
+    # Opt in to the library's coming default: durations such as RetryAfter.retry_after as timedelta objects.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     services = Services(settings=settings, content=content, rules=rules, clock=clock)
     alerts = Alerts(services)
     menu = MenuHandlers(services)
@@ -108,10 +115,12 @@ def build_bot(
                 first=FIRST_JOB_DELAY_SECONDS,
                 job_kwargs={"misfire_grace_time": None, "coalesce": True},
             )
+        await start_broadcasts(services)  # broadcasts: their own connection; resume any a stop or crash cut off
         logger.info("bot ready")
 
     async def post_shutdown(application: BotApplication) -> None:
         """Close the database, if start-up got as far as opening it."""
+        await stop_broadcasts(services)  # broadcasts: pause delivery (resumed at next start), close its connection
         if await services.close_database():
             logger.info("database closed")
 
@@ -127,6 +136,7 @@ def build_bot(
                 tzinfo=settings.clinic_timezone,
             )
         )
+        .rate_limiter(ResilientRequests())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -159,7 +169,9 @@ def _add_handlers(
             CallbackQueryHandler(access.admins_only(staff_admin.remove), pattern=callbacks.REMOVE_STAFF_PATTERN),
             CallbackQueryHandler(access.staff_only(staff.alert_button), pattern=callbacks.STAFF_PATTERN),
             # --- broadcasts: handlers here ---
+            *BroadcastHandlers(services, access).handlers(),
             # --- clinic views and exports: handlers here ---
+            *clinic_handlers(services, alerts, access),
         ],
         group=STAFF_GROUP,
     )

@@ -13,6 +13,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 DEFAULT_CONTENT_DIR = DATA_DIR / "content"
 DEFAULT_TRIAGE_RULES = DATA_DIR / "triage.toml"
+DEFAULT_SEQUENCE = DATA_DIR / "sequence.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
@@ -43,6 +44,8 @@ class Settings:
     reminder_last_day: int
     checkin_timeout_minutes: int
     alert_resend_minutes: int
+    broadcast_rate: int  # broadcast messages per second, at most; Telegram allows about 30
+    sequence_path: Path
 
     @property
     def api_base_url(self) -> str:
@@ -76,6 +79,8 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         reminder_last_day=_whole_number(values, "REMINDER_LAST_DAY", 14, 1, 90),
         checkin_timeout_minutes=_whole_number(values, "CHECKIN_TIMEOUT_MINUTES", 360, 5, 24 * 60),
         alert_resend_minutes=_whole_number(values, "ALERT_RESEND_MINUTES", 30, 5, 24 * 60),
+        broadcast_rate=_whole_number(values, "BROADCAST_RATE", 25, 1, 30),
+        sequence_path=Path(values.get("SEQUENCE_FILE") or DEFAULT_SEQUENCE),
     )
 
 

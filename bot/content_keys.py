@@ -159,8 +159,74 @@ _CLINIC_SIDE: dict[str, frozenset[str]] = {
     "staff.removed": frozenset({"user_id"}),
     "staff.not_found": frozenset({"user_id"}),
     "button.remove_staff": frozenset({"user_id"}),
+    "staff.error": frozenset({"error_id", "error_type"}),
     # --- broadcasts ---
+    **_plain("broadcast.ask_message", "broadcast.resumed", "broadcast.message_unsupported", "broadcast.ask_audience"),
+    **_plain(
+        "broadcast.no_recipients", "broadcast.preview_failed", "broadcast.use_buttons", "broadcast.cancelled_draft"
+    ),
+    **_plain("broadcast.list_empty", "broadcast.invalid.format", "broadcast.invalid.order", "broadcast.invalid.future"),
+    **_plain("broadcast.send_time_invalid.format", "broadcast.send_time_invalid.past"),
+    **_keys("broadcast", ("invalid.too_large", "send_time_invalid.too_far"), frozenset({"max_days"})),
+    "broadcast.confirm": frozenset({"recipients", "audience"}),
+    "broadcast.ask_send_time": frozenset({"clinic_timezone"}),
+    "broadcast.scheduled": frozenset({"broadcast_id", "send_time", "audience"}),
+    "broadcast.cancelled": frozenset({"broadcast_id"}),
+    "broadcast.progress": frozenset(
+        {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "done_count"}
+    ),
+    "broadcast.report": frozenset(
+        {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "duration"}
+    ),
+    "broadcast.report_cancelled": frozenset(
+        {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "duration", "pending_count"}
+    ),
+    "broadcast.list": frozenset({"broadcast_lines"}),
+    "broadcast.line": frozenset(
+        {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "broadcast_status", "send_time"}
+    ),
+    "broadcast.line_scheduled": frozenset({"broadcast_id", "send_time", "audience"}),
+    **_keys("broadcast.status", ("scheduled", "sending", "done", "cancelled")),
+    "broadcast.audience.all": _NONE,
+    "broadcast.audience.recent": frozenset({"day_count", "from_date", "to_date"}),
+    "broadcast.audience.days": frozenset({"from_day", "to_day", "from_date", "to_date"}),
+    "broadcast.audience.dates": frozenset({"from_date", "to_date"}),
+    "broadcast.duration.seconds": frozenset({"seconds"}),
+    "broadcast.duration.minutes": frozenset({"minutes", "seconds"}),
+    "broadcast.duration.hours": frozenset({"hours", "minutes"}),
+    **_keys("broadcast.button", ("all", "recent_7", "recent_30", "days_0_3", "days_4_14", "send_now", "schedule")),
+    **_keys("broadcast.button", ("cancel", "in_one_hour", "tomorrow", "cancel_sending")),
+    "broadcast.button.cancel_numbered": frozenset({"broadcast_id"}),
+    **_keys("broadcast.toast", ("gone", "stale", "over", "cancelled")),
     # --- clinic views and exports ---
+    **_plain("report.alerts_none", "report.patient_usage", "report.checkins_none", "report.escalations_none"),
+    **_plain("report.not_set", "report.open_none", "report.adherence_none"),
+    **_plain("report.export_choose", "report.export_bad_range"),
+    **_keys("report.messages", ("on", "stopped", "unreachable")),
+    **_keys("report.status", ("open", "acknowledged", "resolved")),
+    **_keys("report.button", ("export_7", "export_30", "export_all")),
+    "report.alerts_heading": frozenset({"open_count"}),
+    "report.alerts_more": frozenset({"shown", "hidden"}),
+    "report.alert_patient": frozenset({"user_id"}),
+    "report.patient_unknown": frozenset({"query"}),
+    "report.facts": frozenset(
+        {"user_id", "handle", "recovery_day", "treated_on", "patient_language", "patient_reminder", "patient_messages"}
+    ),
+    "report.default_reminder": frozenset({"time"}),
+    "report.checkins_heading": frozenset({"checkin_count"}),
+    "report.checkins_earlier": frozenset({"earlier"}),
+    "report.escalations_heading": frozenset({"escalation_count"}),
+    "report.escalation_line": frozenset({"escalation_id", "date", "tier_label", "alert_status"}),
+    "report.chart_caption": frozenset({"user_id"}),
+    "report.stats": frozenset(
+        {"date", "patients_active", "patients_in_window", "last_day", "first_date", "last_date", "adherence"}
+        | {"open_alerts", "broadcasts_sent", "patients_unreachable"}
+    ),
+    "report.adherence": frozenset({"adherence_percent", "checkins_received", "checkins_expected"}),
+    "report.tier_count": frozenset({"tier_label", "tier_count"}),
+    "report.period": frozenset({"first_date", "last_date"}),
+    "report.period_all": frozenset({"last_date"}),
+    **_keys("report", ("export_checkins", "export_escalations"), frozenset({"period", "row_count"})),
     # --- aftercare sequence ---
     **_keys("sequence", ("day0_evening", "day1", "day3", "day7", "day14"), _CLINIC),
 }
@@ -185,6 +251,52 @@ REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
         "staff.invite_created": frozenset({"link"}),
         "account.summary": frozenset({"checkins", "escalations"}),
         # --- required values of the clinic side ---
+        "broadcast.confirm": frozenset({"recipients", "audience"}),
+        "broadcast.scheduled": frozenset({"broadcast_id", "send_time"}),
+        "broadcast.progress": frozenset(
+            {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "done_count"}
+        ),
+        "broadcast.report": frozenset(
+            {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "duration"}
+        ),
+        "broadcast.report_cancelled": frozenset(
+            {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "duration", "pending_count"}
+        ),
+        "broadcast.list": frozenset({"broadcast_lines"}),
+        "broadcast.line": frozenset(
+            {
+                "broadcast_id",
+                "recipients",
+                "sent_count",
+                "blocked_count",
+                "failed_count",
+                "broadcast_status",
+                "send_time",
+            }
+        ),
+        "broadcast.line_scheduled": frozenset({"broadcast_id", "send_time", "audience"}),
+        "broadcast.audience.recent": frozenset({"day_count"}),
+        "broadcast.audience.days": frozenset({"from_day", "to_day"}),
+        "broadcast.audience.dates": frozenset({"from_date", "to_date"}),
+        "broadcast.duration.seconds": frozenset({"seconds"}),
+        "broadcast.duration.minutes": frozenset({"minutes", "seconds"}),
+        "broadcast.duration.hours": frozenset({"hours", "minutes"}),
+        "broadcast.button.cancel_numbered": frozenset({"broadcast_id"}),
+        "report.alerts_heading": frozenset({"open_count"}),
+        "report.alerts_more": frozenset({"hidden"}),
+        "report.alert_patient": frozenset({"user_id"}),
+        "report.facts": frozenset({"user_id", "recovery_day", "treated_on", "patient_reminder", "patient_messages"}),
+        "report.escalation_line": frozenset({"escalation_id", "tier_label", "alert_status"}),
+        "report.stats": frozenset(
+            {"patients_active", "patients_in_window", "adherence", "open_alerts", "broadcasts_sent"}
+            | {"patients_unreachable"}
+        ),
+        "report.adherence": frozenset({"adherence_percent", "checkins_received", "checkins_expected"}),
+        "report.tier_count": frozenset({"tier_label", "tier_count"}),
+        "report.period": frozenset({"first_date", "last_date"}),
+        "report.period_all": frozenset({"last_date"}),
+        "report.export_checkins": frozenset({"period", "row_count"}),
+        "report.export_escalations": frozenset({"period", "row_count"}),
         "sequence.day7": frozenset({"clinic_phone"}),  # it says when to call
     }
 )
@@ -219,6 +331,18 @@ PLAIN_LIMITS: Mapping[str, tuple[int, int]] = MappingProxyType(
         "history.summary": (1, MAX_SUMMARY),
         "staff_commands.": (MIN_COMMAND, MAX_COMMAND),
         # --- plain-text limits of the clinic side ---
+        "broadcast.button.": (1, MAX_LABEL),
+        "broadcast.toast.": (1, MAX_TOAST),
+        **dict.fromkeys(("broadcast.status.", "broadcast.duration."), (1, MAX_SHORT)),
+        "broadcast.audience.": (1, 2 * MAX_SHORT),
+        **dict.fromkeys(("broadcast.line", "broadcast.line_scheduled"), (1, 4 * MAX_SHORT)),  # filled into .list
+        "report.button.": (1, MAX_LABEL),
+        **dict.fromkeys(("report.status.", "report.messages.", "report.not_set", "report.open_none"), (1, MAX_SHORT)),
+        **dict.fromkeys(("report.default_reminder", "report.adherence", "report.adherence_none"), (1, MAX_SHORT)),
+        **dict.fromkeys(("report.period", "report.period_all", "report.tier_count"), (1, 2 * MAX_SHORT)),
+        **dict.fromkeys(
+            ("report.chart_caption", "report.export_checkins", "report.export_escalations"), (1, MAX_CAPTION)
+        ),
     }
 )
 
@@ -266,11 +390,38 @@ WORST_VALUES: Mapping[str, str] = MappingProxyType(
         "escalations": "99999",
         "messages": "99999",
         "link": "https://t.me/" + _wide(32) + "?start=" + _wide(64),
+        "error_id": "ffffffff",
+        "error_type": _wide(60),
         "hours": "99",
         "user_id": "9" * 20,
         "added": _wide(30),
         "admins": _wide(600),
         "members": _wide(2000),
         # --- worst-case values of the clinic side ---
+        "broadcast_id": "9" * 12,
+        **dict.fromkeys(("recipients", "done_count", "sent_count", "blocked_count", "failed_count"), "9" * 7),
+        "pending_count": "9" * 7,
+        **dict.fromkeys(("day_count", "from_day", "to_day"), "999"),
+        **dict.fromkeys(("from_date", "to_date"), _wide(MAX_LABEL)),  # a date in the calendar's format
+        "audience": _wide(2 * MAX_SHORT),
+        "duration": _wide(MAX_SHORT),
+        "seconds": "59",
+        "clinic_timezone": _wide(64),  # an IANA zone name
+        "send_time": _wide(MAX_LABEL + 6),  # a date and " HH:MM"
+        "broadcast_status": _wide(MAX_SHORT),
+        "broadcast_lines": _wide(3500),  # bot.handlers.broadcast.MAX_LIST
+        **dict.fromkeys(("open_count", "hidden", "checkin_count", "earlier", "escalation_count"), "9999999"),
+        **dict.fromkeys(("patients_active", "patients_in_window", "patients_unreachable"), "9999999"),
+        **dict.fromkeys(("broadcasts_sent", "checkins_received", "checkins_expected", "row_count"), "9999999"),
+        **dict.fromkeys(("shown", "last_day"), "99"),
+        "adherence_percent": "100",
+        "tier_count": "9999999",
+        "query": _wide(40),  # bot.handlers.clinic.MAX_QUERY
+        **dict.fromkeys(("recovery_day", "treated_on", "patient_language", "patient_reminder"), _wide(MAX_SHORT)),
+        "patient_messages": _wide(2 * MAX_SHORT + 2),  # "stopped, unreachable"
+        **dict.fromkeys(("alert_status", "adherence"), _wide(MAX_SHORT)),
+        **dict.fromkeys(("first_date", "last_date"), _wide(40)),  # a date in the calendar's format, or ISO
+        "period": _wide(2 * MAX_SHORT),
+        "open_alerts": _wide(10 + 4 * (2 * MAX_SHORT + 1)),  # the total, then a line per tier
     }
 )

@@ -12,6 +12,7 @@ from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.broadcasts import start_due_broadcasts
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 from bot.domain.triage import Tier
@@ -20,6 +21,7 @@ from bot.handlers.alerts import Alerts, PatientLabel
 from bot.handlers.caller import Caller
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.views import keyboard
+from bot.sequence_job import SequenceJob
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -31,8 +33,9 @@ NUDGE_AFTER_MISSED_DAYS = 2
 class Jobs:
     """The bot's scheduled work; run_due() does one round of it."""
 
-    def __init__(self, services: Services, alerts: Alerts, checkins: CheckinHandlers) -> None:
+    def __init__(self, services: Services, alerts: Alerts, checkins: CheckinHandlers, *, sequence: SequenceJob) -> None:
         self._services = services
+        self._sequence = sequence
         self._alerts = alerts
         self._checkins = checkins
 
@@ -46,6 +49,8 @@ class Jobs:
         await self.send_reminders(bot)
         await self.resend_alerts(bot)
         # --- scheduled work of the clinic side ---
+        await start_due_broadcasts(self._services)  # broadcasts: scheduled ones whose time has come
+        await self._sequence.send_due(bot)
 
     async def close_idle_checkins(self, bot: Bot) -> None:
         """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert."""

@@ -1,6 +1,7 @@
 """Shared fixtures: the fake Bot API server, the bot running against it in-process, and a failure on any error."""
 
 import logging
+import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -11,13 +12,18 @@ import pytest
 from bot.app import AftercareBot, build_bot
 from bot.config import Settings, load_settings
 from bot.content import Content, LanguagePack, load_content
+from bot.domain.clinic import ClinicInfo
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 from bot.domain.triage import TriageRules
+from bot.sequence_rules import load_sequence
 from bot.storage import Database
 from bot.triage_rules import load_triage_rules
 from tests.fake_telegram import FakeTelegram
 from tests.storage_support import NOW, OTHER, PATIENT
+
+# The library's coming default, which the bot opts in to as well: durations as timedelta, without warnings.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 TEST_TOKEN = "123456:TEST-fake-token_for-tests"
 TEST_ENV = {
@@ -28,7 +34,11 @@ TEST_ENV = {
     "CLINIC_OPENING_HOURS": "Mon-Fri 09:00-17:00",
     "STAFF_USER_IDS": "500",
     "STAFF_CHAT_ID": "-100500",
+    # No aftercare sequence unless a test asks for one (tests/test_sequence_*.py): its messages would mix into
+    # what the other tests expect.
+    "SEQUENCE_FILE": str(Path(__file__).resolve().parent / "no_sequence.toml"),
 }
+TEST_CLINIC = ClinicInfo(name=TEST_ENV["CLINIC_NAME"], phone=TEST_ENV["CLINIC_PHONE"], hours=TEST_ENV["CLINIC_HOURS"])
 # 10:00 in Toronto on a Tuesday.
 DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -124,7 +134,10 @@ class RunningBot:
 
     async def start(self) -> None:
         """Initialise, run post_init, start polling and start processing, in run_polling's order."""
-        self.built = build_bot(self._settings, self._content, self._rules, clock=self._clock, job_interval=None)
+        sequence = load_sequence(self._settings.sequence_path, self._content)
+        self.built = build_bot(
+            self._settings, self._content, self._rules, sequence=sequence, clock=self._clock, job_interval=None
+        )
         application = self.built.application
         await application.initialize()
         if application.post_init is not None:

@@ -9,6 +9,7 @@ import html
 import json
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -235,6 +236,36 @@ class _Chat:
     blocked: bool = False
 
 
+@dataclass
+class RateLimit:
+    """Telegram's flood limits, switched on with `fake.rate_limit = RateLimit()`: a send past them gets a real 429.
+
+    Every send* call counts (not edits, button answers or reads): at most `overall` in any `window` seconds across all
+    chats, and one per `per_chat` seconds to each chat. `refused` holds (method, chat_id) of each 429 it gave.
+    """
+
+    overall: int = 30
+    window: float = 1.0
+    per_chat: float = 1.0
+    refused: list[tuple[str, int]] = field(default_factory=list)
+    _recent: deque[float] = field(default_factory=deque)
+    _last_by_chat: dict[int, float] = field(default_factory=dict)
+
+    def check(self, method: str, params: dict[str, Any], now: float) -> None:
+        """Count a send, or raise the 429 Telegram would give for it (retry_after 1, as Telegram rounds up)."""
+        if not method.startswith("send") or method == "sendchataction":
+            return
+        chat_id = int(params.get("chat_id") or 0)
+        while self._recent and now - self._recent[0] >= self.window:
+            self._recent.popleft()
+        last = self._last_by_chat.get(chat_id)
+        if len(self._recent) >= self.overall or (last is not None and now - last < self.per_chat):
+            self.refused.append((method, chat_id))
+            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        self._recent.append(now)
+        self._last_by_chat[chat_id] = now
+
+
 class FakeTelegram:
     """An aiohttp server on 127.0.0.1 that answers the Bot API methods the bot uses and records every call."""
 
@@ -249,6 +280,7 @@ class FakeTelegram:
         self._next_update_id = 1
         self._allowed_updates: set[str] = set()
         self._failures: dict[str, list[ApiError]] = {}
+        self.rate_limit: RateLimit | None = None  # Telegram's flood limits, off unless a test sets them
         self._query_owner: dict[str, int] = {}
         self._commands: dict[str, list[dict[str, str]]] = {}
         self._files: dict[str, UploadedFile] = {}
@@ -411,9 +443,13 @@ class FakeTelegram:
     async def _handle(self, request: web.Request) -> web.Response:
         """Record the call, run it and reply the way the Bot API does."""
         raw: dict[str, Any] = dict(request.query)
-        if request.content_type == "application/json":
-            raw.update(await request.json())
-        for key, value in (await request.post()).items():
+        try:
+            if request.content_type == "application/json":
+                raw.update(await request.json())
+            form = await request.post()
+        except ConnectionResetError:  # the bot hung up mid-request (it is shutting down): nothing to answer
+            return web.Response(status=499)
+        for key, value in form.items():
             if isinstance(value, web.FileField):
                 raw[key] = UploadedFile(value.filename, value.file.read(), value.content_type)
             else:
@@ -438,6 +474,8 @@ class FakeTelegram:
         """Run one method, or raise the injected failure or the ApiError Telegram would give."""
         if failures := self._failures.get(method):
             raise failures.pop(0)
+        if self.rate_limit is not None:
+            self.rate_limit.check(method, params, time.monotonic())
         if method == "getupdates":
             return await self._get_updates(params)
         if method in _TRIVIAL:
@@ -732,6 +770,21 @@ class FakeUser(_ChatView):
     async def send(self, text: str) -> int:
         """Send a text message (a command carries a bot_command entity) and return its message_id."""
         return await self._message(self._text(text))
+
+    async def send_html(self, text_html: str) -> int:
+        """Send a text with formatting, written as Telegram HTML: the update carries the plain text and its entities."""
+        plain, entities = parse_html(text_html)
+        return await self._message({"text": plain} | ({"entities": entities} if entities else {}))
+
+    async def send_photo_html(self, caption_html: str) -> str:
+        """Send a photo in two sizes with a formatted caption (Telegram HTML); return the larger size's file_id."""
+        sizes = [
+            self._file("PHO", width=90, height=67, file_size=603),
+            self._file("PHO", width=800, height=600, file_size=48000),
+        ]
+        caption, entities = parse_html(caption_html)
+        await self._message({"photo": sizes, "caption": caption} | ({"caption_entities": entities} if entities else {}))
+        return str(sizes[-1]["file_id"])
 
     async def send_sticker(self) -> int:
         """Send a sticker and return its message_id."""

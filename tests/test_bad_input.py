@@ -6,9 +6,11 @@ import pytest
 from telegram.error import BadRequest
 
 from bot.content import LanguagePack
-from tests.conftest import ErrorLog, RunningBot
+from tests.conftest import TEST_ENV, ErrorLog, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
+
+STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 
 
 async def test_free_text_points_to_the_menu(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
@@ -171,7 +173,11 @@ async def test_a_failing_handler_gets_the_patient_an_apology_not_a_traceback(
     assert apology.text == en.text("error_apology")
     assert "Traceback" not in apology.plain_text
     [record] = fail_on_logged_errors.records
-    assert re.fullmatch(r"handling update \d+ failed", record.getMessage())
+    logged = re.fullmatch(r"handling update \d+ failed \(error id ([0-9a-f]{8})\)", record.getMessage())
+    assert logged
+    staff_note = await fake_telegram.group(STAFF_CHAT).next_output()
+    assert logged[1] in staff_note.plain_text, "staff get the same error id as the log, and no patient detail"
+    assert "what now" not in staff_note.plain_text
     assert record.exc_info is not None
     assert isinstance(record.exc_info[1], BadRequest)
     fail_on_logged_errors.records.clear()

@@ -7,7 +7,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.content import LanguagePack
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
-from tests.conftest import TEST_ENV, Clock, RunningBot
+from tests.conftest import TEST_CLINIC, TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 
@@ -302,3 +302,19 @@ async def test_text_typed_at_the_photo_step_becomes_the_note(
     answers = stored_answers(settings, 5016)
     assert answers["photo"] == "skipped"
     assert answers["note"] == "chin spot looks a bit yellow"
+
+
+async def test_a_button_on_the_triage_reply_keeps_the_reply_in_the_chat(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """The "When to get help" button under the advice opens that screen anew; the advice itself stays."""
+    user = fake_telegram.user(5017)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    reply = await answer_all(user, en, with_answers(pus="yes"))
+    await user.next_output()
+    await user.press(en.label("get_help"), message=reply)
+    screen = await user.next_output()
+    assert screen.message_id != reply.message_id
+    assert screen.text == en.render_screen("get_help", TEST_CLINIC, 0)
+    assert user.messages()[-3].text == reply.text, "the advice is still there, unchanged"

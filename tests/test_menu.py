@@ -4,9 +4,8 @@ from collections import deque
 from datetime import timedelta
 
 from bot.content import LanguagePack
-from bot.domain.clinic import ClinicInfo
 from bot.handlers.callbacks import menu as menu_data
-from tests.conftest import Clock, RunningBot
+from tests.conftest import TEST_CLINIC, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 
@@ -61,12 +60,12 @@ async def test_what_is_normal_names_the_patients_day(
     menu = await onboard(user, en, "date_3_days")
     await user.press_data(menu_data("normal"), menu.message_id)
     normal = await user.next_output()
-    assert normal.text == en.render_screen("normal", _clinic(), 3)
+    assert normal.text == en.render_screen("normal", TEST_CLINIC, 3)
     clock.now += timedelta(days=5)
     await user.send("/menu")
     fresh = await user.next_output()
     await user.press_data(menu_data("normal"), fresh.message_id)
-    assert (await user.next_output()).text == en.render_screen("normal", _clinic(), 8)
+    assert (await user.next_output()).text == en.render_screen("normal", TEST_CLINIC, 8)
 
 
 async def test_the_same_screen_twice_is_not_an_error(
@@ -93,8 +92,3 @@ async def test_contact_and_help_show_the_clinics_details(
         assert "Mon-Fri 9:00-17:00" in shown.plain_text
     assert "911" in shown.plain_text
     assert "811" in shown.plain_text
-
-
-def _clinic() -> ClinicInfo:
-    """Return the clinic as the test settings describe it."""
-    return ClinicInfo(name="Maple Skin Clinic", phone="416-555-0199", hours="Mon-Fri 9:00-17:00")

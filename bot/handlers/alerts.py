@@ -2,13 +2,14 @@
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.content import LanguagePack
-from bot.domain.checkin import SKIPPED, Question
-from bot.domain.records import Checkin, Escalation, EscalationStatus
+from bot.domain.checkin import SKIPPED, Answers, Question
+from bot.domain.records import Checkin, CheckinStatus, Escalation, EscalationStatus
 from bot.domain.triage import TriageResult
 from bot.handlers import callbacks
 from bot.handlers.views import keyboard
@@ -110,6 +111,35 @@ class Alerts:
             row.append((pack.label("resolve"), callbacks.staff_action("res", escalation.id)))
         return keyboard([row]) if row else None
 
+    async def current_body(self, bot: Bot, escalation: Escalation) -> str:
+        """Render an alert's body (without its status line) from the database, as the staff chat first showed it.
+
+        The patient's name is asked of Telegram, since the bot does not keep it; without it the alert shows the
+        patient's id. An escalation whose check-in is gone shows the day worked out from the treatment date.
+        """
+        database = self._services.database
+        patient = await database.patients.get(escalation.user_id)
+        try:
+            chat = await bot.get_chat(escalation.user_id)
+            who = PatientLabel(name=chat.full_name or f"#{escalation.user_id}", username=chat.username)
+        except TelegramError as error:
+            logger.info("no name for the patient of escalation %s: %s", escalation.id, type(error).__name__)
+            who = PatientLabel(name=f"#{escalation.user_id}", username=patient.username if patient else None)
+        checkin = await database.checkins.get(escalation.checkin_id) if escalation.checkin_id is not None else None
+        if checkin is None or checkin.user_id != escalation.user_id:
+            checkin = _stand_in(escalation, patient.treatment_date if patient else None)
+        return without_status(self.alert_text(escalation, who, checkin))
+
+    async def refresh(self, bot: Bot, escalation: Escalation, staff_name: str | None) -> None:
+        """Bring the staff chat's alert in step with a change made elsewhere, such as a button under /alerts."""
+        if escalation.staff_chat_id is None or escalation.staff_message_id is None:
+            return
+        try:
+            body = await self.current_body(bot, escalation)
+            await self._edit(bot, escalation, with_status(body, self.status_line(escalation, staff_name)))
+        except TelegramError as error:
+            logger.warning("escalation %s: staff chat alert not updated: %s", escalation.id, type(error).__name__)
+
     async def _edit(self, bot: Bot, escalation: Escalation, text: str) -> None:
         """Replace an alert's text in the staff chat, keeping its buttons in step with its status."""
         try:
@@ -128,6 +158,25 @@ def _staff_id(escalation: Escalation) -> str:
     """Name the staff member who last acted on an alert by Telegram id, when their name is not at hand."""
     who = escalation.resolved_by if escalation.status is EscalationStatus.RESOLVED else escalation.acknowledged_by
     return f"#{who}" if who is not None else "?"
+
+
+def _stand_in(escalation: Escalation, treatment_date: date | None) -> Checkin:
+    """Stand in for an escalation's check-in when it is gone: its date and day, and no answers."""
+    day = (escalation.local_date - treatment_date).days if treatment_date is not None else 0
+    return Checkin(
+        id=0,
+        user_id=escalation.user_id,
+        local_date=escalation.local_date,
+        day=day,
+        status=CheckinStatus.COMPLETE,
+        answers=Answers(),
+        message_id=None,
+        started_at=escalation.created_at,
+        updated_at=escalation.created_at,
+        finished_at=escalation.created_at,
+        tier=escalation.tier,
+        reasons=escalation.reasons,
+    )
 
 
 def with_status(body: str, status: str) -> str:

@@ -11,6 +11,7 @@ CONSENT_DECLINE = "c:no"
 DATE_CHOICES = "p:home"
 
 _MENU_PREFIX = "m:"
+_OPEN_PREFIX = "n:"
 _DAYS_BACK_PREFIX = "d:"
 _EXACT_DATE_PREFIX = "t:"
 _PICKER_PREFIX = "p:"
@@ -40,10 +41,18 @@ def picker_page(offset: int) -> str:
     return f"{_PICKER_PREFIX}{offset}"
 
 
-def parse_menu(data: str) -> str | None:
-    """Return the screen id of a menu button, or None when the data is not one."""
-    screen_id = data.removeprefix(_MENU_PREFIX)
-    return screen_id if data.startswith(_MENU_PREFIX) and re.fullmatch(r"[a-z0-9_]{1,40}", screen_id) else None
+def open_screen(screen_id: str) -> str:
+    """Return the data of a button that opens a screen as a new message, keeping the message it sits on.
+
+    For buttons under advice, reminders and other messages that are not a menu: what they say must stay.
+    """
+    return _OPEN_PREFIX + screen_id
+
+
+def parse_menu(data: str) -> tuple[str, bool] | None:
+    """Return the screen a menu or open-screen button shows, and whether it replaces its message; or None."""
+    match = re.fullmatch(r"([mn]):([a-z0-9_]{1,40})", data)
+    return (match[2], match[1] + ":" == _MENU_PREFIX) if match else None
 
 
 def parse_days_back(data: str) -> int | None:

@@ -93,8 +93,8 @@ def triage_view(
     if result.tier is Tier.SELF_CARE:
         parts.append(day_text)
     parts.append(pack.text("triage.if_worse"))
-    rows = [[(_screen_label(pack, screen), callbacks.menu(screen))] for screen in _SCREENS_AFTER[result.tier]]
-    rows.append([(pack.label("main_menu"), callbacks.menu("main"))])
+    rows = [[(_screen_label(pack, screen), callbacks.open_screen(screen))] for screen in _SCREENS_AFTER[result.tier]]
+    rows.append([(pack.label("main_menu"), callbacks.open_screen("main"))])
     return "\n\n".join(parts), keyboard(rows)
 
 

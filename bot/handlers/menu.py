@@ -30,15 +30,16 @@ class MenuHandlers:
         await send(update, self.main_menu(caller))
 
     async def navigate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Show the screen a menu button points to; an unknown screen gets a fresh main menu."""
+        """Show the screen a button points to, in place within the menu or as a new message from anywhere else."""
         query = update.callback_query
         if query is None:
             return
         caller = await identify(self._services, update)
-        screen_id = callbacks.parse_menu(query.data or "")
-        if screen_id is None or screen_id not in caller.pack.screens:
+        target = callbacks.parse_menu(query.data or "")
+        if target is None or target[0] not in caller.pack.screens:
             await query.answer(caller.pack.text("stale_button"))
             await send(update, self.main_menu(caller))
             return
         await query.answer()
-        await show(update, self.screen(caller, screen_id))
+        screen_id, in_place = target
+        await (show if in_place else send)(update, self.screen(caller, screen_id))

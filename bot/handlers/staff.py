@@ -2,7 +2,7 @@
 
 import logging
 
-from telegram import Message, Update
+from telegram import MaybeInaccessibleMessage, Message, Update
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
@@ -49,6 +49,8 @@ class StaffHandlers:
                 with_status(without_status(query.message.text_html), status),
                 reply_markup=self._alerts.alert_buttons(after),
             )
+        if not _is_staff_chat_alert(query.message, after):  # pressed under /alerts: the staff chat's copy follows
+            await self._alerts.refresh(update.get_bot(), after, user.full_name)
         if before.status is EscalationStatus.OPEN:
             await self._tell_patient(update, after)
 
@@ -61,3 +63,12 @@ class StaffHandlers:
         except Forbidden:
             logger.info("patient of escalation %s has blocked the bot; not told of the acknowledgement", escalation.id)
             await self._services.database.patients.set_unreachable(escalation.user_id, self._services.clock())
+
+
+def _is_staff_chat_alert(message: MaybeInaccessibleMessage | None, escalation: Escalation) -> bool:
+    """Tell whether a pressed button sits on the escalation's own alert in the staff chat."""
+    return (
+        message is not None
+        and message.chat.id == escalation.staff_chat_id
+        and message.message_id == escalation.staff_message_id
+    )

@@ -45,8 +45,8 @@ def _button_data(button: Button) -> str:
 
 def with_menu_buttons(text: str, pack: LanguagePack, *, offer_help: bool = False) -> View:
     """Show a message with a button to the menu, and to "When to get help" where the message is a worry."""
-    rows = [[(pack.label("get_help"), callbacks.menu(HELP_SCREEN))]] if offer_help else []
-    rows.append([(pack.label("open_menu"), callbacks.menu(MAIN_SCREEN))])
+    rows = [[(pack.label("get_help"), callbacks.open_screen(HELP_SCREEN))]] if offer_help else []
+    rows.append([(pack.label("open_menu"), callbacks.open_screen(MAIN_SCREEN))])
     return text, keyboard(rows)
 
 

@@ -8,11 +8,13 @@ import aiosqlite
 
 from bot.storage.account import AccountStore
 from bot.storage.audit import AuditStore
+from bot.storage.broadcasts import BroadcastStore
 from bot.storage.checkins import CheckinStore
 from bot.storage.escalations import EscalationStore
 from bot.storage.migrations import DatabaseError, migrate
 from bot.storage.patients import PatientStore
 from bot.storage.reminders import ReminderStore
+from bot.storage.reports import ReportStore
 from bot.storage.sequence import SequenceStore
 from bot.storage.shared import SharedConnection
 from bot.storage.staff import StaffStore
@@ -41,6 +43,8 @@ class Database:
         self.audit = AuditStore(sql)
         self.account = AccountStore(sql)
         # --- stores of the clinic side ---
+        self.reports = ReportStore(sql)
+        self.broadcasts = BroadcastStore(sql)
         self.sequence = SequenceStore(sql)
 
     @classmethod

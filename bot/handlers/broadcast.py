@@ -1,0 +1,495 @@
+"""/broadcast and /broadcasts for clinic staff: compose, choose the audience, preview, send now or schedule, cancel.
+
+The draft being composed is a broadcast row (status 'draft', compose_step), so a restart mid-compose carries on.
+A staff member's typed messages are taken as composing only while they have a draft: the `Composing` filter
+matches nobody else, so patients' messages (and staff's when not composing) go on to the patients' handlers.
+Delivery itself is the engine's (bot.broadcasts); these handlers only start, schedule and cancel it.
+"""
+
+import logging
+from datetime import date, datetime, time
+
+from telegram import Message, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot.broadcasts import (
+    CALLBACK_PATTERN,
+    CANCEL,
+    BroadcastEngine,
+    Outgoing,
+    button_data,
+    engine_for,
+    parse_button,
+    plain,
+    send_outgoing,
+)
+from bot.content import LanguagePack
+from bot.domain.audience import MAX_DAYS as MAX_AUDIENCE_DAYS
+from bot.domain.audience import MAX_SCHEDULE_DAYS as MAX_AHEAD_DAYS
+from bot.domain.audience import (
+    AllActive,
+    Audience,
+    AudienceError,
+    RecoveryDays,
+    SendTimeError,
+    TreatedBetween,
+    TreatedRecently,
+    check_send_time,
+    decode,
+    encode,
+    in_one_hour,
+    parse_audience,
+    parse_send_time,
+    tomorrow_at,
+    treatment_dates,
+)
+from bot.handlers.access import StaffAccess
+from bot.handlers.replies import no_buttons, remove_buttons, send, show
+from bot.handlers.views import View, keyboard
+from bot.services import Services
+from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
+
+logger = logging.getLogger(__name__)
+
+CONTENT, AUDIENCE, CONFIRM, SCHEDULE = "content", "audience", "confirm", "schedule"  # the compose steps
+SEND_NOW, SCHEDULE_LATER, IN_ONE_HOUR, TOMORROW = "send", "later", "at:1h", "at:tomorrow"
+TOMORROW_AT = time(10, 0)
+LIST_LENGTH = 10  # broadcasts /broadcasts shows
+MAX_LIST = 3500  # characters of lines in /broadcasts, so the whole message stays within Telegram's 4096
+# The audience buttons: (label key, audience); their data carries the audience as bot.domain.audience encodes it.
+PRESETS: tuple[tuple[tuple[str, Audience], ...], ...] = (
+    (("all", AllActive()),),
+    (("recent_7", TreatedRecently(7)), ("recent_30", TreatedRecently(30))),
+    (("days_0_3", RecoveryDays(0, 3)), ("days_4_14", RecoveryDays(4, 14))),
+)
+_AUDIENCE_ACTION = "a:"
+
+Handler = BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]
+
+
+class Composing(filters.MessageFilter):
+    """Matches a message from a staff member who has a broadcast draft in progress, and nobody else's."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(name="composing a broadcast")
+        self._services = services
+
+    def filter(self, message: Message) -> bool:
+        """Tell whether the sender is composing a broadcast (as the running engine knows it)."""
+        engine = engine_for(self._services)
+        return engine is not None and message.from_user is not None and message.from_user.id in engine.composing
+
+
+class BroadcastHandlers:
+    """The staff's side of broadcasts; every command and button is behind the staff guard."""
+
+    def __init__(self, services: Services, access: StaffAccess) -> None:
+        self._services = services
+        self._access = access
+
+    def handlers(self) -> list[Handler]:
+        """Return the handlers, for the staff group: they stop there when they match, and match only staff's updates."""
+        composing = Composing(self._services)
+        return [
+            CommandHandler("broadcast", self._access.staff_only(self.compose)),
+            CommandHandler("broadcasts", self._access.staff_only(self.list_broadcasts)),
+            CommandHandler("cancel", self.typed_cancel, filters=composing),
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.COMMAND & composing, self.typed),
+            CallbackQueryHandler(self._access.staff_only(self.button), pattern=CALLBACK_PATTERN),
+        ]
+
+    @property
+    def _store(self) -> BroadcastStore:
+        """Return the broadcast store."""
+        return self._services.database.broadcasts
+
+    def _engine(self) -> BroadcastEngine:
+        """Return the running engine; handlers only run while the bot runs, so it is there."""
+        engine = engine_for(self._services)
+        if engine is None:
+            raise RuntimeError("the broadcast engine is not running")
+        return engine
+
+    def _pack(self, update: Update) -> LanguagePack:
+        """Return the staff member's language pack."""
+        user = update.effective_user
+        return self._services.content.pack(user.language_code if user else None)
+
+    # --- commands ---
+
+    async def compose(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Start composing a broadcast (/broadcast), or carry on with the one in progress."""
+        user = update.effective_user
+        if user is None:
+            return
+        pack = self._pack(update)
+        draft = await self._store.draft_of(user.id)
+        if draft is None:
+            draft = await self._store.create_draft(user.id, CONTENT, self._services.clock())
+            logger.info("staff member %s started broadcast %s", user.id, draft.id)
+        else:
+            await send(update, no_buttons(pack.text("broadcast.resumed")))
+        self._engine().composing.add(user.id)
+        await self._prompt(update, draft)
+
+    async def list_broadcasts(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """List the latest broadcasts with their figures, with a Cancel button for those not over yet (/broadcasts)."""
+        pack = self._pack(update)
+        found = await self._store.recent(LIST_LENGTH)
+        if not found:
+            await send(update, no_buttons(pack.text("broadcast.list_empty")))
+            return
+        lines: list[str] = []
+        rows: list[list[tuple[str, str]]] = []
+        for broadcast, tally in found:
+            if broadcast.status is BroadcastStatus.SCHEDULED and broadcast.scheduled_for is not None:
+                line = plain(
+                    pack,
+                    "broadcast.line_scheduled",
+                    broadcast_id=broadcast.id,
+                    send_time=self._local(pack, broadcast.scheduled_for),
+                    audience=self._describe_stored(pack, broadcast, self._local_date(broadcast.scheduled_for)),
+                )
+            else:
+                line = plain(
+                    pack,
+                    "broadcast.line",
+                    broadcast_id=broadcast.id,
+                    broadcast_status=plain(pack, f"broadcast.status.{broadcast.status.value}"),
+                    send_time=self._local(pack, broadcast.started_at or broadcast.created_at),
+                    recipients=tally.total,
+                    sent_count=tally.sent,
+                    blocked_count=tally.blocked,
+                    failed_count=tally.failed,
+                )
+            if sum(len(shown) + 2 for shown in lines) + len(line) > MAX_LIST:
+                break
+            lines.append(line)
+            if broadcast.status in (BroadcastStatus.SCHEDULED, BroadcastStatus.SENDING):
+                label = pack.text("broadcast.button.cancel_numbered", broadcast_id=broadcast.id)
+                rows.append([(label, button_data(broadcast.id, CANCEL))])
+        text = pack.text("broadcast.list", broadcast_lines="\n\n".join(lines))
+        await send(update, (text, keyboard(rows) if rows else None))
+
+    # --- typed messages while composing ---
+
+    async def typed_cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Cancel the draft in progress (/cancel from a staff member who is composing)."""
+        draft = await self._composing_draft(update)
+        if draft is None:
+            return  # not composing after all: /cancel goes on to the patients' handler
+        await self._cancel_draft(update, draft)
+        await send(update, no_buttons(self._pack(update).text("broadcast.cancelled_draft")))
+        raise ApplicationHandlerStop
+
+    async def typed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Take a staff member's message as the next part of their draft: the message, an audience or a send time."""
+        message = update.effective_message
+        draft = await self._composing_draft(update)
+        if draft is None or message is None:
+            return  # not composing after all: the message goes on to the patients' handlers
+        pack = self._pack(update)
+        if draft.compose_step == CONTENT:
+            await self._take_message(update, draft, message)
+        elif draft.compose_step == AUDIENCE:
+            await self._take_audience(update, draft, message.text or "")
+        elif draft.compose_step == SCHEDULE:
+            await self._take_send_time(update, draft, message.text or "")
+        else:
+            await send(update, no_buttons(pack.text("broadcast.use_buttons")))
+        raise ApplicationHandlerStop
+
+    async def _composing_draft(self, update: Update) -> Broadcast | None:
+        """Return the sender's draft if they are staff composing one; otherwise None, and they are not composing."""
+        user = update.effective_user
+        if user is None:
+            return None
+        try:
+            staff = await self._access.is_staff(user.id)
+        except Exception:  # then their message is handled as anyone's; no staff action is taken
+            logger.exception("the staff check failed; the message was not taken as a broadcast")
+            return None
+        draft = await self._store.draft_of(user.id) if staff else None
+        if draft is None:
+            self._engine().composing.discard(user.id)
+        return draft
+
+    async def _take_message(self, update: Update, draft: Broadcast, message: Message) -> None:
+        """Keep the broadcast's message: text with its formatting, or the largest size of a photo with its caption."""
+        pack = self._pack(update)
+        if message.photo:
+            text_html, photo = (message.caption_html if message.caption else ""), message.photo[-1].file_id
+        elif message.text:
+            text_html, photo = message.text_html, None
+        else:
+            await send(update, no_buttons(pack.text("broadcast.message_unsupported")))
+            return
+        await self._store.update_draft(
+            draft.id, AUDIENCE, self._services.clock(), text_html=text_html, photo_file_id=photo
+        )
+        await send(update, self._audience_view(pack, draft.id))
+
+    async def _take_audience(self, update: Update, draft: Broadcast, text: str) -> None:
+        """Read a typed audience; say kindly what is wrong with it, or go on to the preview."""
+        pack = self._pack(update)
+        try:
+            audience = parse_audience(text, self._services.today())
+        except AudienceError as error:
+            values = {"max_days": MAX_AUDIENCE_DAYS} if error.problem.value == "too_large" else {}
+            await send(update, no_buttons(pack.text(f"broadcast.invalid.{error.problem.value}", **values)))
+            return
+        await self._choose_audience(update, draft, audience)
+
+    async def _take_send_time(self, update: Update, draft: Broadcast, text: str) -> None:
+        """Read a typed send time in the clinic's time zone; say kindly what is wrong with it, or schedule."""
+        pack = self._pack(update)
+        try:
+            moment = parse_send_time(text, self._services.settings.clinic_timezone, self._services.clock())
+        except SendTimeError as error:
+            await send(update, no_buttons(self._send_time_problem(pack, error)))
+            return
+        await self._schedule(update, draft, moment, edit=False)
+
+    # --- buttons ---
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Act on a broadcast button; anything stale, someone else's or forged gets a short answer and does nothing."""
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        pack = self._pack(update)
+        parsed = parse_button(query.data or "")
+        broadcast = None if parsed is None else await self._store.get(parsed[0])
+        if parsed is None or broadcast is None:
+            await query.answer(pack.text("broadcast.toast.gone"))
+            return
+        action = parsed[1]
+        if action == CANCEL:
+            await self._cancel_button(update, broadcast)
+            return
+        if broadcast.status is not BroadcastStatus.DRAFT or broadcast.created_by != user.id:
+            await query.answer(pack.text("broadcast.toast.gone"))
+            return
+        step = broadcast.compose_step
+        if step == AUDIENCE and action.startswith(_AUDIENCE_ACTION):
+            await self._audience_button(update, broadcast, action.removeprefix(_AUDIENCE_ACTION))
+        elif step == CONFIRM and action == SEND_NOW:
+            await self._send_now(update, broadcast)
+        elif step == CONFIRM and action == SCHEDULE_LATER:
+            await query.answer()
+            await self._store.update_draft(broadcast.id, SCHEDULE, self._services.clock())
+            await remove_buttons(update)
+            await send(update, self._schedule_view(pack, broadcast.id))
+        elif step == SCHEDULE and action in (IN_ONE_HOUR, TOMORROW):
+            await query.answer()
+            now, zone = self._services.clock(), self._services.settings.clinic_timezone
+            moment = in_one_hour(now) if action == IN_ONE_HOUR else tomorrow_at(now, zone, TOMORROW_AT)
+            await self._schedule(update, broadcast, moment, edit=True)
+        else:
+            await query.answer(pack.text("broadcast.toast.stale"))
+
+    async def _audience_button(self, update: Update, draft: Broadcast, encoded: str) -> None:
+        """Take an audience chosen with a button."""
+        query = update.callback_query
+        assert query is not None  # noqa: S101 - button() only calls this for a callback query
+        try:
+            audience = decode(encoded)
+        except ValueError:
+            await query.answer(self._pack(update).text("broadcast.toast.gone"))
+            return
+        await query.answer()
+        if await self._choose_audience(update, draft, audience):
+            await remove_buttons(update)
+
+    async def _send_now(self, update: Update, draft: Broadcast) -> None:
+        """Start delivery at once; the confirmation message becomes the progress message."""
+        query, chat = update.callback_query, update.effective_chat
+        assert query is not None  # noqa: S101 - button() only calls this for a callback query
+        if chat is None or not isinstance(query.message, Message):
+            await query.answer(self._pack(update).text("broadcast.toast.gone"))
+            return
+        engine = self._engine()
+        count = await engine.begin(draft.id, scheduled=False, report=(chat.id, query.message.message_id))
+        if count is None:
+            await query.answer(self._pack(update).text("broadcast.toast.gone"))
+            return
+        await query.answer()
+        engine.composing.discard(draft.created_by)
+        await self._access.audit(update, "broadcast sent", f"broadcast:{draft.id}")
+
+    async def _cancel_button(self, update: Update, broadcast: Broadcast) -> None:
+        """Cancel a draft (its author only), or any staff member's scheduled or running broadcast."""
+        query, user = update.callback_query, update.effective_user
+        assert query is not None  # noqa: S101 - button() only calls this for a callback query
+        pack = self._pack(update)
+        if user is None or (broadcast.status is BroadcastStatus.DRAFT and broadcast.created_by != user.id):
+            await query.answer(pack.text("broadcast.toast.gone"))
+            return
+        before = await self._engine().cancel(broadcast.id)
+        if before is None:
+            await query.answer(pack.text("broadcast.toast.over"))
+            return
+        await query.answer(pack.text("broadcast.toast.cancelled"))
+        await self._access.audit(update, "broadcast cancelled", f"broadcast:{broadcast.id}")
+        on_progress = isinstance(query.message, Message) and query.message.message_id == before.report_message_id
+        if before.status is BroadcastStatus.DRAFT:
+            await show(update, no_buttons(pack.text("broadcast.cancelled_draft")))
+        elif not (before.status is BroadcastStatus.SENDING and on_progress):  # the engine turns that into the report
+            await show(update, no_buttons(pack.text("broadcast.cancelled", broadcast_id=broadcast.id)))
+
+    # --- steps ---
+
+    async def _choose_audience(self, update: Update, draft: Broadcast, audience: Audience) -> bool:
+        """Count the audience; if anyone is in it, keep it and show the preview and the confirmation. Tell which."""
+        pack = self._pack(update)
+        today = self._services.today()
+        count = await self._store.count_audience(treatment_dates(audience, today))
+        if count == 0:
+            await send(update, no_buttons(pack.text("broadcast.no_recipients")))
+            return False
+        await self._store.update_draft(draft.id, CONFIRM, self._services.clock(), audience=encode(audience))
+        chosen = await self._store.get(draft.id)
+        if chosen is not None:
+            await self._preview(update, chosen, count)
+        return True
+
+    async def _preview(self, update: Update, draft: Broadcast, count: int) -> None:
+        """Send the message exactly as patients will get it, then how many get it, with Send / Schedule / Cancel."""
+        pack, chat = self._pack(update), update.effective_chat
+        if chat is None:
+            return
+        try:
+            # Through the delivery Bot, the very path patients' copies take: what works here works for them.
+            await send_outgoing(self._engine().bot, chat.id, Outgoing.of(draft))
+        except BadRequest as error:  # Telegram refuses the message as it stands: ask for it again
+            logger.info("broadcast %s: Telegram refused the preview (%s)", draft.id, type(error).__name__)
+            await self._store.update_draft(draft.id, CONTENT, self._services.clock())
+            await send(update, no_buttons(pack.text("broadcast.preview_failed")))
+            return
+        audience = self._describe_stored(pack, draft, self._services.today())
+        text = pack.text("broadcast.confirm", recipients=count, audience=audience)
+        rows = [
+            [(pack.text("broadcast.button.send_now"), button_data(draft.id, SEND_NOW))],
+            [(pack.text("broadcast.button.schedule"), button_data(draft.id, SCHEDULE_LATER))],
+            [(pack.text("broadcast.button.cancel"), button_data(draft.id, CANCEL))],
+        ]
+        await send(update, (text, keyboard(rows)))
+
+    async def _schedule(self, update: Update, draft: Broadcast, moment: datetime, *, edit: bool) -> None:
+        """Schedule the draft for a moment and say when and to whom, with a button that cancels it."""
+        pack, chat = self._pack(update), update.effective_chat
+        if chat is None:
+            return
+        try:
+            moment = check_send_time(moment, self._services.clock())
+        except SendTimeError as error:
+            await send(update, no_buttons(self._send_time_problem(pack, error)))
+            return
+        if not await self._store.schedule(draft.id, moment, chat.id, self._services.clock()):
+            await send(update, no_buttons(pack.text("broadcast.toast.gone")))
+            return
+        self._engine().composing.discard(draft.created_by)
+        await self._access.audit(update, "broadcast scheduled", f"broadcast:{draft.id}")
+        text = pack.text(
+            "broadcast.scheduled",
+            broadcast_id=draft.id,
+            send_time=self._local(pack, moment),
+            audience=self._describe_stored(pack, draft, self._local_date(moment)),
+        )
+        markup = keyboard(
+            [[(pack.text("broadcast.button.cancel_numbered", broadcast_id=draft.id), button_data(draft.id, CANCEL))]]
+        )
+        await (show if edit else send)(update, (text, markup))
+
+    async def _cancel_draft(self, update: Update, draft: Broadcast) -> None:
+        """Cancel a draft and record it in the audit log."""
+        if await self._engine().cancel(draft.id) is not None:
+            await self._access.audit(update, "broadcast cancelled", f"broadcast:{draft.id}")
+
+    async def _prompt(self, update: Update, draft: Broadcast) -> None:
+        """Ask for what the draft's step needs (after /broadcast, including one that resumes a draft)."""
+        pack = self._pack(update)
+        if draft.compose_step == AUDIENCE:
+            await send(update, self._audience_view(pack, draft.id))
+        elif draft.compose_step == CONFIRM:
+            audience = decode(draft.audience)
+            count = await self._store.count_audience(treatment_dates(audience, self._services.today()))
+            await self._preview(update, draft, count)
+        elif draft.compose_step == SCHEDULE:
+            await send(update, self._schedule_view(pack, draft.id))
+        else:
+            cancel = [[(pack.text("broadcast.button.cancel"), button_data(draft.id, CANCEL))]]
+            await send(update, (pack.text("broadcast.ask_message"), keyboard(cancel)))
+
+    # --- views ---
+
+    @staticmethod
+    def _audience_view(pack: LanguagePack, broadcast_id: int) -> View:
+        """Ask who should get the broadcast, with the common choices as buttons."""
+        rows = [
+            [
+                (pack.text(f"broadcast.button.{key}"), button_data(broadcast_id, _AUDIENCE_ACTION + encode(audience)))
+                for key, audience in row
+            ]
+            for row in PRESETS
+        ]
+        rows.append([(pack.text("broadcast.button.cancel"), button_data(broadcast_id, CANCEL))])
+        return pack.text("broadcast.ask_audience"), keyboard(rows)
+
+    def _schedule_view(self, pack: LanguagePack, broadcast_id: int) -> View:
+        """Ask when to send, with buttons for in an hour and tomorrow morning."""
+        rows = [
+            [
+                (pack.text("broadcast.button.in_one_hour"), button_data(broadcast_id, IN_ONE_HOUR)),
+                (pack.text("broadcast.button.tomorrow"), button_data(broadcast_id, TOMORROW)),
+            ],
+            [(pack.text("broadcast.button.cancel"), button_data(broadcast_id, CANCEL))],
+        ]
+        zone = self._services.settings.clinic_timezone.key
+        return pack.text("broadcast.ask_send_time", clinic_timezone=zone), keyboard(rows)
+
+    @staticmethod
+    def _send_time_problem(pack: LanguagePack, error: SendTimeError) -> str:
+        """Say kindly what is wrong with a send time."""
+        values = {"max_days": MAX_AHEAD_DAYS} if error.problem.value == "too_far" else {}
+        return pack.text(f"broadcast.send_time_invalid.{error.problem.value}", **values)
+
+    def _describe_stored(self, pack: LanguagePack, broadcast: Broadcast, on: date) -> str:
+        """Describe a broadcast's audience in words, with the treatment dates it covers on a day."""
+        return describe(pack, decode(broadcast.audience), on)
+
+    def _local(self, pack: LanguagePack, moment: datetime) -> str:
+        """Return a moment as staff read it, at the clinic: "Wed Nov 25 10:00"."""
+        local = moment.astimezone(self._services.settings.clinic_timezone)
+        return f"{pack.format_date(local.date())} {local:%H:%M}"
+
+    def _local_date(self, moment: datetime) -> date:
+        """Return the clinic's date at a moment."""
+        return moment.astimezone(self._services.settings.clinic_timezone).date()
+
+
+def describe(pack: LanguagePack, audience: Audience, on: date) -> str:
+    """Describe an audience in plain words, with the treatment dates it covers on a day, for staff to check."""
+    span = treatment_dates(audience, on)
+    dates = {
+        "from_date": "" if span.first is None else pack.format_date(span.first),
+        "to_date": "" if span.last is None else pack.format_date(span.last),
+    }
+    match audience:
+        case AllActive():
+            return plain(pack, "broadcast.audience.all")
+        case TreatedRecently(days=days):
+            return plain(pack, "broadcast.audience.recent", day_count=days, **dates)
+        case RecoveryDays(first=first, last=last):
+            return plain(pack, "broadcast.audience.days", from_day=first, to_day=last, **dates)
+        case TreatedBetween():
+            return plain(pack, "broadcast.audience.dates", **dates)

@@ -1,0 +1,97 @@
+"""Every Bot API call goes through here: Telegram's flood waits are waited out, passing network faults retried.
+
+Plugged into python-telegram-bot as its rate limiter, so it wraps each request in one place:
+- 429 RetryAfter: wait the seconds Telegram asks (bounded), then try again;
+- a network failure or a 5xx: try again after a growing pause, a bounded number of times; a timed-out *send*
+  is not retried, because Telegram may have delivered it already and a retry would duplicate it (edits, button
+  answers and reads are safe to repeat);
+- HTML that Telegram cannot parse: send once more as plain text, so the patient still gets the words.
+getUpdates is passed straight through: the Updater has its own retry loop.
+"""
+
+import asyncio
+import html
+import logging
+import re
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.ext import BaseRateLimiter
+
+logger = logging.getLogger(__name__)
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
+MAX_ATTEMPTS = 4
+MAX_FLOOD_WAIT_SECONDS = 60.0
+FIRST_BACKOFF_SECONDS = 0.25
+_SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage", "forwardMessage"})
+_TAG = re.compile(r"<[^>]+>")
+
+
+class ResilientRequests(BaseRateLimiter[None]):
+    """Retries what is worth retrying; everything else reaches the caller (and the error handler) at once."""
+
+    def __init__(self, *, sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep) -> None:
+        self._sleep = sleep
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Result:
+        """Run one API call with the retries described in the module's docstring."""
+        if endpoint == "getUpdates":
+            return await callback(*args, **kwargs)
+        plain_text_tried = False
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await callback(endpoint, data, **kwargs)
+            except RetryAfter as error:
+                wait = min(_seconds(error.retry_after), MAX_FLOOD_WAIT_SECONDS)
+                logger.warning("%s: Telegram asked to wait %.0f s (attempt %s)", endpoint, wait, attempt)
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                await self._sleep(wait)
+            except BadRequest as error:
+                if plain_text_tried or not _is_parse_error(error) or "parse_mode" not in data:
+                    raise
+                logger.warning("%s: Telegram could not parse the HTML; sending it as plain text", endpoint)
+                data = _as_plain_text(data)
+                plain_text_tried = True
+            except NetworkError as error:
+                if attempt == MAX_ATTEMPTS or (isinstance(error, TimedOut) and endpoint in _SENDS):
+                    raise
+                logger.warning("%s: %s (attempt %s); retrying", endpoint, type(error).__name__, attempt)
+                await self._sleep(FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1))
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def _seconds(retry_after: object) -> float:
+    """Read RetryAfter.retry_after, which is an int or a timedelta depending on the library's settings."""
+    total_seconds = getattr(retry_after, "total_seconds", None)
+    return float(total_seconds()) if callable(total_seconds) else float(retry_after)  # type: ignore[arg-type]
+
+
+def _is_parse_error(error: BadRequest) -> bool:
+    """Tell whether Telegram refused the text's formatting (rather than something else about the request)."""
+    return "can't parse entities" in error.message.lower()
+
+
+def _as_plain_text(data: dict[str, Any]) -> dict[str, Any]:
+    """Return the request with its text or caption stripped of HTML and sent without a parse mode."""
+    plain = {key: value for key, value in data.items() if key != "parse_mode"}
+    for field in ("text", "caption"):
+        if isinstance(plain.get(field), str):
+            plain[field] = html.unescape(_TAG.sub("", plain[field]))
+    return plain

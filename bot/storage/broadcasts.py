@@ -1,0 +1,342 @@
+"""Broadcasts and their recipients: drafts being composed, scheduled and running broadcasts, one row per recipient.
+
+A broadcast moves draft -> (scheduled ->) sending -> done, or to cancelled from any of the first three. Its
+recipients are written once, in the transaction that starts it: that is the audience's snapshot, and delivery
+works through its pending rows, so a restart carries on where it stopped.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+import aiosqlite
+
+from bot.domain.audience import DateSpan
+from bot.storage.shared import SharedConnection, moment_from, optional_int, optional_moment, utc_text
+
+_COLUMNS = (
+    "id, created_by, created_at, status, compose_step, text_html, photo_file_id, audience, scheduled_for,"
+    " started_at, finished_at, report_chat_id, report_message_id"
+)
+_EARLIEST, _LATEST = date.min.isoformat(), date.max.isoformat()
+_ACTIVE_PATIENT = "treatment_date IS NOT NULL AND messages_stopped = 0 AND unreachable_since IS NULL"
+MAX_REASON = 200  # characters of Telegram's description kept as a failure's reason
+
+
+class BroadcastStatus(StrEnum):
+    """Where a broadcast stands."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class RecipientStatus(StrEnum):
+    """What became of one recipient's message."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    """One broadcast: its message (HTML text, or a photo with the text as its caption), audience and progress."""
+
+    id: int
+    created_by: int
+    created_at: datetime
+    status: BroadcastStatus
+    compose_step: str | None
+    text_html: str
+    photo_file_id: str | None
+    audience: str  # as bot.domain.audience encodes it; '' until chosen
+    scheduled_for: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    report_chat_id: int | None
+    report_message_id: int | None
+
+
+@dataclass(frozen=True)
+class Tally:
+    """How a broadcast's recipients stand."""
+
+    pending: int = 0
+    sent: int = 0
+    blocked: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        """Return the number of recipients."""
+        return self.pending + self.sent + self.blocked + self.failed
+
+    @property
+    def done(self) -> int:
+        """Return the number of recipients whose message has been dealt with."""
+        return self.total - self.pending
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A pending recipient, and whether they still take messages (a patient may block or /stop mid-broadcast)."""
+
+    user_id: int
+    unreachable: bool
+    stopped: bool
+
+
+class BroadcastStore:
+    """Reads and writes broadcasts and their recipients; every write is committed before the method returns."""
+
+    def __init__(self, sql: SharedConnection) -> None:
+        self._sql = sql
+
+    async def create_draft(self, created_by: int, step: str, now: datetime) -> Broadcast:
+        """Start composing a new broadcast at a compose step."""
+        row = await self._sql.row(
+            "INSERT INTO broadcast (created_by, created_at, updated_at, compose_step) VALUES (?, ?, ?, ?)"  # noqa: S608
+            f" RETURNING {_COLUMNS}",
+            (created_by, utc_text(now), utc_text(now), step),
+        )
+        if row is None:
+            raise RuntimeError("inserting a broadcast returned no row")
+        return _broadcast(row)
+
+    async def get(self, broadcast_id: int) -> Broadcast | None:
+        """Return a broadcast by id, or None."""
+        row = await self._sql.row(
+            f"SELECT {_COLUMNS} FROM broadcast WHERE id = ?",  # noqa: S608 - a fixed column list
+            (broadcast_id,),
+        )
+        return None if row is None else _broadcast(row)
+
+    async def draft_of(self, user_id: int) -> Broadcast | None:
+        """Return the staff member's draft in progress (the newest, should there be several), or None."""
+        row = await self._sql.row(
+            f"SELECT {_COLUMNS} FROM broadcast"  # noqa: S608 - a fixed column list
+            " WHERE created_by = ? AND status = 'draft' ORDER BY id DESC LIMIT 1",
+            (user_id,),
+        )
+        return None if row is None else _broadcast(row)
+
+    async def composers(self) -> set[int]:
+        """Return the staff members who have a draft in progress."""
+        rows = await self._sql.rows("SELECT DISTINCT created_by FROM broadcast WHERE status = 'draft'")
+        return {int(row[0]) for row in rows}
+
+    async def update_draft(
+        self,
+        broadcast_id: int,
+        step: str,
+        now: datetime,
+        *,
+        text_html: str | None = None,
+        photo_file_id: str | None = None,
+        audience: str | None = None,
+    ) -> bool:
+        """Move a draft to a compose step, setting the message (text and photo together) or the audience if given.
+
+        False when it is no longer a draft.
+        """
+        changes = ["compose_step = ?", "updated_at = ?"]
+        params: list[object] = [step, utc_text(now)]
+        if text_html is not None:
+            changes += ["text_html = ?", "photo_file_id = ?"]
+            params += [text_html, photo_file_id]
+        if audience is not None:
+            changes.append("audience = ?")
+            params.append(audience)
+        changed = await self._sql.run(
+            f"UPDATE broadcast SET {', '.join(changes)} WHERE id = ? AND status = 'draft'",  # noqa: S608 - fixed names
+            (*params, broadcast_id),
+        )
+        return changed == 1
+
+    async def schedule(self, broadcast_id: int, at: datetime, report_chat_id: int, now: datetime) -> bool:
+        """Schedule a draft to go out at a moment; False when it is no longer a draft."""
+        changed = await self._sql.run(
+            "UPDATE broadcast SET status = 'scheduled', compose_step = NULL, scheduled_for = ?, report_chat_id = ?,"
+            " report_message_id = NULL, updated_at = ? WHERE id = ? AND status = 'draft'",
+            (utc_text(at), report_chat_id, utc_text(now), broadcast_id),
+        )
+        return changed == 1
+
+    async def set_report_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        """Remember the message that shows a broadcast's progress."""
+        await self._sql.run(
+            "UPDATE broadcast SET report_chat_id = ?, report_message_id = ? WHERE id = ?",
+            (chat_id, message_id, broadcast_id),
+        )
+
+    async def count_audience(self, span: DateSpan) -> int:
+        """Return how many patients take messages and were treated within the span."""
+        row = await self._sql.row(
+            f"SELECT COUNT(*) FROM patient WHERE {_ACTIVE_PATIENT} AND treatment_date BETWEEN ? AND ?",  # noqa: S608
+            _bounds(span),
+        )
+        return 0 if row is None else int(row[0])
+
+    async def start(
+        self, broadcast_id: int, span: DateSpan, now: datetime, *, scheduled: bool, report: tuple[int, int] | None
+    ) -> int | None:
+        """Start a draft (or, if `scheduled`, a scheduled broadcast): snapshot its recipients, status 'sending'.
+
+        One transaction, so the broadcast is started once however many callers race: the others get None. The
+        winner gets the number of recipients. `report` is the (chat, message) to show progress in, if known.
+        """
+        expected = BroadcastStatus.SCHEDULED if scheduled else BroadcastStatus.DRAFT
+        async with self._sql.transaction() as tx:
+            started = await tx.run(
+                "UPDATE broadcast SET status = 'sending', compose_step = NULL, started_at = ?, updated_at = ?"
+                " WHERE id = ? AND status = ?",
+                (utc_text(now), utc_text(now), broadcast_id, expected.value),
+            )
+            if started != 1:
+                return None
+            if report is not None:
+                await tx.run(
+                    "UPDATE broadcast SET report_chat_id = ?, report_message_id = ? WHERE id = ?",
+                    (*report, broadcast_id),
+                )
+            return await tx.run(
+                "INSERT INTO broadcast_recipient (broadcast_id, user_id)"  # noqa: S608 - fixed conditions
+                f" SELECT ?, user_id FROM patient WHERE {_ACTIVE_PATIENT} AND treatment_date BETWEEN ? AND ?",
+                (broadcast_id, *_bounds(span)),
+            )
+
+    async def due(self, now: datetime) -> list[Broadcast]:
+        """Return the scheduled broadcasts whose time has come, earliest first."""
+        rows = await self._sql.rows(
+            f"SELECT {_COLUMNS} FROM broadcast"  # noqa: S608 - a fixed column list
+            " WHERE status = 'scheduled' AND scheduled_for <= ? ORDER BY scheduled_for, id",
+            (utc_text(now),),
+        )
+        return [_broadcast(row) for row in rows]
+
+    async def sending(self) -> list[Broadcast]:
+        """Return the broadcasts being delivered, oldest first (to resume them after a restart)."""
+        rows = await self._sql.rows(
+            f"SELECT {_COLUMNS} FROM broadcast WHERE status = 'sending' ORDER BY id"  # noqa: S608 - fixed columns
+        )
+        return [_broadcast(row) for row in rows]
+
+    async def pending(self, broadcast_id: int, limit: int) -> list[Recipient]:
+        """Return up to `limit` recipients not dealt with yet, by user id, and whether each still takes messages."""
+        rows = await self._sql.rows(
+            "SELECT r.user_id, p.unreachable_since IS NOT NULL, p.messages_stopped FROM broadcast_recipient r"
+            " JOIN patient p ON p.user_id = r.user_id"
+            " WHERE r.broadcast_id = ? AND r.status = 'pending' ORDER BY r.user_id LIMIT ?",
+            (broadcast_id, limit),
+        )
+        return [Recipient(int(row[0]), bool(row[1]), bool(row[2])) for row in rows]
+
+    async def mark(
+        self,
+        broadcast_id: int,
+        user_id: int,
+        status: RecipientStatus,
+        now: datetime,
+        *,
+        attempts: int,
+        reason: str = "",
+    ) -> bool:
+        """Record what became of a pending recipient; False if they were not pending."""
+        changed = await self._sql.run(
+            "UPDATE broadcast_recipient SET status = ?, reason = ?, attempts = attempts + ?, updated_at = ?"
+            " WHERE broadcast_id = ? AND user_id = ? AND status = 'pending'",
+            (status.value, reason[:MAX_REASON], attempts, utc_text(now), broadcast_id, user_id),
+        )
+        return changed == 1
+
+    async def tally(self, broadcast_id: int) -> Tally:
+        """Count a broadcast's recipients by status."""
+        rows = await self._sql.rows(
+            "SELECT status, COUNT(*) FROM broadcast_recipient WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
+        )
+        counts = {str(row[0]): int(row[1]) for row in rows}
+        return Tally(**{status.value: counts.get(status.value, 0) for status in RecipientStatus})
+
+    async def finish(self, broadcast_id: int, now: datetime) -> bool:
+        """Mark a broadcast being delivered as done; False if it is not being delivered (say, it was cancelled)."""
+        changed = await self._sql.run(
+            "UPDATE broadcast SET status = 'done', finished_at = ?, updated_at = ? WHERE id = ? AND status = 'sending'",
+            (utc_text(now), utc_text(now), broadcast_id),
+        )
+        return changed == 1
+
+    async def cancel(self, broadcast_id: int, now: datetime) -> Broadcast | None:
+        """Cancel a draft, scheduled or running broadcast; return it as it was, or None if it had already ended."""
+        async with self._sql.transaction() as tx:
+            row = await tx.row(
+                f"SELECT {_COLUMNS} FROM broadcast WHERE id = ?",  # noqa: S608 - a fixed column list
+                (broadcast_id,),
+            )
+            if row is None:
+                return None
+            before = _broadcast(row)
+            if before.status in (BroadcastStatus.DONE, BroadcastStatus.CANCELLED):
+                return None
+            await tx.run(
+                "UPDATE broadcast SET status = 'cancelled', compose_step = NULL, finished_at = ?, updated_at = ?"
+                " WHERE id = ?",
+                (utc_text(now), utc_text(now), broadcast_id),
+            )
+            return before
+
+    async def recent(self, limit: int) -> list[tuple[Broadcast, Tally]]:
+        """Return the newest broadcasts that were sent or scheduled, newest first, each with its recipients' tally.
+
+        Drafts, and drafts cancelled before they were sent or scheduled, are left out: nothing of them went anywhere.
+        """
+        rows = await self._sql.rows(
+            f"SELECT {_COLUMNS} FROM broadcast"  # noqa: S608 - a fixed column list
+            " WHERE status != 'draft' AND (started_at IS NOT NULL OR scheduled_for IS NOT NULL)"
+            " ORDER BY id DESC LIMIT ?",
+            (limit,),
+        )
+        return [(broadcast, await self.tally(broadcast.id)) for broadcast in map(_broadcast, rows)]
+
+
+def _bounds(span: DateSpan) -> tuple[str, str]:
+    """Return a span's treatment dates as the query's inclusive bounds, open ends made the widest dates."""
+    first = _EARLIEST if span.first is None else span.first.isoformat()
+    return first, _LATEST if span.last is None else span.last.isoformat()
+
+
+def _broadcast(row: aiosqlite.Row) -> Broadcast:
+    """Turn a broadcast row into a Broadcast."""
+    (
+        broadcast_id,
+        created_by,
+        created_at,
+        status,
+        step,
+        text_html,
+        photo,
+        audience,
+        scheduled_for,
+        started_at,
+        finished_at,
+        report_chat_id,
+        report_message_id,
+    ) = row
+    return Broadcast(
+        id=int(broadcast_id),
+        created_by=int(created_by),
+        created_at=moment_from(created_at),
+        status=BroadcastStatus(status),
+        compose_step=None if step is None else str(step),
+        text_html=str(text_html),
+        photo_file_id=None if photo is None else str(photo),
+        audience=str(audience),
+        scheduled_for=optional_moment(scheduled_for),
+        started_at=optional_moment(started_at),
+        finished_at=optional_moment(finished_at),
+        report_chat_id=optional_int(report_chat_id),
+        report_message_id=optional_int(report_message_id),
+    )

@@ -1,0 +1,133 @@
+"""Telegram's errors on the way out: flood waits waited out, network faults retried, bad HTML sent as plain text."""
+
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.content import LanguagePack
+from bot.resilience import MAX_ATTEMPTS, ResilientRequests
+from tests.conftest import RunningBot
+from tests.fake_telegram import FakeTelegram
+from tests.journeys import onboard
+
+Call = Callable[..., Coroutine[Any, Any, bool]]
+
+
+class Script:
+    """A stand-in for the HTTP call: raises the scripted errors in turn, then succeeds; records what it was sent."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.sent: list[dict[str, Any]] = []
+
+    async def __call__(self, endpoint: str, data: dict[str, Any]) -> bool:
+        """Record the request and fail or succeed as scripted."""
+        self.sent.append(dict(data))
+        if self.errors:
+            raise self.errors.pop(0)
+        return True
+
+
+async def run(script: Script, endpoint: str, data: dict[str, Any] | None = None) -> tuple[object, list[float]]:
+    """Send one request through the retry layer with a recording sleep; return the result and the pauses."""
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        """Record the pause instead of waiting."""
+        pauses.append(seconds)
+
+    result = await ResilientRequests(sleep=sleep).process_request(
+        script, (endpoint, data or {}), {}, endpoint, data or {"chat_id": 1, "text": "hi"}, None
+    )
+    return result, pauses
+
+
+async def test_a_flood_wait_is_waited_out() -> None:
+    """A 429 with retry_after 3 is followed by a 3-second pause and a successful retry."""
+    result, pauses = await run(Script(RetryAfter(timedelta(seconds=3))), "sendMessage")
+    assert result is True
+    assert pauses == [3.0]
+
+
+async def test_network_faults_are_retried_with_growing_pauses() -> None:
+    """Three network failures in a row are retried after 0.25, 0.5 and 1 s, and the fourth try succeeds."""
+    script = Script(NetworkError("Bad Gateway"), NetworkError("Bad Gateway"), NetworkError("Connection reset"))
+    result, pauses = await run(script, "sendMessage")
+    assert result is True
+    assert pauses == [0.25, 0.5, 1.0]
+
+
+async def test_retries_are_bounded() -> None:
+    """A fault that does not go away is raised after the last attempt."""
+    script = Script(*[NetworkError("Bad Gateway")] * MAX_ATTEMPTS)
+    with pytest.raises(NetworkError):
+        await run(script, "editMessageText")
+    assert len(script.sent) == MAX_ATTEMPTS
+
+
+async def test_a_timed_out_send_is_not_repeated_but_an_edit_is() -> None:
+    """A send that timed out may have arrived, so it is not sent twice; an edit is safe to repeat."""
+    with pytest.raises(TimedOut):
+        await run(Script(TimedOut()), "sendMessage")
+    result, _ = await run(Script(TimedOut()), "editMessageText")
+    assert result is True
+
+
+@pytest.mark.parametrize("error", [Forbidden("Forbidden: bot was blocked by the user"), BadRequest("chat not found")])
+async def test_errors_that_a_retry_cannot_fix_are_raised_at_once(error: Exception) -> None:
+    """Forbidden and ordinary bad requests are not retried."""
+    script = Script(error)
+    with pytest.raises(type(error)):
+        await run(script, "sendMessage")
+    assert len(script.sent) == 1
+
+
+async def test_html_telegram_cannot_parse_is_sent_as_plain_text() -> None:
+    """A parse error leads to one more try without parse_mode and with the tags taken out."""
+    script = Script(BadRequest("Can't parse entities: unsupported start tag"))
+    data = {"chat_id": 1, "text": "<b>Call</b> 911 &amp; rest", "parse_mode": "HTML"}
+    await run(script, "sendMessage", data)
+    assert script.sent[-1] == {"chat_id": 1, "text": "Call 911 & rest"}
+
+
+async def test_a_flood_wait_on_a_reply_delays_it_but_it_arrives(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Over HTTP: a 429 on the bot's reply is waited out and the patient still gets their answer."""
+    user = fake_telegram.user(9201)
+    await onboard(user, en)
+    fake_telegram.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    await user.send("/help")
+    assert (await user.next_output()).text == en.text("help")
+
+
+async def test_a_bad_gateway_on_a_reply_is_retried(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Over HTTP: a 502 on the bot's reply is retried and the patient gets their answer once."""
+    user = fake_telegram.user(9202)
+    await onboard(user, en)
+    fake_telegram.fail_next("sendMessage", 502, "Bad Gateway")
+    await user.send("/help")
+    assert (await user.next_output()).text == en.text("help")
+    await user.expect_no_output()
+
+
+async def test_a_patient_who_blocked_the_bot_is_marked_unreachable(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Over HTTP: a 403 on a reply marks the patient unreachable and logs no error."""
+    user = fake_telegram.user(9203)
+    await onboard(user, en)
+    fake_telegram.block(9203)
+    await user.send("/help")
+    await fake_telegram.wait_for_call("sendMessage", since=len(fake_telegram.calls))
+    witness = fake_telegram.user(9204)
+    await witness.send("/help")
+    await witness.next_output()
+    patient = await bot.stored_patient(9203)
+    assert patient is not None
+    assert patient.unreachable_since is not None
