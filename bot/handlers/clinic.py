@@ -26,7 +26,7 @@ from bot.handlers.access import StaffAccess
 from bot.handlers.alerts import Alerts, with_status
 
 # The patient's own /history, shown to staff: the same lines and the same chart.
-from bot.handlers.history import _alert_tiers, _labels, _line, _point
+from bot.handlers.history import alert_tiers, chart_labels, chart_point, summary_line
 from bot.handlers.replies import no_buttons, send
 from bot.handlers.views import View, keyboard
 from bot.services import Services
@@ -117,12 +117,12 @@ class ClinicHandlers:
         await self._access.audit(update, "view", f"patient:{patient.user_id}")
         checkins = await database.checkins.history(patient.user_id)
         escalations = await database.escalations.for_patient(patient.user_id)
-        tiers = _alert_tiers(escalations)
+        tiers = alert_tiers(escalations)
         shown = checkins[-MAX_CHECKIN_LINES:]
         checkin_lines = [pack.text("report.checkins_heading", checkin_count=len(checkins))]
         if len(checkins) > len(shown):
             checkin_lines.append(pack.text("report.checkins_earlier", earlier=len(checkins) - len(shown)))
-        checkin_lines += [_line(pack, checkin, tiers.get(checkin.id)) for checkin in shown]
+        checkin_lines += [summary_line(pack, checkin, tiers.get(checkin.id)) for checkin in shown]
         if not checkins:
             checkin_lines.append(pack.text("report.checkins_none"))
         alert_lines = [pack.text("report.escalations_heading", escalation_count=len(escalations))]
@@ -140,8 +140,8 @@ class ClinicHandlers:
             await send(update, no_buttons(text))
         chat = update.effective_chat
         if checkins and chat is not None:
-            points = [_point(checkin, tiers.get(checkin.id)) for checkin in checkins]
-            chart = await asyncio.to_thread(render_history_chart, points, _labels(pack))
+            points = [chart_point(checkin, tiers.get(checkin.id)) for checkin in checkins]
+            chart = await asyncio.to_thread(render_history_chart, points, chart_labels(pack))
             await chat.send_photo(chart, caption=pack.text("report.chart_caption", user_id=patient.user_id))
 
     async def stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

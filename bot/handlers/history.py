@@ -39,18 +39,18 @@ class HistoryHandlers:
             button = keyboard([[(pack.label("checkin_now"), callbacks.CHECKIN_START)]])
             await send(update, (pack.text("history.empty"), button))
             return
-        alerts = _alert_tiers(await database.escalations.for_patient(caller.user_id))
-        points = [_point(checkin, alerts.get(checkin.id)) for checkin in checkins]
-        chart = await asyncio.to_thread(render_history_chart, points, _labels(pack))
+        alerts = alert_tiers(await database.escalations.for_patient(caller.user_id))
+        points = [chart_point(checkin, alerts.get(checkin.id)) for checkin in checkins]
+        chart = await asyncio.to_thread(render_history_chart, points, chart_labels(pack))
         chat = update.effective_chat
         if chat is not None:
             await chat.send_photo(chart, caption=pack.text("history.chart_caption"))
-        lines = [_line(pack, checkin, alerts.get(checkin.id)) for checkin in checkins[-MAX_LINES:]]
+        lines = [summary_line(pack, checkin, alerts.get(checkin.id)) for checkin in checkins[-MAX_LINES:]]
         heading = pack.text("history.heading", day=self._services.day_of(patient) or 0)
         await send(update, no_buttons("\n".join([heading, "", *lines])))
 
 
-def _alert_tiers(escalations: list[Escalation]) -> dict[int, str]:
+def alert_tiers(escalations: list[Escalation]) -> dict[int, str]:
     """Map each check-in to the most urgent tier of the alerts it raised."""
     tiers: dict[int, str] = {}
     for escalation in escalations:
@@ -62,7 +62,7 @@ def _alert_tiers(escalations: list[Escalation]) -> dict[int, str]:
     return tiers
 
 
-def _point(checkin: Checkin, alert_tier: str | None) -> ChartPoint:
+def chart_point(checkin: Checkin, alert_tier: str | None) -> ChartPoint:
     """Turn a check-in into a point of the chart."""
     answers = checkin.answers
     return ChartPoint(
@@ -75,7 +75,7 @@ def _point(checkin: Checkin, alert_tier: str | None) -> ChartPoint:
     )
 
 
-def _line(pack: LanguagePack, checkin: Checkin, alert_tier: str | None) -> str:
+def summary_line(pack: LanguagePack, checkin: Checkin, alert_tier: str | None) -> str:
     """Summarise one check-in on one line."""
     answers = checkin.answers
 
@@ -99,7 +99,7 @@ def _line(pack: LanguagePack, checkin: Checkin, alert_tier: str | None) -> str:
     return line
 
 
-def _labels(pack: LanguagePack) -> ChartLabels:
+def chart_labels(pack: LanguagePack) -> ChartLabels:
     """Take every word on the chart from the content pack."""
     ticks = pack.words("history.chart.severity")
     return ChartLabels(
