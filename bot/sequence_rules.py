@@ -5,7 +5,6 @@ line naming the file and the step, instead of failing in front of a patient week
 """
 
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
@@ -13,6 +12,7 @@ from string import Formatter
 from typing import Any
 
 from bot.content import ACTIONS, MAIN_SCREEN, Content, LanguagePack
+from bot.data_files import DataFileError, read_toml, show_value
 from bot.domain.sequence import AftercareSequence, SequenceStep
 
 DEFAULT_SEQUENCE_PATH = Path(__file__).resolve().parent.parent / "data" / "sequence.toml"
@@ -27,7 +27,7 @@ _TIME = re.compile(r"(\d{2}):(\d{2})")
 _FIELDS = frozenset({"key", "day", "time", "text", "buttons"})
 
 
-class SequenceError(Exception):
+class SequenceError(DataFileError):
     """The sequence file is missing, unreadable or holds a bad step; the message names the file and the step."""
 
 
@@ -44,7 +44,7 @@ class _Problems:
 
 def load_sequence(path: Path, content: Content) -> AftercareSequence:
     """Read and check the sequence file against the content; raise SequenceError naming the file and the step."""
-    data = _read(path)
+    data = read_toml(path, SequenceError)
     problems = _Problems([])
     unknown = sorted(set(data) - {"step"})
     if unknown:
@@ -87,20 +87,6 @@ def button_label(pack: LanguagePack, target: str) -> str | None:
     return None
 
 
-def _read(path: Path) -> dict[str, Any]:
-    """Read the file as TOML, turning any problem into a SequenceError that names it."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise SequenceError(f"{path}: cannot be read ({error.strerror or error})") from error
-    except UnicodeDecodeError as error:
-        raise SequenceError(f"{path}: is not UTF-8 text (byte {error.start})") from error
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise SequenceError(f"{path}: is not valid TOML: {error}") from error
-
-
 def _step(index: int, raw: dict[str, Any], content: Content, problems: _Problems) -> SequenceStep | None:
     """Read one [[step]] table, noting every problem; None when it cannot be used."""
     key = raw.get("key")
@@ -108,18 +94,22 @@ def _step(index: int, raw: dict[str, Any], content: Content, problems: _Problems
     where = f'step "{key}"' if good_key else f"step {index + 1}"
     before = len(problems.found)
     if not good_key:
-        problems.add(where, f"key: must be 1 to 40 of a-z, 0-9 and _, like day0_evening, not {_show(key)}")
+        problems.add(where, f"key: must be 1 to 40 of a-z, 0-9 and _, like day0_evening, not {show_value(key)}")
     for name in sorted(set(raw) - _FIELDS):
         problems.add(where, f"{name}: unknown key; a step has {', '.join(sorted(_FIELDS))}")
     day = raw.get("day")
     if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= LAST_DAY:
-        problems.add(where, f"day: must be a whole number from 0 (the treatment day) to {LAST_DAY}, not {_show(day)}")
+        problems.add(
+            where, f"day: must be a whole number from 0 (the treatment day) to {LAST_DAY}, not {show_value(day)}"
+        )
     at = _clock_time(raw.get("time"))
     if at is None:
-        problems.add(where, f'time: must be a 24-hour local time like "09:00", not {_show(raw.get("time"))}')
+        problems.add(where, f'time: must be a 24-hour local time like "09:00", not {show_value(raw.get("time"))}')
     text = raw.get("text")
     if not isinstance(text, str) or not _TEXT.fullmatch(text):
-        problems.add(where, f'text: must name a text of the [sequence] table, like "sequence.day1", not {_show(text)}')
+        problems.add(
+            where, f'text: must name a text of the [sequence] table, like "sequence.day1", not {show_value(text)}'
+        )
     else:
         _check_text(where, text, content, problems)
     buttons = _buttons(where, raw.get("buttons", []), content, problems)
@@ -164,18 +154,3 @@ def _clock_time(value: object) -> time | None:
     if match is None or int(match[1]) > 23 or int(match[2]) > 59:
         return None
     return time(int(match[1]), int(match[2]))
-
-
-def _show(value: object) -> str:
-    """Show a value from the file as the file spells it."""
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return str(value)

@@ -1,15 +1,15 @@
 """Loading the triage thresholds from data/triage.toml, which the clinic's medical director reviews."""
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.data_files import DataFileError, read_toml, show_value
 from bot.domain.triage import TriageRules
 
 DEFAULT_TRIAGE_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "triage.toml"
 
 
-class RulesError(Exception):
+class RulesError(DataFileError):
     """The triage rules file is missing, unreadable or holds a bad value; the message names the file and key."""
 
 
@@ -26,7 +26,7 @@ class _Range:
         """Return what is wrong with a value, or None when it is acceptable."""
         kind, spell = ("a whole number", "{:.0f}") if self.whole else ("a number", "{:.1f}")
         low, high = spell.format(self.low), spell.format(self.high)
-        wanted = f"must be {kind} from {low} to {high}{self.what}, not {_show(value)}"
+        wanted = f"must be {kind} from {low} to {high}{self.what}, not {show_value(value)}"
         if isinstance(value, bool) or not isinstance(value, int | float):
             return wanted
         if self.whole and not isinstance(value, int):
@@ -47,16 +47,7 @@ _RANGES: dict[str, _Range] = {
 
 def load_triage_rules(path: Path) -> TriageRules:
     """Read and check the triage rules file; raise RulesError naming the file and the key on any problem."""
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise RulesError(f"{path}: cannot be read ({error.strerror or error})") from error
-    except UnicodeDecodeError as error:
-        raise RulesError(f"{path}: is not UTF-8 text (byte {error.start})") from error
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise RulesError(f"{path}: is not valid TOML: {error}") from error
+    data = read_toml(path, RulesError)
     problems = [f"{key}: missing" for key in _RANGES if key not in data]
     problems += [f"{key}: unknown key (expected only {', '.join(_RANGES)})" for key in data if key not in _RANGES]
     for key, value in data.items():
@@ -91,16 +82,3 @@ def _order_problems(data: dict[str, int]) -> list[str]:
             f" ({data['not_improving_from_day']}), not {data['worsening_from_day']}"
         )
     return problems
-
-
-def _show(value: object) -> str:
-    """Show a value from the file as the file spells it."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list"
-    return str(value)
