@@ -1,4 +1,4 @@
-"""`python -m bot`: read the settings, set up logging, and run the bot until SIGINT or SIGTERM."""
+"""`python -m bot`: read the settings, set up logging, and run the bot until SIGINT or SIGTERM; or `backup PATH`."""
 
 import os
 import sys
@@ -7,8 +7,9 @@ from pathlib import Path
 from dotenv import dotenv_values
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import build_bot
-from bot.config import ConfigError, load_settings
+from bot.app import BotApplication, build_bot
+from bot.backup import run_backup
+from bot.config import ConfigError, Settings, load_settings
 from bot.content import ContentError, load_content
 from bot.logs import configure_logging
 from bot.sequence_rules import SequenceError, load_sequence
@@ -19,6 +20,8 @@ from bot.triage_rules import RulesError, load_triage_rules
 def main() -> int:
     """Start the bot; a bad setting, content file or database stops it with one clear line and status 2."""
     file_values = {key: value for key, value in dotenv_values(Path(".env")).items() if value is not None}
+    if sys.argv[1:2] == ["backup"]:
+        return run_backup(sys.argv[2:], {**file_values, **os.environ})
     try:
         settings = load_settings({**file_values, **os.environ})
         content = load_content(settings.content_dir)
@@ -26,10 +29,10 @@ def main() -> int:
         sequence = load_sequence(settings.sequence_path, content)
     except (ConfigError, ContentError, RulesError, SequenceError) as error:
         return _refuse(str(error))
-    configure_logging(settings.log_level, settings.telegram_bot_token)
+    configure_logging(settings.log_level, settings.telegram_bot_token, settings.webhook_secret)
     application = build_bot(settings, content, rules, sequence=sequence).application
     try:
-        application.run_polling()
+        _run(application, settings)
     except DatabaseError as error:
         return _refuse(f"the database at {settings.database_path} cannot be used: {error}")
     except InvalidToken:
@@ -37,6 +40,20 @@ def main() -> int:
     except NetworkError as error:
         return _refuse(f"the Bot API at {settings.telegram_api_url} cannot be reached ({type(error).__name__})")
     return 0
+
+
+def _run(application: BotApplication, settings: Settings) -> None:
+    """Run until stopped: long polling by default, or a webhook server that checks Telegram's secret header."""
+    if settings.bot_mode == "webhook":
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=f"{settings.webhook_url}/{settings.webhook_path}",
+            secret_token=settings.webhook_secret,
+        )
+    else:
+        application.run_polling()
 
 
 def _refuse(reason: str) -> int:

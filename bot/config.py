@@ -1,10 +1,12 @@
 """Settings from the environment and an optional .env file, validated once at start-up."""
 
+import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.opening_hours import OpeningHours, parse_opening_hours
@@ -15,8 +17,11 @@ DEFAULT_CONTENT_DIR = DATA_DIR / "content"
 DEFAULT_TRIAGE_RULES = DATA_DIR / "triage.toml"
 DEFAULT_SEQUENCE = DATA_DIR / "sequence.toml"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_DATABASE_PATH = "data/bot.sqlite3"
+BOT_MODES = ("polling", "webhook")
 
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{1,100}$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")  # Telegram's rule for secret_token
 
 
 class ConfigError(Exception):
@@ -46,6 +51,14 @@ class Settings:
     alert_resend_minutes: int
     broadcast_rate: int  # broadcast messages per second, at most; Telegram allows about 30
     sequence_path: Path
+    flood_max_updates: int  # updates one user may send within flood_window_seconds before being slowed
+    flood_window_seconds: int
+    retention_days: int  # days after the recovery window ends before a patient's check-ins are purged
+    bot_mode: str  # "polling" (the default) or "webhook"
+    webhook_url: str  # the public https URL Telegram calls, without the path; empty when polling
+    webhook_secret: str = field(repr=False)  # Telegram's secret_token; empty when polling
+    webhook_listen: str
+    webhook_port: int
 
     @property
     def api_base_url(self) -> str:
@@ -57,6 +70,11 @@ class Settings:
         """Return the Bot API file base."""
         return f"{self.telegram_api_url}/file/bot"
 
+    @property
+    def webhook_path(self) -> str:
+        """Return the webhook's URL path: derived from the secret (never the token), and not revealing it."""
+        return "telegram/" + hashlib.sha256(self.webhook_secret.encode()).hexdigest()[:32]
+
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Build Settings from a mapping of variables, raising ConfigError for the first bad one."""
@@ -64,7 +82,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     return Settings(
         telegram_bot_token=_token(values.get("TELEGRAM_BOT_TOKEN", "")),
         telegram_api_url=_url(values.get("TELEGRAM_API_URL") or DEFAULT_API_URL),
-        database_path=Path(values.get("DATABASE_PATH") or "data/bot.sqlite3"),
+        database_path=Path(values.get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
         clinic_timezone=_timezone(values.get("CLINIC_TIMEZONE") or "America/Toronto"),
         clinic_name=_required_text(values, "CLINIC_NAME"),
         clinic_phone=_required_text(values, "CLINIC_PHONE"),
@@ -81,7 +99,40 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         alert_resend_minutes=_whole_number(values, "ALERT_RESEND_MINUTES", 30, 5, 24 * 60),
         broadcast_rate=_whole_number(values, "BROADCAST_RATE", 25, 1, 30),
         sequence_path=Path(values.get("SEQUENCE_FILE") or DEFAULT_SEQUENCE),
+        flood_max_updates=_whole_number(values, "FLOOD_MAX_UPDATES", 20, 1, 1000),
+        flood_window_seconds=_whole_number(values, "FLOOD_WINDOW_SECONDS", 10, 1, 3600),
+        retention_days=_whole_number(values, "RETENTION_DAYS", 365, 1, 36500),
+        **_webhook_settings(values),
     )
+
+
+def _webhook_settings(values: Mapping[str, str]) -> dict[str, Any]:
+    """Read BOT_MODE and, in webhook mode, the webhook's URL, secret, listen address and port."""
+    mode = (values.get("BOT_MODE") or "polling").lower()
+    if mode not in BOT_MODES:
+        raise ConfigError(f"BOT_MODE is malformed: use one of {', '.join(BOT_MODES)}")
+    if mode == "polling":
+        return {"bot_mode": mode, "webhook_url": "", "webhook_secret": "", "webhook_listen": "", "webhook_port": 0}
+    url = values.get("WEBHOOK_URL", "")
+    if not url:
+        raise ConfigError("WEBHOOK_URL is missing: webhook mode needs the public https URL Telegram calls")
+    if not re.match(r"^https://[^\s/?#]+(/[^\s?#]*)?$", url):
+        raise ConfigError("WEBHOOK_URL is malformed: use a public https URL such as https://bot.example.com")
+    secret = values.get("WEBHOOK_SECRET", "")
+    if not secret:
+        raise ConfigError("WEBHOOK_SECRET is missing: webhook mode needs a secret Telegram sends with every update")
+    if not _WEBHOOK_SECRET.match(secret):
+        raise ConfigError("WEBHOOK_SECRET is malformed: use 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+    listen = values.get("WEBHOOK_LISTEN") or "127.0.0.1"
+    if not re.match(r"^[A-Za-z0-9.:-]{1,253}$", listen):
+        raise ConfigError("WEBHOOK_LISTEN is malformed: use an IP address such as 127.0.0.1")
+    return {
+        "bot_mode": mode,
+        "webhook_url": url.rstrip("/"),
+        "webhook_secret": secret,
+        "webhook_listen": listen,
+        "webhook_port": _whole_number(values, "WEBHOOK_PORT", 8443, 1, 65535),
+    }
 
 
 def _token(value: str) -> str:

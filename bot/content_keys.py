@@ -75,6 +75,7 @@ _CORE: dict[str, frozenset[str]] = {
     **_plain("consent", "consent_declined", "consent_already", "ask_treatment_date", "ask_treatment_date_resume"),
     **_plain("pick_date", "date_in_future", "date_not_understood", "free_text", "unknown_command"),
     **_plain("edited", "stale_button", "group_only", "error_apology", "help"),
+    "flood_notice": frozenset({"seconds"}),  # flood control: once per flood, to a user sending too fast
     **_keys("button", _CORE_BUTTONS),
     **_keys("commands", COMMANDS[:3]),
     # /mydata and /delete: the patient's rights over their data

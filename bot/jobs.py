@@ -6,7 +6,7 @@ none goes out twice.
 """
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from telegram import Bot
 from telegram.error import Forbidden, TelegramError
@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 from bot.broadcasts import start_due_broadcasts
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
+from bot.domain.retention import purge_cutoff
 from bot.domain.triage import Tier
 from bot.handlers import callbacks
 from bot.handlers.alerts import Alerts, PatientLabel
@@ -38,6 +39,7 @@ class Jobs:
         self._sequence = sequence
         self._alerts = alerts
         self._checkins = checkins
+        self._purged_on: date | None = None  # retention: the clinic day the purge last ran
 
     async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Run one round from the JobQueue."""
@@ -51,6 +53,7 @@ class Jobs:
         # --- scheduled work of the clinic side ---
         await start_due_broadcasts(self._services)  # broadcasts: scheduled ones whose time has come
         await self._sequence.send_due(bot)
+        await self.purge_expired()  # retention: once per clinic day
 
     async def close_idle_checkins(self, bot: Bot) -> None:
         """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert."""
@@ -151,3 +154,21 @@ class Jobs:
         """Stop messaging a patient who blocked the bot, until they write to it or unblock it."""
         logger.info("patient %s has blocked the bot; marked unreachable", patient.user_id)
         await self._services.database.patients.set_unreachable(patient.user_id, self._services.clock())
+
+    async def purge_expired(self) -> None:
+        """Purge check-ins and logs of patients past RETENTION_DAYS, once per clinic day; log the counts only."""
+        services = self._services
+        today = services.today()
+        if self._purged_on == today:
+            return
+        settings = services.settings
+        cutoff = purge_cutoff(today, settings.reminder_last_day, settings.retention_days)
+        purged = await services.database.retention.purge_before(cutoff)
+        self._purged_on = today
+        logger.info(
+            "retention purge: %s check-ins, %s escalations, %s reminders, %s aftercare messages",
+            purged.checkins,
+            purged.escalations,
+            purged.reminders,
+            purged.sequence_messages,
+        )

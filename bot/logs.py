@@ -31,10 +31,10 @@ class RedactingFormatter(logging.Formatter):
         return _TOKEN_IN_TEXT.sub("<redacted>", line)
 
 
-def configure_logging(level: str, token: str) -> None:
-    """Send logs to stderr at the given level, with the token and library payloads kept out."""
+def configure_logging(level: str, *secrets: str) -> None:
+    """Send logs to stderr at the given level, with the secrets (token, webhook secret) and payloads kept out."""
     handler = logging.StreamHandler()
-    handler.setFormatter(RedactingFormatter((token,), "%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setFormatter(RedactingFormatter(secrets, "%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

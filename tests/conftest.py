@@ -37,6 +37,9 @@ TEST_ENV = {
     # No aftercare sequence unless a test asks for one (tests/test_sequence_*.py): its messages would mix into
     # what the other tests expect.
     "SEQUENCE_FILE": str(Path(__file__).resolve().parent / "no_sequence.toml"),
+    # The test clock stands still, so a whole journey falls in one flood-control window: no slowing down unless a
+    # test asks for it (tests/test_flood.py).
+    "FLOOD_MAX_UPDATES": "1000",
 }
 TEST_CLINIC = ClinicInfo(name=TEST_ENV["CLINIC_NAME"], phone=TEST_ENV["CLINIC_PHONE"], hours=TEST_ENV["CLINIC_HOURS"])
 # 10:00 in Toronto on a Tuesday.

@@ -30,6 +30,13 @@ def test_the_token_is_redacted_from_messages_and_arguments() -> None:
     assert "<redacted>" in line
 
 
+def test_every_secret_given_is_redacted() -> None:
+    """A second secret, such as the webhook's, is redacted like the token."""
+    record = logging.LogRecord("test", logging.INFO, __file__, 1, "header was %s", ("hook-secret_value",), None)
+    line = RedactingFormatter((TOKEN, "hook-secret_value"), "%(message)s").format(record)
+    assert "hook-secret_value" not in line
+
+
 def test_any_token_shape_is_redacted_from_tracebacks() -> None:
     """A traceback carrying some other token-shaped string is redacted too."""
     other = "1234567:ZZZ-another-token-of-enough-length"

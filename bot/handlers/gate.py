@@ -2,15 +2,21 @@
 
 It stops processing with ApplicationHandlerStop on every path that is not let through, even when its own
 reply fails, so a failure here can never fall open into the handlers behind it.
+
+It also slows down any one user (patient, staff or script) who sends updates faster than FLOOD_MAX_UPDATES
+within FLOOD_WINDOW_SECONDS: their further updates are dropped, with one notice per flood.
 """
 
 import logging
+from datetime import timedelta
 
 from telegram import ChatMemberUpdated, Update
 from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
+from bot.domain.flood import FloodControl, Verdict
+from bot.domain.red_flags import RedFlagLevel, classify
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -21,13 +27,17 @@ class Gate:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        settings = services.settings
+        self._flood = FloodControl(settings.flood_max_updates, timedelta(seconds=settings.flood_window_seconds))
 
     async def check(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Let a private chat with a user through; answer a group once, kindly; drop anything else."""
         chat, user = update.effective_chat, update.effective_user
         if chat is not None and user is not None and chat.type == ChatType.PRIVATE and not user.is_bot:
+            await self._slow_floods(update, user.id)
             return
-        if self._is_staff_chat_button(update):
+        if self._is_staff_chat_button(update) and user is not None:
+            await self._slow_floods(update, user.id)
             return  # the staff handler checks, on every press, that the presser is staff
         if chat is not None and chat.id == self._services.settings.staff_chat_id:
             raise ApplicationHandlerStop  # staff talking among themselves: not for the bot
@@ -36,6 +46,46 @@ class Gate:
         except TelegramError as error:
             logger.warning("could not answer an update from outside a private chat: %s", type(error).__name__)
         raise ApplicationHandlerStop
+
+    async def _slow_floods(self, update: Update, user_id: int) -> None:
+        """Return if the user is within their rate; else drop the update (with one notice per flood) and stop."""
+        try:
+            verdict = self._flood.check(user_id, self._services.clock())
+            if verdict is Verdict.ALLOW:
+                return
+            # Safety over rate: a dropped message could be a patient writing "pus". So even while slowed, a
+            # message that mentions a warning sign is let through to the handlers (which answer warning signs
+            # first), once per window, so that a flood of such words still cannot flood the bot.
+            if self._mentions_warning_sign(update) and self._flood.may_warn(user_id, self._services.clock()):
+                logger.info("user %s is slowed, but a message with a warning sign is let through", user_id)
+                return
+            await self._answer_dropped(update, notice=verdict is Verdict.NOTICE)
+        except TelegramError as error:
+            logger.warning("could not answer a slowed user: %s", type(error).__name__)
+        except Exception as error:  # fail closed: a fault here must never let the update through
+            logger.warning("flood control failed, update dropped: %s", type(error).__name__)
+        raise ApplicationHandlerStop
+
+    def _mentions_warning_sign(self, update: Update) -> bool:
+        """Tell whether the update's text or caption mentions a warning sign in any language's word lists."""
+        message = update.effective_message
+        text = (message.text or message.caption or "") if message is not None else ""
+        if not text:
+            return False
+        packs = self._services.content.languages.values()
+        return any(classify(text, p.red_flags.emergency, p.red_flags.urgent) is not RedFlagLevel.NONE for p in packs)
+
+    async def _answer_dropped(self, update: Update, *, notice: bool) -> None:
+        """Stop a dropped button's spinner; on the first drop of a flood, tell a private chat once, politely."""
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        chat, user = update.effective_chat, update.effective_user
+        if notice:
+            logger.info("user %s is sending too fast; further updates dropped for now", user.id if user else None)
+            if chat is not None and chat.type == ChatType.PRIVATE:
+                language = user.language_code if user else None
+                seconds = self._services.settings.flood_window_seconds
+                await chat.send_message(self._services.content.pack(language).text("flood_notice", seconds=seconds))
 
     def _is_staff_chat_button(self, update: Update) -> bool:
         """Tell whether this is a button press in the staff chat (an alert's Acknowledge or Resolved)."""

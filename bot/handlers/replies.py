@@ -22,7 +22,8 @@ async def send(update: Update, view: View) -> Message:
 async def show(update: Update, view: View) -> None:
     """Replace the message a pressed button sits on; send a new one when that message cannot be edited."""
     query = update.callback_query
-    if query is None or not isinstance(query.message, Message):
+    # A press on a message that is gone (deleted, or too old) carries it as inaccessible: it cannot be edited.
+    if query is None or not isinstance(query.message, Message) or not query.message.is_accessible:
         await send(update, view)
         return
     text, markup = view
@@ -37,7 +38,8 @@ async def show(update: Update, view: View) -> None:
 async def remove_buttons(update: Update) -> None:
     """Take the buttons off the message a pressed button sits on, so it cannot be pressed twice."""
     query = update.callback_query
-    if query is None or not isinstance(query.message, Message) or query.message.reply_markup is None:
+    message = query.message if query is not None else None
+    if query is None or not isinstance(message, Message) or not message.is_accessible or message.reply_markup is None:
         return
     await query.edit_message_reply_markup(reply_markup=None)
 

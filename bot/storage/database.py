@@ -15,6 +15,7 @@ from bot.storage.migrations import DatabaseError, migrate
 from bot.storage.patients import PatientStore
 from bot.storage.reminders import ReminderStore
 from bot.storage.reports import ReportStore
+from bot.storage.retention import RetentionStore
 from bot.storage.sequence import SequenceStore
 from bot.storage.shared import SharedConnection
 from bot.storage.staff import StaffStore
@@ -39,6 +40,7 @@ class Database:
         self.checkins = CheckinStore(sql)
         self.escalations = EscalationStore(sql)
         self.reminders = ReminderStore(sql)
+        self.retention = RetentionStore(sql)
         self.staff = StaffStore(sql)
         self.audit = AuditStore(sql)
         self.account = AccountStore(sql)
