@@ -53,7 +53,7 @@ from bot.domain.audience import (
     treatment_dates,
 )
 from bot.handlers.access import StaffAccess
-from bot.handlers.replies import no_buttons, remove_buttons, send, show
+from bot.handlers.replies import no_buttons, pressed_message, remove_buttons, send, show
 from bot.handlers.views import View, keyboard
 from bot.services import Services
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
@@ -312,13 +312,13 @@ class BroadcastHandlers:
 
     async def _send_now(self, update: Update, draft: Broadcast) -> None:
         """Start delivery at once; the confirmation message becomes the progress message."""
-        query, chat = update.callback_query, update.effective_chat
+        query, chat, message = update.callback_query, update.effective_chat, pressed_message(update)
         assert query is not None  # noqa: S101 - button() only calls this for a callback query
-        if chat is None or not isinstance(query.message, Message):
+        if chat is None or message is None:
             await query.answer(self._pack(update).text("broadcast.toast.gone"))
             return
         engine = self._engine()
-        count = await engine.begin(draft.id, scheduled=False, report=(chat.id, query.message.message_id))
+        count = await engine.begin(draft.id, scheduled=False, report=(chat.id, message.message_id))
         if count is None:
             await query.answer(self._pack(update).text("broadcast.toast.gone"))
             return
@@ -340,7 +340,8 @@ class BroadcastHandlers:
             return
         await query.answer(pack.text("broadcast.toast.cancelled"))
         await self._access.audit(update, "broadcast cancelled", f"broadcast:{broadcast.id}")
-        on_progress = isinstance(query.message, Message) and query.message.message_id == before.report_message_id
+        pressed = pressed_message(update)
+        on_progress = pressed is not None and pressed.message_id == before.report_message_id
         if before.status is BroadcastStatus.DRAFT:
             await show(update, no_buttons(pack.text("broadcast.cancelled_draft")))
         elif not (before.status is BroadcastStatus.SENDING and on_progress):  # the engine turns that into the report

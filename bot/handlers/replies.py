@@ -19,11 +19,20 @@ async def send(update: Update, view: View) -> Message:
     return await chat.send_message(text, reply_markup=markup)
 
 
+def pressed_message(update: Update) -> Message | None:
+    """Return the message a pressed button sits on, or None when there is none the bot can still edit.
+
+    A press on a message that is gone (deleted, or too old) carries it with date 0: it cannot be edited.
+    """
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message if isinstance(message, Message) and message.is_accessible else None
+
+
 async def show(update: Update, view: View) -> None:
     """Replace the message a pressed button sits on; send a new one when that message cannot be edited."""
     query = update.callback_query
-    # A press on a message that is gone (deleted, or too old) carries it as inaccessible: it cannot be edited.
-    if query is None or not isinstance(query.message, Message) or not query.message.is_accessible:
+    if query is None or pressed_message(update) is None:
         await send(update, view)
         return
     text, markup = view
@@ -37,9 +46,8 @@ async def show(update: Update, view: View) -> None:
 
 async def remove_buttons(update: Update) -> None:
     """Take the buttons off the message a pressed button sits on, so it cannot be pressed twice."""
-    query = update.callback_query
-    message = query.message if query is not None else None
-    if query is None or not isinstance(message, Message) or not message.is_accessible or message.reply_markup is None:
+    query, message = update.callback_query, pressed_message(update)
+    if query is None or message is None or message.reply_markup is None:
         return
     await query.edit_message_reply_markup(reply_markup=None)
 

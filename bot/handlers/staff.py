@@ -2,13 +2,14 @@
 
 import logging
 
-from telegram import MaybeInaccessibleMessage, Message, Update
+from telegram import MaybeInaccessibleMessage, Update
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.domain.records import Escalation, EscalationStatus
 from bot.handlers import callbacks
 from bot.handlers.alerts import Alerts, with_status, without_status
+from bot.handlers.replies import pressed_message
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -43,10 +44,11 @@ class StaffHandlers:
             user.id, after.status.value, f"escalation:{after.id}", self._services.clock()
         )
         logger.info("escalation %s %s by staff %s", after.id, after.status.value, user.id)
-        if isinstance(query.message, Message) and query.message.text:
+        pressed = pressed_message(update)
+        if pressed is not None and pressed.text:
             status = self._alerts.status_line(after, user.full_name)
             await query.edit_message_text(
-                with_status(without_status(query.message.text_html), status),
+                with_status(without_status(pressed.text_html), status),
                 reply_markup=self._alerts.alert_buttons(after),
             )
         if not _is_staff_chat_alert(query.message, after):  # pressed under /alerts: the staff chat's copy follows
