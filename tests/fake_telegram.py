@@ -7,9 +7,10 @@ import contextlib
 import copy
 import html
 import json
+import random
 import re
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -266,6 +267,43 @@ class RateLimit:
         self._last_by_chat[chat_id] = now
 
 
+@dataclass
+class Faults:
+    """Random faults, switched on with `fake.faults = Faults(rate=0.10, seed=1)`: that share of the bot's calls fail.
+
+    Every call but getUpdates counts (the Updater retries its long polls itself, and a lost poll loses nothing). Each
+    fault is drawn from the seed, the method, the chat and how many calls of that method went to that chat before, so
+    a chat whose calls come one after another sees the same faults whatever the other chats do. The kinds:
+    - "429": Too Many Requests with retry_after 1; the call did not take effect;
+    - "502", "500": a gateway or server error; the call did not take effect;
+    - "dropped_before": the connection is closed before the call is run (a network failure on the way in);
+    - "dropped_after": the call IS run (a message is delivered) and then the connection is closed without an
+      answer, as when a response is lost on the way back or a read times out: the bot sees a network error and
+      cannot know that the call took effect, which is how duplicates happen in real life.
+    `injected` counts the faults given, by kind.
+    """
+
+    rate: float = 0.10
+    seed: int = 0
+    kinds: tuple[str, ...] = ("429", "502", "500", "dropped_before", "dropped_after")
+    injected: Counter[str] = field(default_factory=Counter)
+    _seen: Counter[tuple[str, str]] = field(default_factory=Counter)
+
+    def pick(self, method: str, params: dict[str, Any]) -> str | None:
+        """Return the fault for this call (and count it), or None to answer it normally."""
+        if method.lower() == "getupdates":
+            return None
+        chat_id = params.get("chat_id") or params.get("callback_query_id") or 0
+        key = (method.lower(), str(chat_id))
+        self._seen[key] += 1
+        draw = random.Random(f"{self.seed}:{key[0]}:{key[1]}:{self._seen[key]}")
+        if draw.random() >= self.rate:
+            return None
+        kind = draw.choice(self.kinds)
+        self.injected[kind] += 1
+        return kind
+
+
 class FakeTelegram:
     """An aiohttp server on 127.0.0.1 that answers the Bot API methods the bot uses and records every call."""
 
@@ -281,6 +319,7 @@ class FakeTelegram:
         self._allowed_updates: set[str] = set()
         self._failures: dict[str, list[ApiError]] = {}
         self.rate_limit: RateLimit | None = None  # Telegram's flood limits, off unless a test sets them
+        self.faults: Faults | None = None  # random faults on the bot's calls, off unless a test sets them
         self._query_owner: dict[str, int] = {}
         self._commands: dict[str, list[dict[str, str]]] = {}
         self._files: dict[str, UploadedFile] = {}
@@ -459,6 +498,8 @@ class FakeTelegram:
         self.calls.append(call)
         self._notify()
         try:
+            if self.faults is not None and (fault := self.faults.pick(call.method, params)) is not None:
+                return await self._inject(request, call, fault)
             result = await self._dispatch(call.method.lower(), params)
         except ApiError as exc:
             call.error = exc.description
@@ -686,6 +727,22 @@ class FakeTelegram:
         """Answer sendChatAction."""
         self._chat(params)
         return True
+
+    async def _inject(self, request: web.Request, call: ApiCall, fault: str) -> web.Response:
+        """Answer a call with a fault: an error reply, or a connection dropped before or after running the call."""
+        if fault == "429":
+            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        if fault in ("500", "502"):
+            raise ApiError(int(fault), "Internal Server Error" if fault == "500" else "Bad Gateway")
+        if fault == "dropped_after":
+            try:
+                await self._dispatch(call.method.lower(), call.params)
+            except ApiError as exc:
+                call.error = exc.description
+        call.error = call.error or f"fault: {fault}"  # what the bot saw; delivered() must not count it as accepted
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=499)
 
 
 class _ChatView:
