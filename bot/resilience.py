@@ -5,7 +5,9 @@ Plugged into python-telegram-bot as its rate limiter, so it wraps each request i
 - a network failure or a 5xx: try again after a growing pause, a bounded number of times; a timed-out *send*
   is not retried, because Telegram may have delivered it already and a retry would duplicate it (edits, button
   answers and reads are safe to repeat);
-- HTML that Telegram cannot parse: send once more as plain text, so the patient still gets the words.
+- HTML that Telegram cannot parse: send once more as plain text, so the patient still gets the words;
+- a button answer for a query Telegram no longer knows (answered already before a crash and redelivered, or older
+  than its time limit) counts as done: the answer only stops the button's spinner, the handler must go on.
 getUpdates is passed straight through: the Updater has its own retry loop.
 """
 
@@ -64,6 +66,9 @@ class ResilientRequests(BaseRateLimiter[None]):
                     raise
                 await self._sleep(wait)
             except BadRequest as error:
+                if endpoint == "answerCallbackQuery" and "query is too old" in error.message.lower():
+                    logger.warning("answerCallbackQuery: the query is too old or answered already; going on")
+                    return True
                 if plain_text_tried or not _is_parse_error(error) or "parse_mode" not in data:
                     raise
                 logger.warning("%s: Telegram could not parse the HTML; sending it as plain text", endpoint)

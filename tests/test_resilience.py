@@ -131,3 +131,13 @@ async def test_a_patient_who_blocked_the_bot_is_marked_unreachable(
     patient = await bot.stored_patient(9203)
     assert patient is not None
     assert patient.unreachable_since is not None
+
+
+async def test_a_button_answer_for_a_query_telegram_no_longer_knows_counts_as_done() -> None:
+    """A press redelivered after a crash gets "query is too old" when answered: the handler must go on."""
+    too_old = BadRequest("Query is too old and response timeout expired or query id is invalid")
+    result, pauses = await run(Script(too_old), "answerCallbackQuery")
+    assert result is True
+    assert pauses == []
+    with pytest.raises(BadRequest):
+        await run(Script(BadRequest("Query is too old")), "sendMessage")
