@@ -16,7 +16,7 @@ from bot.broadcasts import start_due_broadcasts
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 from bot.domain.retention import purge_cutoff
-from bot.domain.triage import Tier
+from bot.domain.triage import Reason, Tier, TriageResult
 from bot.handlers import callbacks
 from bot.handlers.alerts import Alerts, PatientLabel
 from bot.handlers.caller import Caller
@@ -139,6 +139,7 @@ class Jobs:
         minutes = services.settings.alert_resend_minutes
         cutoff = services.clock() - timedelta(minutes=minutes)
         pack = self._alerts.staff_pack
+        await self.post_unsent_alerts(bot)
         for escalation in await services.database.escalations.due_for_resend(cutoff):
             if escalation.staff_chat_id is None:
                 continue
@@ -149,6 +150,34 @@ class Jobs:
                 logger.warning("re-sending escalation %s failed: %s", escalation.id, type(error).__name__)
                 continue
             await services.database.escalations.mark_resent(escalation.id, services.clock())
+
+    async def post_unsent_alerts(self, bot: Bot) -> None:
+        """Post every open alert that never reached the staff chat (its first post failed), and tell its patient."""
+        services = self._services
+        if services.settings.staff_chat_id is None:
+            return
+        database = services.database
+        for escalation in await database.escalations.unposted():
+            checkin = await database.checkins.get(escalation.checkin_id) if escalation.checkin_id else None
+            if checkin is None:
+                continue
+            result = TriageResult(
+                tier=next(tier for tier in Tier if tier.code == escalation.tier),
+                reasons=tuple(Reason(code) for code in escalation.reasons),
+            )
+            try:
+                chat = await bot.get_chat(escalation.user_id)
+            except TelegramError as error:
+                logger.warning("escalation %s: patient's name not available (%s)", escalation.id, type(error).__name__)
+                continue
+            who = PatientLabel(name=chat.full_name or "", username=chat.username)
+            if await self._alerts.raise_alert(bot, who, checkin, result):
+                patient = await database.patients.get(escalation.user_id)
+                pack = services.pack_for(patient, None)
+                try:
+                    await bot.send_message(escalation.user_id, pack.text("triage.clinic_notified"))
+                except TelegramError as error:
+                    logger.warning("escalation %s: patient not told (%s)", escalation.id, type(error).__name__)
 
     async def _mark_unreachable(self, patient: Patient) -> None:
         """Stop messaging a patient who blocked the bot, until they write to it or unblock it."""

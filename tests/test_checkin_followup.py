@@ -126,3 +126,28 @@ async def test_the_health_answer_makes_triage_more_careful(
     assert reply.text.startswith(en.text("triage.same_day.title"))
     assert en.text("reasons.at_risk") in reply.text
     assert await fake_telegram.group(STAFF_CHAT).next_output()
+
+
+async def test_an_alert_whose_first_post_failed_is_posted_by_the_next_job_run(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """If the staff chat refuses the alert at first, it is kept and posted at the next run; the patient is then told."""
+    user = fake_telegram.user(8007)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    answers = with_answers(pus="yes")
+    await answer_all(user, en, answers[:-1])
+    fake_telegram.fail_next("sendMessage", 400, "Bad Request: chat not found")
+    await user.press(en.label("skip"))
+    reply = await user.next_output()
+    assert reply.text.startswith(en.text("triage.same_day.title"))
+    await user.expect_no_output()  # not told the clinic was notified: it was not
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    assert staff_chat.messages() == []
+    await bot.run_jobs()
+    alert = await staff_chat.next_output()
+    assert en.text("staff.reason.pus") in alert.plain_text
+    assert alert.button_labels() == [en.label("acknowledge"), en.label("resolve")]
+    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    await bot.run_jobs()
+    await staff_chat.expect_no_output()

@@ -61,8 +61,8 @@ class Alerts:
             photo = checkin.answers.get(Question.PHOTO)
             if photo is not None and photo != SKIPPED:
                 await bot.send_photo(chat_id, photo, reply_to_message_id=reply_to)
-        except TelegramError:
-            logger.exception("escalation %s could not be posted to the staff chat", escalation.id)
+        except TelegramError as error:  # stored unsent: the every-minute job posts it when it can
+            logger.warning("escalation %s not posted yet (%s); will retry", escalation.id, type(error).__name__)
             return False
         logger.info("escalation %s posted (tier %s)", escalation.id, escalation.tier)
         return True

@@ -113,6 +113,10 @@ class EscalationStore:
             self._sql, "status = 'open' AND COALESCE(last_sent_at, created_at) < ?", (utc_text(sent_before),)
         )
 
+    async def unposted(self) -> list[Escalation]:
+        """Return open escalations that never reached the staff chat (their first post failed)."""
+        return await _select(self._sql, "status = 'open' AND staff_message_id IS NULL", ())
+
     async def mark_resent(self, escalation_id: int, now: datetime) -> None:
         """Record that the escalation was sent to staff again now."""
         await self._sql.run(
