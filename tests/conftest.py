@@ -3,6 +3,7 @@
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -189,11 +190,22 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot, running against the fake server (the staff chat exists there), with jobs driven by hand."""
     fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
-    running = RunningBot(settings, content, rules, clock)
-    await running.start()
-    yield running
-    await running.stop()
-    assert not fake_telegram.unanswered_callback_queries, "every button press must be answered"
+    async with running_bot(settings, content, rules, clock, fake_telegram) as running:
+        yield running
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake: FakeTelegram, **changes: object
+) -> AsyncIterator[RunningBot]:
+    """Run the bot with some settings changed (e.g. broadcast_rate); stop it after; check every press was answered."""
+    bot = RunningBot(replace(settings, **changes), content, rules, clock)  # type: ignore[arg-type]
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.stop()
+    assert not fake.unanswered_callback_queries, "every button press must be answered"
 
 
 @pytest.fixture

@@ -7,8 +7,6 @@ messages here, and exactly, with a test clock, in test_pacing.py.
 
 import itertools
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import pytest
@@ -33,26 +31,12 @@ from tests.broadcast_steps import (
     wait_for_report,
 )
 from tests.checkin_steps import start_checkin
-from tests.conftest import Clock, RunningBot
+from tests.conftest import Clock, RunningBot, running_bot
 from tests.fake_telegram import FakeTelegram, FakeUser, RateLimit
 from tests.storage_support import NOW
 
 HOLIDAYS = "<b>Holiday hours</b>: closed Dec 25 and 26."
 FAST = 1000  # messages per second: in effect unpaced, for the big tests
-
-
-@asynccontextmanager
-async def running(
-    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake: FakeTelegram, rate: int
-) -> AsyncIterator[RunningBot]:
-    """Run the bot with a broadcast rate of our choosing, as the `bot` fixture does otherwise."""
-    bot = RunningBot(replace(settings, broadcast_rate=rate), content, rules, clock)
-    await bot.start()
-    try:
-        yield bot
-    finally:
-        await bot.stop()
-    assert not fake.unanswered_callback_queries, "every button press must be answered"
 
 
 async def send_to_all(staff: FakeUser, en: LanguagePack, text: str) -> int:
@@ -108,7 +92,7 @@ async def test_2000_patients_with_50_blocked_and_429s_are_each_accounted_for_onc
         fake_telegram.block(user_id)
     checking_in = fake_telegram.user(patients[-1])  # the last to get the broadcast
     staff = fake_telegram.user(STAFF)
-    async with running(settings, content, rules, clock, fake_telegram, FAST):
+    async with running_bot(settings, content, rules, clock, fake_telegram, broadcast_rate=FAST):
         broadcast_id = await send_to_all(staff, en, HOLIDAYS)
         await until_delivered(fake_telegram, 300)
         await start_checkin(checking_in, en, day=2)
@@ -186,7 +170,7 @@ async def test_a_rate_too_fast_for_telegram_is_held_back_by_its_429s_and_still_d
     """The fake's limit is real: an unpaced sender gets 429s, waits each out, and everyone still gets one message."""
     patients = await add_patients(settings, fake_telegram, range(21_000, 21_045))
     staff = fake_telegram.user(STAFF)
-    async with running(settings, content, rules, clock, fake_telegram, FAST):
+    async with running_bot(settings, content, rules, clock, fake_telegram, broadcast_rate=FAST):
         await compose_text(staff, en, "Too fast")
         _preview, confirm = await choose_audience(staff, en, "all")
         limits = fake_telegram.rate_limit = RateLimit()

@@ -9,7 +9,6 @@ import asyncio
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -21,7 +20,7 @@ from bot.domain.pacing import RetryPolicy
 from bot.domain.triage import TriageRules
 from tests.broadcast_steps import STAFF, add_patients, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.checkin_steps import NORMAL_DAY, label_for, with_answers
-from tests.conftest import TEST_ENV, Clock, RunningBot
+from tests.conftest import TEST_ENV, Clock, RunningBot, running_bot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, Faults
 from tests.test_checkin import stored_answers
 
@@ -175,9 +174,7 @@ async def test_a_broadcast_to_300_under_faults_accounts_for_everyone(
     patients = await add_patients(settings, fake_telegram, range(8300, 8600))
     staff = fake_telegram.user(STAFF)
     fake_telegram.group(STAFF_CHAT, "Clinic staff")
-    bot = RunningBot(replace(settings, broadcast_rate=1000), content, rules, clock)
-    await bot.start()
-    try:
+    async with running_bot(settings, content, rules, clock, fake_telegram, broadcast_rate=1000):
         await compose_text(staff, en, "Holiday hours: closed Dec 25 and 26.")
         _preview, confirm = await choose_audience(staff, en, "all")
         fake_telegram.faults = faults = Faults(rate=RATE, seed=4)
@@ -185,8 +182,6 @@ async def test_a_broadcast_to_300_under_faults_accounts_for_everyone(
         broadcast_id = broadcast_id_of(confirm)
         await wait_for_report(staff, en, broadcast_id)
         fake_telegram.faults = None
-    finally:
-        await bot.stop()
     with sqlite3.connect(settings.database_path) as connection:
         statuses = Counter(
             status
