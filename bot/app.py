@@ -16,7 +16,6 @@ from telegram.ext import (
     CommandHandler,
     ContextTypes,
     Defaults,
-    ExtBot,
     JobQueue,
     MessageHandler,
     TypeHandler,
@@ -46,7 +45,7 @@ from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
 from bot.jobs import Jobs
-from bot.resilience import ResilientRequests
+from bot.resilience import ApiBot, ResilientRequests
 from bot.sequence_job import SequenceJob
 from bot.services import Services
 from bot.storage import Database
@@ -60,7 +59,7 @@ STAFF_GROUP = -1  # staff commands and buttons; a match stops there, so patients
 PATIENT_GROUP = 0
 
 BotApplication = Application[
-    ExtBot[None],
+    ApiBot,
     ContextTypes.DEFAULT_TYPE,
     dict[Any, Any],
     dict[Any, Any],

@@ -10,16 +10,19 @@ How it stays safe and fair:
 - **Room for patients at Telegram.** Sends are spaced by a token bucket at BROADCAST_RATE (default 25/s) without
   bursts, under Telegram's ~30 messages/s per bot, so the difference is left for patients' replies, which are
   never held back by the bucket. A 429 pauses the whole bucket for retry_after, then delivery carries on.
-- **One message in flight.** A broadcast sends to one recipient at a time and marks the recipient's row sent
-  right after Telegram accepts it, so a crash can repeat at most that one message and skips none. (With one
+- **One message in flight, at most once.** A broadcast sends to one recipient at a time. The row is marked
+  'sending' before the message goes out and 'sent' right after Telegram accepts it; a row a crash leaves 'sending'
+  becomes 'unconfirmed' at the next start and is not sent again, so no patient gets a broadcast twice. (With one
   request at a time the rate is also bounded by the round trip to Telegram: roughly 5-10 messages/s from a
   server far from Telegram's, the full rate near it.)
 - **One task per broadcast.** Starting a broadcast is a single transaction that only one caller can win
   (draft or scheduled -> sending), and the engine keeps at most one task per broadcast; at start-up every
   broadcast still 'sending' is picked up again from its pending rows. Several broadcasts share one bucket.
-- **Errors.** 403 (blocked, deactivated): the patient is marked unreachable and the row 'blocked'. 5xx, network
-  errors and timeouts: retried with exponential backoff, RETRY.attempts tries in all, then 'failed'. Other 400s:
-  'failed' with Telegram's description as the reason.
+- **Errors.** 403 (blocked, deactivated): the patient is marked unreachable and the row 'blocked'. A 5xx answer
+  or a connection that could not be made (surely not delivered): retried with exponential backoff, RETRY.attempts
+  tries in all, then 'failed'. A connection lost or a timeout after the request went out (perhaps delivered):
+  'unconfirmed', never repeated. Other 400s: 'failed' with Telegram's description as the reason. The report shows
+  each count, so staff know exactly who may have missed the message.
 
 The staff member's preview is sent by the same function through the same Bot, so it is exactly what patients get
 (and a message Telegram would refuse is refused at the preview, before anyone is sent anything).
@@ -49,6 +52,7 @@ from bot.content import LanguagePack
 from bot.domain.audience import decode, treatment_dates
 from bot.domain.pacing import RetryPolicy, Throttle, TokenBucket
 from bot.handlers.views import keyboard
+from bot.resilience import surely_not_sent
 from bot.services import Services
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore, Recipient, RecipientStatus, Tally
@@ -136,6 +140,7 @@ def progress_view(pack: LanguagePack, broadcast_id: int, tally: Tally) -> tuple[
         done_count=tally.done,
         recipients=tally.total,
         sent_count=tally.sent,
+        unconfirmed_count=tally.unconfirmed,
         blocked_count=tally.blocked,
         failed_count=tally.failed,
     )
@@ -150,6 +155,7 @@ def report_text(pack: LanguagePack, broadcast: Broadcast, tally: Tally) -> str:
         "broadcast_id": broadcast.id,
         "recipients": tally.total,
         "sent_count": tally.sent,
+        "unconfirmed_count": tally.unconfirmed,
         "blocked_count": tally.blocked,
         "failed_count": tally.failed,
         "duration": format_duration(pack, taken),
@@ -191,6 +197,8 @@ class BroadcastEngine:
     async def resume(self) -> None:
         """Rebuild from the database: who is composing, and a task for every broadcast that was being delivered."""
         self.composing = await self._store.composers()
+        if interrupted := await self._store.unconfirm_interrupted(self._services.clock()):
+            logger.warning("broadcasts: %s messages a stop cut off mid-send are unconfirmed, not resent", interrupted)
         for broadcast in await self._store.sending():
             logger.info("resuming broadcast %s", broadcast.id)
             self._launch(broadcast.id)
@@ -311,6 +319,8 @@ class BroadcastEngine:
             return
         tries = failures = rate_limited = 0
         while await self._pause(halt, self._bucket.reserve()):
+            if tries == 0 and not await self._store.claim(broadcast_id, user_id, now()):
+                return  # dealt with already
             self._bucket.used()
             tries += 1
             try:
@@ -321,44 +331,52 @@ class BroadcastEngine:
                 self._bucket.pause(seconds)
                 logger.warning("broadcast %s: Telegram asked to wait %s s; pausing", broadcast_id, seconds)
                 if rate_limited >= MAX_RATE_LIMITED:
-                    await self._store.mark(
-                        broadcast_id, user_id, RecipientStatus.FAILED, now(), attempts=tries, reason=error.message
-                    )
+                    await self._finish_one(broadcast_id, user_id, RecipientStatus.FAILED, tries, error)
                     return
             except Forbidden as error:  # blocked the bot, or the account is gone
                 await self._services.database.patients.set_unreachable(user_id, now())
-                await self._store.mark(
-                    broadcast_id, user_id, RecipientStatus.BLOCKED, now(), attempts=tries, reason=error.message
-                )
+                await self._finish_one(broadcast_id, user_id, RecipientStatus.BLOCKED, tries, error)
                 logger.info("broadcast %s: patient %s has blocked the bot; marked unreachable", broadcast_id, user_id)
                 return
             except BadRequest as error:  # before NetworkError, which it extends: not worth retrying
-                await self._store.mark(
-                    broadcast_id, user_id, RecipientStatus.FAILED, now(), attempts=tries, reason=error.message
-                )
-                logger.warning("broadcast %s: not sent to patient %s: %s", broadcast_id, user_id, type(error).__name__)
+                await self._finish_one(broadcast_id, user_id, RecipientStatus.FAILED, tries, error)
                 return
-            except NetworkError as error:  # 5xx, the connection, a timeout: transient
+            except NetworkError as error:  # 5xx, the connection, a timeout
+                if not surely_not_sent(error):  # it may have been delivered: at most once, so never again
+                    await self._finish_one(broadcast_id, user_id, RecipientStatus.UNCONFIRMED, tries, error)
+                    return
                 failures += 1
                 if RETRY.gives_up(failures):
-                    await self._store.mark(
-                        broadcast_id, user_id, RecipientStatus.FAILED, now(), attempts=tries, reason=error.message
-                    )
-                    logger.warning("broadcast %s: gave up on patient %s after %s tries", broadcast_id, user_id, tries)
+                    await self._finish_one(broadcast_id, user_id, RecipientStatus.FAILED, tries, error)
                     return
                 if not await self._pause(halt, RETRY.delay(failures)):
                     break
             except TelegramError as error:
-                await self._store.mark(
-                    broadcast_id, user_id, RecipientStatus.FAILED, now(), attempts=tries, reason=error.message
-                )
-                logger.warning("broadcast %s: not sent to patient %s: %s", broadcast_id, user_id, type(error).__name__)
+                await self._finish_one(broadcast_id, user_id, RecipientStatus.FAILED, tries, error)
                 return
             else:
                 await self._store.mark(broadcast_id, user_id, RecipientStatus.SENT, now(), attempts=tries)
                 return
-        if tries:  # halted between retries: keep the tries made, the row stays pending
+        if tries:  # halted between retries of sends that surely did not go out: back to pending for later
+            await self._store.release(broadcast_id, user_id, tries, now())
             logger.info("broadcast %s: patient %s left pending after %s tries", broadcast_id, user_id, tries)
+
+    async def _finish_one(
+        self, broadcast_id: int, user_id: int, status: RecipientStatus, tries: int, error: TelegramError
+    ) -> None:
+        """Record a recipient whose message did not plainly go through, with Telegram's reason, and log it."""
+        await self._store.mark(
+            broadcast_id, user_id, status, self._services.clock(), attempts=tries, reason=error.message
+        )
+        if status is not RecipientStatus.BLOCKED:
+            logger.warning(
+                "broadcast %s: patient %s %s after %s tries: %s",
+                broadcast_id,
+                user_id,
+                status.value,
+                tries,
+                type(error).__name__,
+            )
 
     @staticmethod
     async def _pause(halt: asyncio.Event, seconds: float) -> bool:

@@ -101,6 +101,7 @@ ANSWER_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     }
 )
 _STAFF_ALERT = frozenset({"tier_label", "name", "handle", "day", "date", "reasons", "escalation_id"})
+_TALLY = frozenset({"broadcast_id", "recipients", "sent_count", "unconfirmed_count", "blocked_count", "failed_count"})
 _CHECKIN: dict[str, frozenset[str]] = {
     **_keys("questions", tuple(question.value for question in Question)),
     "checkin.header": frozenset({"day", "step", "total"}),
@@ -173,15 +174,9 @@ _CLINIC_SIDE: dict[str, frozenset[str]] = {
     "broadcast.ask_send_time": frozenset({"clinic_timezone"}),
     "broadcast.scheduled": frozenset({"broadcast_id", "send_time", "audience"}),
     "broadcast.cancelled": frozenset({"broadcast_id"}),
-    "broadcast.progress": frozenset(
-        {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "done_count"}
-    ),
-    "broadcast.report": frozenset(
-        {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "duration"}
-    ),
-    "broadcast.report_cancelled": frozenset(
-        {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "duration", "pending_count"}
-    ),
+    "broadcast.progress": frozenset({*_TALLY, "done_count"}),
+    "broadcast.report": frozenset({*_TALLY, "duration"}),
+    "broadcast.report_cancelled": frozenset({*_TALLY, "duration", "pending_count"}),
     "broadcast.list": frozenset({"broadcast_lines"}),
     "broadcast.line": frozenset(
         {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "broadcast_status", "send_time"}
@@ -254,15 +249,9 @@ REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
         # --- required values of the clinic side ---
         "broadcast.confirm": frozenset({"recipients", "audience"}),
         "broadcast.scheduled": frozenset({"broadcast_id", "send_time"}),
-        "broadcast.progress": frozenset(
-            {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "done_count"}
-        ),
-        "broadcast.report": frozenset(
-            {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "duration"}
-        ),
-        "broadcast.report_cancelled": frozenset(
-            {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "duration", "pending_count"}
-        ),
+        "broadcast.progress": frozenset({*_TALLY, "done_count"}),
+        "broadcast.report": frozenset({*_TALLY, "duration"}),
+        "broadcast.report_cancelled": frozenset({*_TALLY, "duration", "pending_count"}),
         "broadcast.list": frozenset({"broadcast_lines"}),
         "broadcast.line": frozenset(
             {
@@ -400,7 +389,9 @@ WORST_VALUES: Mapping[str, str] = MappingProxyType(
         "members": _wide(2000),
         # --- worst-case values of the clinic side ---
         "broadcast_id": "9" * 12,
-        **dict.fromkeys(("recipients", "done_count", "sent_count", "blocked_count", "failed_count"), "9" * 7),
+        **dict.fromkeys(
+            ("recipients", "done_count", "sent_count", "unconfirmed_count", "blocked_count", "failed_count"), "9" * 7
+        ),
         "pending_count": "9" * 7,
         **dict.fromkeys(("day_count", "from_day", "to_day"), "999"),
         **dict.fromkeys(("from_date", "to_date"), _wide(MAX_LABEL)),  # a date in the calendar's format

@@ -2,13 +2,12 @@
 
 Everything is worked out from the database at each run, so nothing is lost in a restart: a reminder missed
 while the bot was down goes out at the next run if it is still the same day, and reminder_log makes sure
-none goes out twice.
+none goes out twice: a reminder is claimed before it is sent, and one whose answer is lost is not repeated.
 """
 
 import logging
 from datetime import date, timedelta
 
-from telegram import Bot
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
@@ -22,6 +21,7 @@ from bot.handlers.alerts import Alerts, PatientLabel
 from bot.handlers.caller import Caller
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.views import keyboard
+from bot.resilience import ApiBot, Delivery, UnconfirmedSendError
 from bot.sequence_job import SequenceJob
 from bot.services import Services
 
@@ -45,7 +45,7 @@ class Jobs:
         """Run one round from the JobQueue."""
         await self.run_due(context.bot)
 
-    async def run_due(self, bot: Bot) -> None:
+    async def run_due(self, bot: ApiBot) -> None:
         """Do everything that is due now, by the services' clock."""
         await self.close_idle_checkins(bot)
         await self.send_reminders(bot)
@@ -55,14 +55,14 @@ class Jobs:
         await self._sequence.send_due(bot)
         await self.purge_expired()  # retention: once per clinic day
 
-    async def close_idle_checkins(self, bot: Bot) -> None:
+    async def close_idle_checkins(self, bot: ApiBot) -> None:
         """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert."""
         services = self._services
         idle_since = services.clock() - timedelta(minutes=services.settings.checkin_timeout_minutes)
         for checkin in await services.database.checkins.close_stale(idle_since, services.clock()):
             await self._conclude_idle(bot, checkin)
 
-    async def _conclude_idle(self, bot: Bot, checkin: Checkin) -> None:
+    async def _conclude_idle(self, bot: ApiBot, checkin: Checkin) -> None:
         """Tell the patient their check-in was closed and, if its answers need a person, what to do and alert."""
         patient = await self._services.database.patients.get(checkin.user_id)
         if patient is None:
@@ -82,7 +82,7 @@ class Jobs:
         except Forbidden:
             await self._mark_unreachable(patient)
 
-    async def send_reminders(self, bot: Bot) -> None:
+    async def send_reminders(self, bot: ApiBot) -> None:
         """Send today's reminder (or, after two missed days, one nudge) to each patient whose time has come."""
         services = self._services
         today, local_now = services.today(), services.local_now()
@@ -118,22 +118,24 @@ class Jobs:
         last_nudge = await database.reminders.last_claimed(patient.user_id, NUDGE)
         return last_nudge is None or last_nudge <= last_seen
 
-    async def _remind(self, bot: Bot, patient: Patient, kind: str) -> None:
+    async def _remind(self, bot: ApiBot, patient: Patient, kind: str) -> None:
         """Send one reminder or nudge with a button that starts the check-in."""
         pack = self._services.pack_for(patient, None)
         day = self._services.day_of(patient) or 0
         text = pack.text("reminders.nudge") if kind == NUDGE else pack.text("reminders.daily", day=day)
         button = keyboard([[(pack.label("checkin_now"), callbacks.CHECKIN_START)]])
         try:
-            await bot.send_message(patient.user_id, text, reply_markup=button)
+            await bot.send_message(patient.user_id, text, reply_markup=button, rate_limit_args=Delivery.AT_MOST_ONCE)
         except Forbidden:
             await self._mark_unreachable(patient)
+        except UnconfirmedSendError:
+            logger.warning("%s for patient %s unconfirmed: not repeated", kind, patient.user_id)
         except TelegramError as error:
             logger.warning("%s for patient %s not sent: %s", kind, patient.user_id, type(error).__name__)
         else:
             logger.info("%s sent to patient %s", kind, patient.user_id)
 
-    async def resend_alerts(self, bot: Bot) -> None:
+    async def resend_alerts(self, bot: ApiBot) -> None:
         """Remind the staff chat of every alert nobody has acknowledged within the configured time."""
         services = self._services
         minutes = services.settings.alert_resend_minutes
@@ -151,7 +153,7 @@ class Jobs:
                 continue
             await services.database.escalations.mark_resent(escalation.id, services.clock())
 
-    async def post_unsent_alerts(self, bot: Bot) -> None:
+    async def post_unsent_alerts(self, bot: ApiBot) -> None:
         """Post every open alert that never reached the staff chat (its first post failed), and tell its patient."""
         services = self._services
         if services.settings.staff_chat_id is None:

@@ -2,9 +2,15 @@
 
 Plugged into python-telegram-bot as its rate limiter, so it wraps each request in one place:
 - 429 RetryAfter: wait the seconds Telegram asks (bounded), then try again;
-- a network failure or a 5xx: try again after a growing pause, a bounded number of times; a timed-out *send*
-  is not retried, because Telegram may have delivered it already and a retry would duplicate it (edits, button
-  answers and reads are safe to repeat);
+- a network failure or a 5xx: try again after a growing pause, a bounded number of times; edits, button answers
+  and reads are safe to repeat, sends are not always:
+  - a send that surely never reached Telegram (a 5xx answer, a connection that could not be opened or written to)
+    is repeated, whoever sent it;
+  - a send whose fate is unknown (the connection was lost, or the answer timed out, after the request went out) may
+    have been delivered. A bulk message (reminder, nudge, aftercare step) is sent AT_MOST_ONCE: it is not repeated
+    and the caller gets UnconfirmedSendError, because a patient should never get the same message twice. A reply to
+    what a patient just did (advice, a warning sign's escalation) is sent AT_LEAST_ONCE: a lost connection is
+    repeated, because a missing answer is worse than a double one; a timed-out reply is still not repeated;
 - HTML that Telegram cannot parse: send once more as plain text, so the patient still gets the words;
 - a button answer for a query Telegram no longer knows (answered already before a crash and redelivered, or older
   than its time limit) counts as done: the answer only stops the button's spinner, the handler must go on.
@@ -16,10 +22,12 @@ import html
 import logging
 import re
 from collections.abc import Callable, Coroutine
+from enum import Enum
 from typing import Any
 
+import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
-from telegram.ext import BaseRateLimiter
+from telegram.ext import BaseRateLimiter, ExtBot
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +37,33 @@ MAX_FLOOD_WAIT_SECONDS = 60.0
 FIRST_BACKOFF_SECONDS = 0.25
 _SENDS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "copyMessage", "forwardMessage"})
 _TAG = re.compile(r"<[^>]+>")
+# httpx errors raised before the request was fully sent: Telegram cannot have acted on it.
+_BEFORE_SENDING = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout)
 
 
-class ResilientRequests(BaseRateLimiter[None]):
+class Delivery(Enum):
+    """How a send may be repeated after a failure that leaves its fate unknown (passed as `rate_limit_args`)."""
+
+    AT_LEAST_ONCE = "at least once"  # the default: replies to the patient, where a gap is worse than a duplicate
+    AT_MOST_ONCE = "at most once"  # bulk messages: reminders, nudges, the aftercare sequence, broadcasts
+
+
+ApiBot = ExtBot[Any]  # the Application's bot: its calls go through ResilientRequests, rate_limit_args a Delivery
+
+
+class UnconfirmedSendError(NetworkError):
+    """A send whose request went out but whose answer was lost: Telegram may have delivered it; it was not repeated."""
+
+
+def surely_not_sent(error: NetworkError) -> bool:
+    """Tell whether a failed call certainly had no effect: Telegram answered with an error, or nothing went out."""
+    cause = error.__cause__
+    if cause is None:
+        return not isinstance(error, TimedOut)  # an HTTP error status from the Bot API, e.g. 500 or 502
+    return isinstance(cause, _BEFORE_SENDING)
+
+
+class ResilientRequests(BaseRateLimiter[Delivery]):
     """Retries what is worth retrying; everything else reaches the caller (and the error handler) at once."""
 
     def __init__(self, *, sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep) -> None:
@@ -50,7 +82,7 @@ class ResilientRequests(BaseRateLimiter[None]):
         kwargs: dict[str, Any],
         endpoint: str,
         data: dict[str, Any],
-        rate_limit_args: None,
+        rate_limit_args: Delivery | None,
     ) -> Result:
         """Run one API call with the retries described in the module's docstring."""
         if endpoint == "getUpdates":
@@ -75,7 +107,12 @@ class ResilientRequests(BaseRateLimiter[None]):
                 data = _as_plain_text(data)
                 plain_text_tried = True
             except NetworkError as error:
-                if attempt == MAX_ATTEMPTS or (isinstance(error, TimedOut) and endpoint in _SENDS):
+                if endpoint in _SENDS and not surely_not_sent(error):
+                    if rate_limit_args is Delivery.AT_MOST_ONCE:
+                        raise UnconfirmedSendError(f"{endpoint}: the answer was lost; not repeated") from error
+                    if isinstance(error, TimedOut):
+                        raise
+                if attempt == MAX_ATTEMPTS:
                     raise
                 logger.warning("%s: %s (attempt %s); retrying", endpoint, type(error).__name__, attempt)
                 await self._sleep(FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1))

@@ -2,13 +2,13 @@
 
 Everything is worked out from the database at each run: the steps whose moment has come today, the patients
 treated on those steps' dates who still take messages, and sequence_log, where each (patient, step) is claimed
-before it is sent. So a step goes out once, survives a restart, and a step missed while the bot was down goes
-out later the same day, never on a later one.
+before it is sent. So a step goes out at most once (a send whose answer is lost is not repeated), survives a
+restart, and a step missed while the bot was down goes out later the same day, never on a later one.
 """
 
 import logging
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.content import ACTIONS, LanguagePack
@@ -16,6 +16,7 @@ from bot.domain.patient import Patient
 from bot.domain.sequence import AftercareSequence, SequenceStep
 from bot.handlers import callbacks
 from bot.handlers.views import ButtonSpec, keyboard
+from bot.resilience import ApiBot, Delivery, UnconfirmedSendError
 from bot.sequence_rules import button_label
 from bot.services import Services
 
@@ -29,7 +30,7 @@ class SequenceJob:
         self._services = services
         self._sequence = sequence
 
-    async def send_due(self, bot: Bot) -> None:
+    async def send_due(self, bot: ApiBot) -> None:
         """Send every step that is due now and not yet sent; stop for this round if Telegram asks us to slow down."""
         services = self._services
         local_now = services.local_now()
@@ -42,7 +43,7 @@ class SequenceJob:
             if not await self._send(bot, user_id, steps[key]):
                 return
 
-    async def _send(self, bot: Bot, user_id: int, step: SequenceStep) -> bool:
+    async def _send(self, bot: ApiBot, user_id: int, step: SequenceStep) -> bool:
         """Claim and send one step to one patient; False when Telegram asked us to slow down."""
         services = self._services
         database = services.database
@@ -55,13 +56,17 @@ class SequenceJob:
         clinic = services.clinic
         text = pack.text(step.text, clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours)
         try:
-            await bot.send_message(user_id, text, reply_markup=_buttons(pack, step))
+            await bot.send_message(
+                user_id, text, reply_markup=_buttons(pack, step), rate_limit_args=Delivery.AT_MOST_ONCE
+            )
         except Forbidden:
             await self._mark_unreachable(patient)
         except RetryAfter:
             await database.sequence.release(user_id, step.key)
             logger.warning("aftercare step %s for patient %s held back: Telegram asked to slow down", step.key, user_id)
             return False
+        except UnconfirmedSendError:
+            logger.warning("aftercare step %s for patient %s unconfirmed: not repeated", step.key, user_id)
         except TelegramError as error:
             logger.warning("aftercare step %s for patient %s not sent: %s", step.key, user_id, type(error).__name__)
         else:

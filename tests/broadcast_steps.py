@@ -96,7 +96,9 @@ async def type_audience(staff: FakeUser, typed: str) -> tuple[BotMessage, BotMes
 def report_heading(en: LanguagePack, broadcast_id: int, *, cancelled: bool = False) -> str:
     """Return the first line of a broadcast's final report (or of the report of a cancelled one)."""
     key = "broadcast.report_cancelled" if cancelled else "broadcast.report"
-    counts = dict.fromkeys(("recipients", "sent_count", "blocked_count", "failed_count", "pending_count"), 0)
+    counts = dict.fromkeys(
+        ("recipients", "sent_count", "unconfirmed_count", "blocked_count", "failed_count", "pending_count"), 0
+    )
     return en.text(key, broadcast_id=broadcast_id, duration="", **counts).split("\n")[0]
 
 
@@ -141,6 +143,7 @@ async def report_for(settings: Settings, en: LanguagePack, broadcast_id: int) ->
         broadcast_id=broadcast_id,
         recipients=tally.total,
         sent_count=tally.sent,
+        unconfirmed_count=tally.unconfirmed,
         blocked_count=tally.blocked,
         failed_count=tally.failed,
         duration=format_duration(en, taken),

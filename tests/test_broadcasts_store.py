@@ -101,6 +101,26 @@ async def test_each_recipient_is_marked_once_and_the_tally_adds_up(database: Dat
     assert await store.cancel(broadcast_id, later(3)) is None, "a finished broadcast cannot be cancelled"
 
 
+async def test_a_claimed_recipient_is_sent_once_released_for_later_or_left_unconfirmed_by_a_crash(
+    database: Database,
+) -> None:
+    """Claimed rows leave the pending list; a release puts one back; a restart makes the rest 'unconfirmed'."""
+    store = database.broadcasts
+    broadcast_id = await ready_draft(database)
+    await store.start(broadcast_id, EVERYONE, NOW, scheduled=False, report=None)
+    assert await store.claim(broadcast_id, PATIENT, later(1))
+    assert not await store.claim(broadcast_id, PATIENT, later(1)), "a row is claimed once"
+    assert await store.claim(broadcast_id, OTHER, later(1))
+    assert await store.pending(broadcast_id, 10) == []
+    assert await store.tally(broadcast_id) == Tally(sending=2)
+    await store.release(broadcast_id, OTHER, 2, later(2))
+    assert [recipient.user_id for recipient in await store.pending(broadcast_id, 10)] == [OTHER]
+    assert await store.unconfirm_interrupted(later(3)) == 1, "the row a crash left 'sending'"
+    assert await store.tally(broadcast_id) == Tally(pending=1, unconfirmed=1)
+    assert not await store.mark(broadcast_id, PATIENT, RecipientStatus.SENT, later(4), attempts=1), "never again"
+    assert await store.unconfirm_interrupted(later(5)) == 0
+
+
 async def test_pending_recipients_say_whether_they_still_take_messages(database: Database) -> None:
     """A patient who blocks the bot or sends /stop after the snapshot is reported as such, to be skipped."""
     broadcast_id = await ready_draft(database)

@@ -701,6 +701,7 @@ SAMPLE_VALUES = {
     "recipients": "2000",
     "done_count": "1200",
     "sent_count": "1150",
+    "unconfirmed_count": "2",
     "blocked_count": "40",
     "failed_count": "10",
     "pending_count": "800",

@@ -4,11 +4,12 @@ from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.content import LanguagePack
-from bot.resilience import MAX_ATTEMPTS, ResilientRequests
+from bot.resilience import MAX_ATTEMPTS, Delivery, ResilientRequests, UnconfirmedSendError, surely_not_sent
 from tests.conftest import RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
@@ -31,7 +32,9 @@ class Script:
         return True
 
 
-async def run(script: Script, endpoint: str, data: dict[str, Any] | None = None) -> tuple[object, list[float]]:
+async def run(
+    script: Script, endpoint: str, data: dict[str, Any] | None = None, delivery: Delivery | None = None
+) -> tuple[object, list[float]]:
     """Send one request through the retry layer with a recording sleep; return the result and the pauses."""
     pauses: list[float] = []
 
@@ -40,7 +43,7 @@ async def run(script: Script, endpoint: str, data: dict[str, Any] | None = None)
         pauses.append(seconds)
 
     result = await ResilientRequests(sleep=sleep).process_request(
-        script, (endpoint, data or {}), {}, endpoint, data or {"chat_id": 1, "text": "hi"}, None
+        script, (endpoint, data or {}), {}, endpoint, data or {"chat_id": 1, "text": "hi"}, delivery
     )
     return result, pauses
 
@@ -74,6 +77,68 @@ async def test_a_timed_out_send_is_not_repeated_but_an_edit_is() -> None:
         await run(Script(TimedOut()), "sendMessage")
     result, _ = await run(Script(TimedOut()), "editMessageText")
     assert result is True
+
+
+def raised_from(error: NetworkError, cause: Exception) -> NetworkError:
+    """Return the library's error as it raises it: from the HTTP client's own exception."""
+    error.__cause__ = cause
+    return error
+
+
+def lost_answer() -> NetworkError:
+    """Return the error of a connection that dropped after the request went out: it may have been delivered."""
+    return raised_from(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("Server disconnected"))
+
+
+@pytest.mark.parametrize(
+    ("error", "not_sent"),
+    [
+        (NetworkError("Bad Gateway"), True),  # Telegram answered with an error status
+        (NetworkError("Internal Server Error (500)"), True),
+        (raised_from(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused")), True),
+        (raised_from(TimedOut(), httpx.ConnectTimeout("connect")), True),
+        (raised_from(TimedOut(), httpx.PoolTimeout("pool")), True),
+        (raised_from(NetworkError("httpx.WriteError"), httpx.WriteError("broken pipe")), True),
+        (raised_from(TimedOut(), httpx.WriteTimeout("write")), True),
+        (lost_answer(), False),
+        (raised_from(NetworkError("httpx.ReadError"), httpx.ReadError("reset")), False),
+        (raised_from(TimedOut(), httpx.ReadTimeout("read")), False),
+        (TimedOut(), False),
+    ],
+)
+def test_a_failure_is_known_to_have_had_no_effect_only_when_nothing_could_have_arrived(
+    error: NetworkError, not_sent: bool
+) -> None:
+    """An error answer or a connection never made: not sent. A connection lost or a timeout after sending: unknown."""
+    assert surely_not_sent(error) is not_sent
+
+
+async def test_a_bulk_send_whose_answer_was_lost_is_not_repeated() -> None:
+    """At most once: a send that may have arrived raises UnconfirmedSendError after the one try."""
+    script = Script(lost_answer())
+    with pytest.raises(UnconfirmedSendError):
+        await run(script, "sendMessage", delivery=Delivery.AT_MOST_ONCE)
+    assert len(script.sent) == 1
+
+
+@pytest.mark.parametrize(
+    "error",
+    [NetworkError("Bad Gateway"), raised_from(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused"))],
+)
+async def test_a_bulk_send_that_surely_did_not_arrive_is_retried(error: NetworkError) -> None:
+    """At most once still retries a send Telegram refused or never got."""
+    result, pauses = await run(Script(error), "sendMessage", delivery=Delivery.AT_MOST_ONCE)
+    assert (result, pauses) == (True, [0.25])
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "delivery"),
+    [("sendMessage", None), ("sendMessage", Delivery.AT_LEAST_ONCE), ("editMessageText", Delivery.AT_MOST_ONCE)],
+)
+async def test_a_reply_or_an_edit_whose_answer_was_lost_is_repeated(endpoint: str, delivery: Delivery | None) -> None:
+    """A reply to the patient is sent at least once, and an edit is safe to repeat: both are tried again."""
+    result, pauses = await run(Script(lost_answer()), endpoint, delivery=delivery)
+    assert (result, pauses) == (True, [0.25])
 
 
 @pytest.mark.parametrize("error", [Forbidden("Forbidden: bot was blocked by the user"), BadRequest("chat not found")])

@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from telegram import Bot
 from telegram.error import RetryAfter
 
 from bot.config import Settings
 from bot.content import Content, LanguagePack
 from bot.domain.triage import TriageRules
+from bot.resilience import ApiBot
 from bot.sequence_job import SequenceJob
 from bot.sequence_rules import load_sequence
 from bot.services import Services
@@ -262,13 +262,13 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
             await database.patients.set_treatment_date(user_id, TREATED.date(), TREATED)
         job, flooded = SequenceJob(services, sequence), FloodedBot()
         clock.now = DAY1_MORNING
-        await job.send_due(cast("Bot", flooded))
+        await job.send_due(cast("ApiBot", flooded))
         assert await database.sequence.sent_to(8101) == []
         assert await database.sequence.sent_to(8102) == []  # the round ended: not even tried
         flooded.flooded = False
         clock.now = DAY1_MORNING + MINUTE
-        await job.send_due(cast("Bot", flooded))
-        await job.send_due(cast("Bot", flooded))
+        await job.send_due(cast("ApiBot", flooded))
+        await job.send_due(cast("ApiBot", flooded))
         assert flooded.sent == [(8101, step_text(en, "day1")), (8102, step_text(en, "day1"))]
         assert await database.sequence.sent_to(8101) == ["day1"]
 

@@ -10,6 +10,7 @@ import pytest
 from bot.domain.checkin import NO, Question
 from bot.domain.records import CheckinStatus
 from bot.storage import Database, DatabaseError
+from bot.storage.broadcasts import Tally
 from bot.storage.migrations import migrate, migration_scripts, split_statements, user_version
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
@@ -323,3 +324,26 @@ async def test_times_are_stored_in_utc_and_naive_times_are_refused(tmp_path: Pat
     assert patient.consented_at.utcoffset() == timedelta(0)
     with sqlite3.connect(path) as reader:
         assert reader.execute("SELECT consented_at FROM patient").fetchone() == ("2026-11-24T15:00:00+00:00",)
+
+
+async def test_broadcast_rows_written_before_unconfirmed_existed_survive_its_migration(tmp_path: Path) -> None:
+    """A version-5 file's broadcast recipients keep their statuses and may then be 'sending' or 'unconfirmed'."""
+    path = tmp_path / "bot.sqlite3"
+    with sqlite3.connect(path) as connection:
+        for script in migration_scripts()[:5]:
+            connection.executescript(script)
+        connection.execute("PRAGMA user_version = 5")
+        for user_id in (7, 8):
+            connection.execute(
+                "INSERT INTO patient (user_id, language, consented_at, updated_at) VALUES (?, 'en', 'x', 'x')",
+                (user_id,),
+            )
+        connection.execute("INSERT INTO broadcast (id, created_by, created_at, updated_at) VALUES (1, 500, 'x', 'x')")
+        connection.execute("INSERT INTO broadcast_recipient (broadcast_id, user_id, status) VALUES (1, 7, 'sent')")
+        connection.execute("INSERT INTO broadcast_recipient (broadcast_id, user_id) VALUES (1, 8)")
+    async with await Database.open(path) as database:
+        store = database.broadcasts
+        assert await store.tally(1) == Tally(pending=1, sent=1)
+        assert await store.claim(1, 8, NOW)
+        assert await store.unconfirm_interrupted(NOW) == 1
+        assert await store.tally(1) == Tally(sent=1, unconfirmed=1)

@@ -37,7 +37,9 @@ class RecipientStatus(StrEnum):
     """What became of one recipient's message."""
 
     PENDING = "pending"
+    SENDING = "sending"  # claimed: its message is going out now (left so by a crash, it becomes UNCONFIRMED)
     SENT = "sent"
+    UNCONFIRMED = "unconfirmed"  # went out, but Telegram's answer was lost: perhaps delivered, never sent again
     BLOCKED = "blocked"
     FAILED = "failed"
 
@@ -66,19 +68,21 @@ class Tally:
     """How a broadcast's recipients stand."""
 
     pending: int = 0
+    sending: int = 0
     sent: int = 0
+    unconfirmed: int = 0
     blocked: int = 0
     failed: int = 0
 
     @property
     def total(self) -> int:
         """Return the number of recipients."""
-        return self.pending + self.sent + self.blocked + self.failed
+        return self.pending + self.sending + self.sent + self.unconfirmed + self.blocked + self.failed
 
     @property
     def done(self) -> int:
         """Return the number of recipients whose message has been dealt with."""
-        return self.total - self.pending
+        return self.total - self.pending - self.sending
 
 
 @dataclass(frozen=True)
@@ -235,6 +239,31 @@ class BroadcastStore:
         )
         return [Recipient(int(row[0]), bool(row[1]), bool(row[2])) for row in rows]
 
+    async def claim(self, broadcast_id: int, user_id: int, now: datetime) -> bool:
+        """Mark a pending recipient 'sending' just before their message goes out; False if they were not pending."""
+        changed = await self._sql.run(
+            "UPDATE broadcast_recipient SET status = 'sending', updated_at = ?"
+            " WHERE broadcast_id = ? AND user_id = ? AND status = 'pending'",
+            (utc_text(now), broadcast_id, user_id),
+        )
+        return changed == 1
+
+    async def release(self, broadcast_id: int, user_id: int, attempts: int, now: datetime) -> None:
+        """Put a claimed recipient back to pending, when delivery stopped before any send could have gone out."""
+        await self._sql.run(
+            "UPDATE broadcast_recipient SET status = 'pending', attempts = attempts + ?, updated_at = ?"
+            " WHERE broadcast_id = ? AND user_id = ? AND status = 'sending'",
+            (attempts, utc_text(now), broadcast_id, user_id),
+        )
+
+    async def unconfirm_interrupted(self, now: datetime) -> int:
+        """Mark 'unconfirmed' every recipient a crash left 'sending' (their message may have gone out); count them."""
+        return await self._sql.run(
+            "UPDATE broadcast_recipient SET status = 'unconfirmed', reason = 'interrupted while sending',"
+            " updated_at = ? WHERE status = 'sending'",
+            (utc_text(now),),
+        )
+
     async def mark(
         self,
         broadcast_id: int,
@@ -245,10 +274,10 @@ class BroadcastStore:
         attempts: int,
         reason: str = "",
     ) -> bool:
-        """Record what became of a pending recipient; False if they were not pending."""
+        """Record what became of a pending or claimed recipient; False if they were neither."""
         changed = await self._sql.run(
             "UPDATE broadcast_recipient SET status = ?, reason = ?, attempts = attempts + ?, updated_at = ?"
-            " WHERE broadcast_id = ? AND user_id = ? AND status = 'pending'",
+            " WHERE broadcast_id = ? AND user_id = ? AND status IN ('pending', 'sending')",
             (status.value, reason[:MAX_REASON], attempts, utc_text(now), broadcast_id, user_id),
         )
         return changed == 1
