@@ -15,6 +15,7 @@ from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_TRIAGE_RULES
 from bot.content import LanguagePack
 from bot.domain.checkin import Question
 from bot.storage import Database
+from tests.broadcast_steps import STAFF, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.checkin_steps import answer_all, with_answers
 from tests.conftest import TEST_ENV, TEST_TOKEN
 from tests.fake_telegram import FakeTelegram
@@ -204,3 +205,42 @@ async def test_a_broken_triage_file_stops_the_bot_naming_file_and_key(tmp_path: 
     [line] = running.stderr.decode().strip().splitlines()
     assert "triage.toml" in line
     assert "severe_pain" in line
+
+
+async def test_the_clinic_side_as_launched_keeps_names_messages_and_symptoms_out_of_the_log(
+    bot_process: BotProcess, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """An alert acknowledged, /patient, /export and a broadcast at DEBUG: the log holds ids and events only."""
+    user = fake_telegram.user(4002, "Sasha", username="sasha_w")
+    await accept_consent(user, en)
+    await user.send("Nov 22")
+    await user.next_output()
+    await answer_health_question(user, en)
+    await user.send("/checkin")
+    await user.next_output()
+    await answer_all(user, en, with_answers(pus="yes"))
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    await staff_chat.next_output()
+    staff = fake_telegram.user(STAFF, "Dr Morgan", username="dr_morgan")
+    await staff_chat.press(staff, en.label("acknowledge"))
+    assert "acknowledged by Dr Morgan" in (await staff_chat.next_output()).plain_text
+    await staff.send("/patient @sasha_w")
+    assert "@sasha_w" in (await staff.next_output()).plain_text
+    assert (await staff.next_output()).photo is not None, "the recovery chart"
+    await staff.send("/export")
+    assert (await staff.next_output()).text == en.text("report.export_choose")
+    await staff.press(en.text("report.button.export_7"))
+    checkins_file, _alerts_file = await staff.next_output(), await staff.next_output()
+    assert checkins_file.document_name is not None
+    await compose_text(staff, en, "Flu clinic on Friday, bring your card")
+    _preview, confirm = await choose_audience(staff, en, "all")
+    await staff.press(en.text("broadcast.button.send_now"))
+    await wait_for_report(staff, en, broadcast_id_of(confirm))
+    assert [shown.text for shown in user.messages()].count("Flu clinic on Friday, bring your card") == 1
+
+    assert await bot_process.stop(signal.SIGTERM) == 0
+    logs = bot_process.stderr.decode()
+    for secret in (TEST_TOKEN.split(":")[1], "Sasha", "sasha_w", "Morgan", "dr_morgan", "Flu clinic", "pus"):
+        assert secret not in logs, f"{secret!r} reached the log"
+    assert "Traceback" not in logs
+    assert "broadcast 1 finished" in logs, "the log still tells what happened, by id"
