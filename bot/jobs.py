@@ -1,7 +1,8 @@
 """Work the bot does on its own, every minute: close idle check-ins, send reminders and nudges, re-send alerts.
 
 Everything is worked out from the database at each run, so nothing is lost in a restart: a reminder missed
-while the bot was down goes out at the next run if it is still the same day, and reminder_log makes sure
+while the bot was down goes out at the next run if that is within a few hours of its time (never at night, see
+bot/domain/reminder_window.py), and reminder_log makes sure
 none goes out twice: a reminder is claimed before it is sent, and one whose answer is lost is not repeated.
 """
 
@@ -14,6 +15,7 @@ from telegram.ext import ContextTypes
 from bot.broadcasts import start_due_broadcasts
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
+from bot.domain.reminder_window import reminder_is_due
 from bot.domain.retention import purge_cutoff
 from bot.domain.triage import Reason, Tier, TriageResult
 from bot.handlers import callbacks
@@ -92,7 +94,9 @@ class Jobs:
             today - timedelta(days=last_day), today - timedelta(1)
         ):
             due = patient.reminder_time or services.settings.reminder_time
-            if local_now.time() < due or await database.reminders.last_claimed(patient.user_id, REMINDER) == today:
+            if not reminder_is_due(local_now.time(), due):
+                continue  # not yet, or too late today: a reminder never comes hours late, at night
+            if await database.reminders.last_claimed(patient.user_id, REMINDER) == today:
                 continue
             if await database.checkins.finished_on(patient.user_id, today):
                 continue

@@ -81,6 +81,18 @@ async def test_a_reminder_missed_while_down_goes_out_once_after_a_restart(
     assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 17, 1, tzinfo=UTC)) == []
 
 
+async def test_a_reminder_missed_by_hours_waits_for_the_next_day_instead_of_coming_late(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """Down from 10:00 until 22:00: no reminder that night; the next morning's comes at 10:00 as usual."""
+    user = fake_telegram.user(7009)
+    await onboard_on_october_30(user, en, clock)
+    assert await reminders_at(bot, clock, user, datetime(2026, 11, 1, 3, 0, tzinfo=UTC)) == []  # 22:00 on Oct 31
+    assert await reminders_at(bot, clock, user, datetime(2026, 11, 1, 15, 0, tzinfo=UTC)) == [
+        en.text("reminders.daily", day=2)
+    ]
+
+
 async def test_two_missed_days_bring_one_nudge_not_a_stream(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
 ) -> None:
