@@ -61,6 +61,35 @@ async def test_an_unacknowledged_alert_is_resent_until_someone_acknowledges(
     await staff_chat.expect_no_output()
 
 
+async def test_an_alert_raised_again_after_it_was_resolved_is_posted_afresh(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """Resolved, then reported again the same day: a new message (the chat notifies), not a silent edit."""
+    user = fake_telegram.user(8003)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers(pus="yes"))
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    first = await staff_chat.next_output()
+    await user.next_output()
+    await staff_chat.press(fake_telegram.user(500, "Dr Lee"), en.label("resolve"), message=first)
+    assert "resolved by Dr Lee" in (await staff_chat.next_output()).plain_text
+    assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")
+    clock.now += timedelta(hours=1)
+    await user.send("/checkin")
+    assert (await user.next_output()).text == en.text("checkin.done_today", day=0)
+    await user.press(en.label("checkin_again"))
+    await user.next_output()
+    await answer_all(user, en, with_answers(pus="yes", blisters="yes"))
+    again = await staff_chat.next_output()
+    assert again.message_id != first.message_id, "posted as a new message"
+    assert en.text("staff.reason.blisters") in again.plain_text
+    assert len(staff_chat.messages()) == 2, "the resolved alert stays as it was, for the record"
+    assert again.button_labels() == [en.label("acknowledge"), en.label("resolve")]
+    await staff_chat.press(fake_telegram.user(500, "Dr Lee"), en.label("acknowledge"), message=again)
+    assert "acknowledged by Dr Lee" in (await staff_chat.next_output()).plain_text
+
+
 async def test_a_photo_at_the_photo_step_goes_to_the_clinic_with_the_alert(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
 ) -> None:

@@ -67,11 +67,11 @@ async def test_other_tiers_dates_and_patients_are_separate_rows(database: Databa
 
 
 async def test_a_resolved_escalation_is_reopened_by_a_new_record(database: Database) -> None:
-    """New signs on a resolved escalation make it open again, without the earlier staff handling."""
+    """New signs on a resolved escalation make it open again, without the earlier staff handling, and are news."""
     escalation, _ = await database.escalations.record(PATIENT, None, TODAY, "soon", ("redness",), NOW)
     await database.escalations.resolve(escalation.id, NURSE, later(1))
-    reopened, created = await database.escalations.record(PATIENT, None, TODAY, "soon", ("swelling",), later(2))
-    assert not created
+    reopened, news = await database.escalations.record(PATIENT, None, TODAY, "soon", ("swelling",), later(2))
+    assert news, "staff must be told afresh"
     assert reopened.status is EscalationStatus.OPEN
     assert reopened.reasons == ("redness", "swelling")
     assert (reopened.acknowledged_by, reopened.acknowledged_at, reopened.resolved_by, reopened.resolved_at) == (

@@ -40,7 +40,7 @@ class Alerts:
     async def raise_alert(self, bot: Bot, who: PatientLabel, checkin: Checkin, result: TriageResult) -> bool:
         """Store the escalation and post (or update) its alert; tell whether the clinic's chat got it."""
         services = self._services
-        escalation, created = await services.database.escalations.record(
+        escalation, news = await services.database.escalations.record(
             checkin.user_id, checkin.id, checkin.local_date, result.tier.code, tuple(result.reasons), services.clock()
         )
         chat_id = services.settings.staff_chat_id
@@ -49,7 +49,7 @@ class Alerts:
             return False
         text = self.alert_text(escalation, who, checkin)
         try:
-            if created or escalation.staff_message_id is None:
+            if news or escalation.staff_message_id is None:  # new or reopened: a new message, so the chat notifies
                 message = await bot.send_message(chat_id, text, reply_markup=self.alert_buttons(escalation))
                 await services.database.escalations.set_staff_message(
                     escalation.id, chat_id, message.message_id, services.clock()

@@ -32,11 +32,12 @@ class EscalationStore:
     async def record(
         self, user_id: int, checkin_id: int | None, local_date: date, tier: str, reasons: tuple[str, ...], now: datetime
     ) -> tuple[Escalation, bool]:
-        """Create the escalation for (patient, date, tier), True; or merge into the existing one, False.
+        """Create the escalation for (patient, date, tier), or merge into the existing one; tell whether it is news.
 
         Merging adds the new reasons after the known ones without repeats, points it at the newer check-in (a
         None check-in keeps the old one), and reopens a resolved one as open, clearing who acknowledged and
-        resolved it; an acknowledged one stays acknowledged.
+        resolved it; an acknowledged one stays acknowledged. News (True) is a new escalation or a reopened one:
+        staff must be told afresh; otherwise (False) the alert they have is only brought up to date.
         """
         stamp = utc_text(now)
         async with self._sql.transaction() as tx:
@@ -54,7 +55,8 @@ class EscalationStore:
                 return await _get(tx, int(row[0])), True
             existing = found[0]
             merged = tuple(dict.fromkeys((*existing.reasons, *(str(reason) for reason in reasons))))
-            if existing.status is EscalationStatus.RESOLVED:
+            reopened = existing.status is EscalationStatus.RESOLVED
+            if reopened:
                 await tx.run(
                     "UPDATE escalation SET status = 'open', acknowledged_by = NULL, acknowledged_at = NULL,"
                     " resolved_by = NULL, resolved_at = NULL WHERE id = ?",
@@ -64,7 +66,7 @@ class EscalationStore:
                 "UPDATE escalation SET reasons = ?, checkin_id = COALESCE(?, checkin_id), updated_at = ? WHERE id = ?",
                 (reasons_text(merged), checkin_id, stamp, existing.id),
             )
-            return await _get(tx, existing.id), False
+            return await _get(tx, existing.id), reopened
 
     async def set_staff_message(self, escalation_id: int, chat_id: int, message_id: int, now: datetime) -> None:
         """Record the staff-chat message that shows the escalation, sent now."""
