@@ -7,9 +7,10 @@ How it stays safe and fair:
   Application's bot and its connection pool, so they never wait in line behind a broadcast's requests. (In
   python-telegram-bot 22 the Application's pool already has many connections; a separate Bot keeps that true
   whatever the pool setting, and keeps the broadcast's timeouts and errors apart.)
-- **Room for patients at Telegram.** Sends are spaced by a token bucket at BROADCAST_RATE (default 25/s) without
-  bursts, under Telegram's ~30 messages/s per bot, so the difference is left for patients' replies, which are
-  never held back by the bucket. A 429 pauses the whole bucket for retry_after, then delivery carries on.
+- **Room for patients at Telegram.** Sends are spaced by the services' bulk pace, a token bucket at BROADCAST_RATE
+  (default 25/s) without bursts that reminders and the aftercare sequence share, under Telegram's ~30 messages/s
+  per bot, so the difference is left for patients' replies, which are never held back by it. A 429 pauses the
+  whole bucket for retry_after, then delivery carries on.
 - **One message in flight, at most once.** A broadcast sends to one recipient at a time. The row is marked
   'sending' before the message goes out and 'sent' right after Telegram accepts it; a row a crash leaves 'sending'
   becomes 'unconfirmed' at the next start and is not sent again, so no patient gets a broadcast twice. (With one
@@ -37,22 +38,19 @@ import html
 import logging
 import re
 import time
-import warnings
 import weakref
 from dataclasses import dataclass
-from datetime import timedelta
 
 from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.content import LanguagePack
 from bot.domain.audience import decode, treatment_dates
-from bot.domain.pacing import RetryPolicy, Throttle, TokenBucket
+from bot.domain.pacing import RetryPolicy, Throttle
 from bot.handlers.views import keyboard
-from bot.resilience import surely_not_sent
+from bot.resilience import retry_after_seconds, surely_not_sent
 from bot.services import Services
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore, Recipient, RecipientStatus, Tally
@@ -105,14 +103,6 @@ async def send_outgoing(bot: Bot, chat_id: int, message: Outgoing) -> Message:
     return await bot.send_message(
         chat_id, message.text_html, parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
     )
-
-
-def retry_after_seconds(error: RetryAfter) -> float:
-    """Return how long Telegram asked to wait, in seconds (read without python-telegram-bot's deprecation warning)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def plain(pack: LanguagePack, key: str, **values: str | int) -> str:
@@ -171,7 +161,7 @@ class BroadcastEngine:
     def __init__(self, services: Services, bot: Bot) -> None:
         self._services = services
         self._bot = bot
-        self._bucket = TokenBucket(services.settings.broadcast_rate, clock=time.monotonic)
+        self._bucket = services.bulk_pace  # shared with reminders and the aftercare sequence
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._halts: dict[int, asyncio.Event] = {}  # set to stop a broadcast's task: cancelled, or shutting down
         self._stopping = False

@@ -9,7 +9,7 @@ none goes out twice: a reminder is claimed before it is sent, and one whose answ
 import logging
 from datetime import date, timedelta
 
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.broadcasts import start_due_broadcasts
@@ -23,7 +23,7 @@ from bot.handlers.alerts import Alerts, PatientLabel
 from bot.handlers.caller import Caller
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.views import keyboard
-from bot.resilience import ApiBot, Delivery, UnconfirmedSendError
+from bot.resilience import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
 from bot.sequence_job import SequenceJob
 from bot.services import Services
 
@@ -108,7 +108,10 @@ class Jobs:
                 continue  # another run got there first
             if kind == NUDGE:
                 await database.reminders.claim(patient.user_id, today, NUDGE, services.clock())
-            await self._remind(bot, patient, kind)
+            if not await self._remind(bot, patient, kind):
+                await database.reminders.release(patient.user_id, today, REMINDER)
+                await database.reminders.release(patient.user_id, today, NUDGE)
+                return  # Telegram asked us to slow down: the rest wait for the next run
 
     async def _needs_nudge(self, patient: Patient) -> bool:
         """Tell whether the patient has missed two whole days of check-ins and has not been nudged since."""
@@ -122,22 +125,31 @@ class Jobs:
         last_nudge = await database.reminders.last_claimed(patient.user_id, NUDGE)
         return last_nudge is None or last_nudge <= last_seen
 
-    async def _remind(self, bot: ApiBot, patient: Patient, kind: str) -> None:
-        """Send one reminder or nudge with a button that starts the check-in."""
+    async def _remind(self, bot: ApiBot, patient: Patient, kind: str) -> bool:
+        """Send one reminder or nudge with a button that starts the check-in, at the bulk pace.
+
+        False when Telegram still asked us to slow down after the request layer's waits: it surely did not take it.
+        """
         pack = self._services.pack_for(patient, None)
         day = self._services.day_of(patient) or 0
         text = pack.text("reminders.nudge") if kind == NUDGE else pack.text("reminders.daily", day=day)
         button = keyboard([[(pack.label("checkin_now"), callbacks.CHECKIN_START)]])
+        await self._services.wait_for_bulk_slot()
         try:
             await bot.send_message(patient.user_id, text, reply_markup=button, rate_limit_args=Delivery.AT_MOST_ONCE)
         except Forbidden:
             await self._mark_unreachable(patient)
+        except RetryAfter as error:
+            self._services.bulk_pace.pause(retry_after_seconds(error))
+            logger.warning("%s for patient %s held back: Telegram asked to slow down", kind, patient.user_id)
+            return False
         except UnconfirmedSendError:
             logger.warning("%s for patient %s unconfirmed: not repeated", kind, patient.user_id)
         except TelegramError as error:
             logger.warning("%s for patient %s not sent: %s", kind, patient.user_id, type(error).__name__)
         else:
             logger.info("%s sent to patient %s", kind, patient.user_id)
+        return True
 
     async def resend_alerts(self, bot: ApiBot) -> None:
         """Remind the staff chat of every alert nobody has acknowledged within the configured time."""

@@ -21,13 +21,16 @@ import asyncio
 import html
 import logging
 import re
+import warnings
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from enum import Enum
 from typing import Any
 
 import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, ExtBot
+from telegram.warnings import PTBDeprecationWarning
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +95,7 @@ class ResilientRequests(BaseRateLimiter[Delivery]):
             try:
                 return await callback(endpoint, data, **kwargs)
             except RetryAfter as error:
-                wait = min(_seconds(error.retry_after), MAX_FLOOD_WAIT_SECONDS)
+                wait = min(retry_after_seconds(error), MAX_FLOOD_WAIT_SECONDS)
                 logger.warning("%s: Telegram asked to wait %.0f s (attempt %s)", endpoint, wait, attempt)
                 if attempt == MAX_ATTEMPTS:
                     raise
@@ -119,10 +122,12 @@ class ResilientRequests(BaseRateLimiter[Delivery]):
         raise AssertionError("unreachable: the last attempt returns or raises")
 
 
-def _seconds(retry_after: object) -> float:
-    """Read RetryAfter.retry_after, which is an int or a timedelta depending on the library's settings."""
-    total_seconds = getattr(retry_after, "total_seconds", None)
-    return float(total_seconds()) if callable(total_seconds) else float(retry_after)  # type: ignore[arg-type]
+def retry_after_seconds(error: RetryAfter) -> float:
+    """Return how long Telegram asked to wait, in seconds (read without python-telegram-bot's deprecation warning)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def _is_parse_error(error: BadRequest) -> bool:

@@ -16,7 +16,7 @@ from bot.domain.patient import Patient
 from bot.domain.sequence import AftercareSequence, SequenceStep
 from bot.handlers import callbacks
 from bot.handlers.views import ButtonSpec, keyboard
-from bot.resilience import ApiBot, Delivery, UnconfirmedSendError
+from bot.resilience import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
 from bot.sequence_rules import button_label
 from bot.services import Services
 
@@ -55,13 +55,15 @@ class SequenceJob:
         pack = services.pack_for(patient, None)
         clinic = services.clinic
         text = pack.text(step.text, clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours)
+        await services.wait_for_bulk_slot()
         try:
             await bot.send_message(
                 user_id, text, reply_markup=_buttons(pack, step), rate_limit_args=Delivery.AT_MOST_ONCE
             )
         except Forbidden:
             await self._mark_unreachable(patient)
-        except RetryAfter:
+        except RetryAfter as error:
+            services.bulk_pace.pause(retry_after_seconds(error))
             await database.sequence.release(user_id, step.key)
             logger.warning("aftercare step %s for patient %s held back: Telegram asked to slow down", step.key, user_id)
             return False

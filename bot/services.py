@@ -1,5 +1,7 @@
 """The services a handler may use, built once by the composition root."""
 
+import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -8,6 +10,7 @@ from bot.config import Settings
 from bot.content import Content, LanguagePack
 from bot.domain.clinic import ClinicInfo
 from bot.domain.opening_hours import is_open
+from bot.domain.pacing import TokenBucket
 from bot.domain.patient import Patient
 from bot.domain.treatment_dates import day_of_recovery, local_today
 from bot.domain.triage import TriageRules
@@ -16,13 +19,24 @@ from bot.storage import Database
 
 @dataclass
 class Services:
-    """Settings, content, the clock and the database (opened in post_init, closed in post_shutdown)."""
+    """Settings, content, the clock, the database (opened in post_init, closed in post_shutdown), the bulk pace."""
 
     settings: Settings
     content: Content
     rules: TriageRules
     clock: Callable[[], datetime]
     _database: Database | None = field(default=None, repr=False)
+    # Every message the bot sends on its own (broadcasts, reminders, nudges, aftercare steps) takes a slot here, so
+    # together they stay under BROADCAST_RATE and leave the rest of Telegram's ~30/s for patients' replies.
+    bulk_pace: TokenBucket = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.bulk_pace = TokenBucket(self.settings.broadcast_rate, clock=time.monotonic)
+
+    async def wait_for_bulk_slot(self) -> None:
+        """Wait for the next slot of the bulk pace and take it."""
+        await asyncio.sleep(self.bulk_pace.reserve())
+        self.bulk_pace.used()
 
     @property
     def database(self) -> Database:

@@ -1,11 +1,19 @@
 """Reminders and nudges, driven by moving the clock and running the jobs, as the JobQueue does every minute."""
 
+import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 
-from bot.content import LanguagePack
+import pytest
+
+from bot import resilience
+from bot.config import Settings
+from bot.content import Content, LanguagePack
+from bot.domain.triage import TriageRules
+from tests.broadcast_steps import add_patients
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin
-from tests.conftest import Clock, RunningBot
-from tests.fake_telegram import FakeTelegram, FakeUser
+from tests.conftest import Clock, RunningBot, running_bot
+from tests.fake_telegram import FakeTelegram, FakeUser, RateLimit
 from tests.journeys import onboard
 
 # Clocks fall back in Toronto at 02:00 on 2026-11-01: 10:00 is 14:00 UTC before and 15:00 UTC after.
@@ -160,3 +168,50 @@ async def test_the_reminder_time_can_be_changed_in_settings(
     assert en.text("settings.time_saved", reminder_time="18:00") in saved.text
     assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 21, 59, tzinfo=UTC)) == []
     assert len(await reminders_at(bot, clock, user, datetime(2026, 10, 31, 22, 0, tzinfo=UTC))) == 1
+
+
+def reminders_per_chat(fake: FakeTelegram, en: LanguagePack, user_ids: list[int]) -> Counter[int]:
+    """Count the day-2 reminders each patient received."""
+    text = en.text("reminders.daily", day=2)
+    return Counter({user_id: sum(m.text == text for m in fake.user(user_id).messages()) for user_id in user_ids})
+
+
+async def test_reminders_due_at_once_go_out_at_the_bulk_pace_and_draw_no_429(
+    settings: Settings,
+    content: Content,
+    rules: TriageRules,
+    clock: Clock,
+    fake_telegram: FakeTelegram,
+    en: LanguagePack,
+) -> None:
+    """40 reminders due at 10:00 with Telegram's limits on: paced under 30/s, so Telegram never refuses one."""
+    patients = await add_patients(settings, fake_telegram, range(8700, 8740))
+    fake_telegram.rate_limit = limits = RateLimit()
+    async with running_bot(settings, content, rules, clock, fake_telegram) as bot:
+        await bot.run_jobs()
+    assert limits.refused == []
+    assert set(reminders_per_chat(fake_telegram, en, patients).values()) == {1}
+
+
+async def test_a_reminder_telegram_refuses_to_take_goes_out_at_the_next_run_once(
+    settings: Settings,
+    content: Content,
+    rules: TriageRules,
+    clock: Clock,
+    fake_telegram: FakeTelegram,
+    en: LanguagePack,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Unpaced past Telegram's limit, with no retry left: the refused reminders are kept for the next run, not lost."""
+    monkeypatch.setattr(resilience, "MAX_ATTEMPTS", 1)
+    patients = await add_patients(settings, fake_telegram, range(8800, 8840))
+    fake_telegram.rate_limit = limits = RateLimit()
+    async with running_bot(settings, content, rules, clock, fake_telegram, broadcast_rate=1000) as bot:
+        await bot.run_jobs()
+        first_round = sum(reminders_per_chat(fake_telegram, en, patients).values())
+        await asyncio.sleep(limits.window)
+        clock.now += timedelta(minutes=1)
+        await bot.run_jobs()
+    assert limits.refused, "the burst went past Telegram's limit"
+    assert first_round < len(patients), "the round stopped at the refusal"
+    assert set(reminders_per_chat(fake_telegram, en, patients).values()) == {1}, "each patient reminded once"

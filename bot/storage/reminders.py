@@ -20,6 +20,13 @@ class ReminderStore:
         )
         return inserted == 1
 
+    async def release(self, user_id: int, local_date: date, kind: str) -> None:
+        """Undo a claim for a reminder Telegram certainly did not take (it asked us to slow down), to retry it."""
+        await self._sql.run(
+            "DELETE FROM reminder_log WHERE user_id = ? AND local_date = ? AND kind = ?",
+            (user_id, local_date.isoformat(), kind),
+        )
+
     async def last_claimed(self, user_id: int, kind: str) -> date | None:
         """Return the latest clinic date this kind of reminder was claimed for the patient, or None."""
         row = await self._sql.row(
