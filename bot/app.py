@@ -49,6 +49,7 @@ from bot.resilience import ApiBot, ResilientRequests
 from bot.sequence_job import SequenceJob
 from bot.services import Services
 from bot.storage import Database
+from bot.update_order import PerChatOrder
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ def build_bot(
             )
         )
         .rate_limiter(ResilientRequests())
+        .concurrent_updates(PerChatOrder())  # chats at the same time, each chat's updates in order
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
