@@ -72,8 +72,8 @@ def test_a_pause_holds_every_slot_back_then_pacing_resumes() -> None:
     assert bucket.reserve() == pytest.approx(0.04)
 
 
-def test_a_sender_that_wakes_late_pushes_the_next_slot_back() -> None:
-    """Slots promised at 0.04 and 0.08: if the first is used only at 0.07, the next waits until 0.11, not 0.08."""
+def test_a_sender_that_wakes_late_by_more_than_half_a_slot_pushes_the_next_slot_back() -> None:
+    """Slots promised at 0.04 and 0.08: the first used only at 0.07 moves the next to 0.09, half a slot later."""
     clock = FakeClock()
     bucket = TokenBucket(25, clock=clock)
     bucket.reserve()
@@ -81,7 +81,19 @@ def test_a_sender_that_wakes_late_pushes_the_next_slot_back() -> None:
     assert bucket.reserve() == pytest.approx(0.04)
     clock.now += 0.07  # woke 30 ms late
     bucket.used()
+    assert bucket.reserve() == pytest.approx(0.02)
+
+
+def test_a_sender_a_little_late_keeps_the_pace() -> None:
+    """Slots promised at 0.04 and 0.08: the first used at 0.05 (10 ms late) leaves the next at 0.08."""
+    clock = FakeClock()
+    bucket = TokenBucket(25, clock=clock)
+    bucket.reserve()
+    bucket.used()
     assert bucket.reserve() == pytest.approx(0.04)
+    clock.now += 0.05
+    bucket.used()
+    assert bucket.reserve() == pytest.approx(0.03)
 
 
 def test_a_bucket_needs_a_positive_rate() -> None:

@@ -38,8 +38,12 @@ class TokenBucket:
         return max(0.0, start - self._tolerance - now)
 
     def used(self) -> None:
-        """Record that a slot is used now: a sender that woke late pushes the next slot back, so sends never bunch."""
-        self._next = max(self._next, self._clock() + self._interval - self._tolerance)
+        """Record that a slot is used now; a sender late by more than half a slot pushes the next slot back.
+
+        A little lateness (the wake-up, a database write before the send) is forgiven, so the pace holds at the
+        rate; more is not, so that sends after a long stall never bunch up to catch up.
+        """
+        self._next = max(self._next, self._clock() + self._interval / 2 - self._tolerance)
 
     def pause(self, seconds: float) -> None:
         """Hand out no slot for `seconds` from now (slots already handed out are the caller's to hold back)."""
