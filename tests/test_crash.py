@@ -107,7 +107,7 @@ async def crasher(tmp_path: Path, fake_telegram: FakeTelegram) -> AsyncIterator[
         "TELEGRAM_API_URL": fake_telegram.url,
         "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
         "LOG_LEVEL": "INFO",
-        "BROADCAST_RATE": "30",
+        "BROADCAST_RATE": "25",
     }
     fake_telegram.group(STAFF_CHAT, "Clinic staff")
     crasher = Crasher(fake_telegram, tmp_path, env)

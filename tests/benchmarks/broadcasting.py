@@ -68,8 +68,8 @@ class Plan:
 
 
 PLANS = {
-    Scale.FULL: Plan(recipients=10_000, checkers=3_000, rates=(25, 30), window=1_000),
-    Scale.SMOKE: Plan(recipients=40, checkers=20, rates=(30,), window=10),
+    Scale.FULL: Plan(recipients=10_000, checkers=3_000, rates=(20, 25), window=1_000),
+    Scale.SMOKE: Plan(recipients=40, checkers=20, rates=(25,), window=10),
 }
 
 
