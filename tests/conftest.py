@@ -1,9 +1,10 @@
 """Shared fixtures: the fake Bot API server, the bot running against it in-process, and a failure on any error."""
 
+import functools
 import logging
 import os
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -206,6 +207,17 @@ async def running_bot(
     finally:
         await bot.stop()
     assert not fake.unanswered_callback_queries, "every button press must be answered"
+
+
+BotWith = Callable[..., AbstractAsyncContextManager[RunningBot]]
+
+
+@pytest.fixture
+def bot_with(
+    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: FakeTelegram
+) -> BotWith:
+    """Return a starter of the bot with some settings changed, used as an async context manager."""
+    return functools.partial(running_bot, settings, content, rules, clock, fake_telegram)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from tests.broadcast_steps import (
     wait_for_report,
 )
 from tests.checkin_steps import start_checkin
-from tests.conftest import Clock, RunningBot, running_bot
+from tests.conftest import BotWith, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram, FakeUser, RateLimit
 from tests.storage_support import NOW
 
@@ -76,9 +76,7 @@ def reasons(settings: Settings, broadcast_id: int) -> dict[int, tuple[str, str, 
 
 async def test_2000_patients_with_50_blocked_and_429s_are_each_accounted_for_once(
     settings: Settings,
-    content: Content,
-    rules: TriageRules,
-    clock: Clock,
+    bot_with: BotWith,
     fake_telegram: FakeTelegram,
     en: LanguagePack,
     monkeypatch: pytest.MonkeyPatch,
@@ -92,7 +90,7 @@ async def test_2000_patients_with_50_blocked_and_429s_are_each_accounted_for_onc
         fake_telegram.block(user_id)
     checking_in = fake_telegram.user(patients[-1])  # the last to get the broadcast
     staff = fake_telegram.user(STAFF)
-    async with running_bot(settings, content, rules, clock, fake_telegram, broadcast_rate=FAST):
+    async with bot_with(broadcast_rate=FAST):
         broadcast_id = await send_to_all(staff, en, HOLIDAYS)
         await until_delivered(fake_telegram, 300)
         await start_checkin(checking_in, en, day=2)
@@ -161,16 +159,14 @@ async def test_the_default_rate_stays_within_telegrams_limits(
 
 async def test_a_rate_too_fast_for_telegram_is_held_back_by_its_429s_and_still_delivers_once(
     settings: Settings,
-    content: Content,
-    rules: TriageRules,
-    clock: Clock,
+    bot_with: BotWith,
     fake_telegram: FakeTelegram,
     en: LanguagePack,
 ) -> None:
     """The fake's limit is real: an unpaced sender gets 429s, waits each out, and everyone still gets one message."""
     patients = await add_patients(settings, fake_telegram, range(21_000, 21_045))
     staff = fake_telegram.user(STAFF)
-    async with running_bot(settings, content, rules, clock, fake_telegram, broadcast_rate=FAST):
+    async with bot_with(broadcast_rate=FAST):
         await compose_text(staff, en, "Too fast")
         _preview, confirm = await choose_audience(staff, en, "all")
         limits = fake_telegram.rate_limit = RateLimit()

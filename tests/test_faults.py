@@ -15,12 +15,11 @@ import pytest
 
 from bot import broadcasts, resilience
 from bot.config import Settings
-from bot.content import Content, LanguagePack
+from bot.content import LanguagePack
 from bot.domain.pacing import RetryPolicy
-from bot.domain.triage import TriageRules
 from tests.broadcast_steps import STAFF, add_patients, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.checkin_steps import NORMAL_DAY, label_for, with_answers
-from tests.conftest import TEST_ENV, Clock, RunningBot, running_bot
+from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, Faults
 from tests.test_checkin import stored_answers
 
@@ -169,9 +168,7 @@ async def test_reminders_under_faults_reach_each_patient_at_most_once(
 
 async def test_a_broadcast_to_300_under_faults_accounts_for_everyone(
     settings: Settings,
-    content: Content,
-    rules: TriageRules,
-    clock: Clock,
+    bot_with: BotWith,
     fake_telegram: FakeTelegram,
     en: LanguagePack,
     monkeypatch: pytest.MonkeyPatch,
@@ -181,7 +178,7 @@ async def test_a_broadcast_to_300_under_faults_accounts_for_everyone(
     patients = await add_patients(settings, fake_telegram, range(8300, 8600))
     staff = fake_telegram.user(STAFF)
     fake_telegram.group(STAFF_CHAT, "Clinic staff")
-    async with running_bot(settings, content, rules, clock, fake_telegram, broadcast_rate=1000):
+    async with bot_with(broadcast_rate=1000):
         await compose_text(staff, en, "Holiday hours: closed Dec 25 and 26.")
         _preview, confirm = await choose_audience(staff, en, "all")
         fake_telegram.faults = faults = Faults(rate=RATE, seed=4)

@@ -8,11 +8,10 @@ import pytest
 
 from bot import resilience
 from bot.config import Settings
-from bot.content import Content, LanguagePack
-from bot.domain.triage import TriageRules
+from bot.content import LanguagePack
 from tests.broadcast_steps import add_patients
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin
-from tests.conftest import Clock, RunningBot, running_bot
+from tests.conftest import BotWith, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram, FakeUser, RateLimit
 from tests.journeys import onboard
 
@@ -178,16 +177,14 @@ def reminders_per_chat(fake: FakeTelegram, en: LanguagePack, user_ids: list[int]
 
 async def test_reminders_due_at_once_go_out_at_the_bulk_pace_and_draw_no_429(
     settings: Settings,
-    content: Content,
-    rules: TriageRules,
-    clock: Clock,
+    bot_with: BotWith,
     fake_telegram: FakeTelegram,
     en: LanguagePack,
 ) -> None:
     """40 reminders due at 10:00 with Telegram's limits on: paced under 30/s, so Telegram never refuses one."""
     patients = await add_patients(settings, fake_telegram, range(8700, 8740))
     fake_telegram.rate_limit = limits = RateLimit()
-    async with running_bot(settings, content, rules, clock, fake_telegram) as bot:
+    async with bot_with() as bot:
         await bot.run_jobs()
     assert limits.refused == []
     assert set(reminders_per_chat(fake_telegram, en, patients).values()) == {1}
@@ -195,8 +192,7 @@ async def test_reminders_due_at_once_go_out_at_the_bulk_pace_and_draw_no_429(
 
 async def test_a_reminder_telegram_refuses_to_take_goes_out_at_the_next_run_once(
     settings: Settings,
-    content: Content,
-    rules: TriageRules,
+    bot_with: BotWith,
     clock: Clock,
     fake_telegram: FakeTelegram,
     en: LanguagePack,
@@ -206,7 +202,7 @@ async def test_a_reminder_telegram_refuses_to_take_goes_out_at_the_next_run_once
     monkeypatch.setattr(resilience, "MAX_ATTEMPTS", 1)
     patients = await add_patients(settings, fake_telegram, range(8800, 8840))
     fake_telegram.rate_limit = limits = RateLimit()
-    async with running_bot(settings, content, rules, clock, fake_telegram, broadcast_rate=1000) as bot:
+    async with bot_with(broadcast_rate=1000) as bot:
         await bot.run_jobs()
         first_round = sum(reminders_per_chat(fake_telegram, en, patients).values())
         await asyncio.sleep(limits.window)
