@@ -15,6 +15,7 @@ from bot.app import AftercareBot, build_bot
 from bot.config import Settings, load_settings
 from bot.content import Content, LanguagePack, load_content
 from bot.domain.clinic import ClinicInfo
+from bot.domain.pacing import RetryPolicy
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 from bot.domain.triage import TriageRules
@@ -210,6 +211,12 @@ async def running_bot(
 
 
 BotWith = Callable[..., AbstractAsyncContextManager[RunningBot]]
+
+
+@pytest.fixture
+def fast_delivery_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shrink broadcast delivery's backoff (1, 2, 4, 8 s) to tenths, so that retried sends keep a test fast."""
+    monkeypatch.setattr("bot.broadcasts.RETRY", RetryPolicy(attempts=5, base=0.05, cap=0.5))
 
 
 @pytest.fixture

@@ -79,10 +79,9 @@ async def test_2000_patients_with_50_blocked_and_429s_are_each_accounted_for_onc
     bot_with: BotWith,
     fake_telegram: FakeTelegram,
     en: LanguagePack,
-    monkeypatch: pytest.MonkeyPatch,
+    fast_delivery_retries: None,
 ) -> None:
     """Everyone is sent, blocked or failed, none twice; 429s are waited out; a /checkin is answered meanwhile."""
-    monkeypatch.setattr(broadcasts, "RETRY", RetryPolicy(attempts=5, base=0.05, cap=0.5))
     patients = await add_patients(settings, fake_telegram, range(10_000, 12_000))
     blocked = set(patients[::40])
     assert len(blocked) == 50

@@ -6,7 +6,7 @@ from bot.content import LanguagePack
 from bot.domain.records import CheckinStatus
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import onboard
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
@@ -34,17 +34,22 @@ async def test_an_idle_checkin_is_closed_and_its_red_flags_still_reach_the_clini
     assert checkin.status is CheckinStatus.PARTIAL
 
 
+async def report_to_the_clinic(fake: FakeTelegram, user: FakeUser, en: LanguagePack, **answers: str) -> BotMessage:
+    """Onboard the patient, check in with these answers, and return the alert posted in the staff chat."""
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers(**answers))
+    alert = await fake.group(STAFF_CHAT).next_output()
+    assert (await user.next_output()).text == en.text("triage.clinic_notified"), "the bot has finished the alert"
+    return alert
+
+
 async def test_an_unacknowledged_alert_is_resent_until_someone_acknowledges(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """After 30 minutes with no acknowledgement staff get a reminder replying to the alert; after it, none."""
-    user = fake_telegram.user(8002)
-    await onboard(user, en)
-    await start_checkin(user, en, day=0)
-    await answer_all(user, en, with_answers(blisters="yes"))
+    alert = await report_to_the_clinic(fake_telegram, fake_telegram.user(8002), en, blisters="yes")
     staff_chat = fake_telegram.group(STAFF_CHAT)
-    alert = await staff_chat.next_output()
-    assert (await user.next_output()).text == en.text("triage.clinic_notified"), "the bot has finished the alert"
     clock.now += timedelta(minutes=29)
     await bot.run_jobs()
     await staff_chat.expect_no_output()
@@ -66,12 +71,8 @@ async def test_an_alert_raised_again_after_it_was_resolved_is_posted_afresh(
 ) -> None:
     """Resolved, then reported again the same day: a new message (the chat notifies), not a silent edit."""
     user = fake_telegram.user(8003)
-    await onboard(user, en)
-    await start_checkin(user, en, day=0)
-    await answer_all(user, en, with_answers(pus="yes"))
+    first = await report_to_the_clinic(fake_telegram, user, en, pus="yes")
     staff_chat = fake_telegram.group(STAFF_CHAT)
-    first = await staff_chat.next_output()
-    await user.next_output()
     await staff_chat.press(fake_telegram.user(500, "Dr Lee"), en.label("resolve"), message=first)
     assert "resolved by Dr Lee" in (await staff_chat.next_output()).plain_text
     assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")

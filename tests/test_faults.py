@@ -13,10 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import broadcasts, resilience
+from bot import resilience
 from bot.config import Settings
 from bot.content import LanguagePack
-from bot.domain.pacing import RetryPolicy
 from tests.broadcast_steps import STAFF, add_patients, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.checkin_steps import NORMAL_DAY, label_for, with_answers
 from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot
@@ -171,10 +170,9 @@ async def test_a_broadcast_to_300_under_faults_accounts_for_everyone(
     bot_with: BotWith,
     fake_telegram: FakeTelegram,
     en: LanguagePack,
-    monkeypatch: pytest.MonkeyPatch,
+    fast_delivery_retries: None,
 ) -> None:
     """A broadcast to 300 with 10% of calls failing: every recipient accounted for, none sent twice."""
-    monkeypatch.setattr(broadcasts, "RETRY", RetryPolicy(attempts=5, base=0.05, cap=0.5))
     patients = await add_patients(settings, fake_telegram, range(8300, 8600))
     staff = fake_telegram.user(STAFF)
     fake_telegram.group(STAFF_CHAT, "Clinic staff")
