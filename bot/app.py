@@ -136,7 +136,7 @@ def build_bot(
                 tzinfo=settings.clinic_timezone,
             )
         )
-        .rate_limiter(ResilientRequests())
+        .rate_limiter(ResilientRequests(services.send_pace))
         .concurrent_updates(PerChatOrder())  # chats at the same time, each chat's updates in order
         .post_init(post_init)
         .post_shutdown(post_shutdown)

@@ -7,10 +7,11 @@ How it stays safe and fair:
   Application's bot and its connection pool, so they never wait in line behind a broadcast's requests. (In
   python-telegram-bot 22 the Application's pool already has many connections; a separate Bot keeps that true
   whatever the pool setting, and keeps the broadcast's timeouts and errors apart.)
-- **Room for patients at Telegram.** Sends are spaced by the services' bulk pace, a token bucket at BROADCAST_RATE
-  (default 25/s) without bursts that reminders and the aftercare sequence share, under Telegram's ~30 messages/s
-  per bot, so the difference is left for patients' replies, which are never held back by it. A 429 pauses the
-  whole bucket for retry_after, then delivery carries on.
+- **Room for patients at Telegram.** Sends are spaced by the services' SendPace, shared with reminders and the
+  aftercare sequence: at most BROADCAST_RATE a second (default 25) without bursts, fewer while patients' replies
+  (counted there by the request layer, never held back) take their share of Telegram's ~30 messages/s, and never
+  within a second of the bot's last message to the same chat. A 429 pauses every bulk send for retry_after, then
+  delivery carries on.
 - **One message in flight, at most once.** A broadcast sends to one recipient at a time. The row is marked
   'sending' before the message goes out and 'sent' right after Telegram accepts it; a row a crash leaves 'sending'
   becomes 'unconfirmed' at the next start and is not sent again, so no patient gets a broadcast twice. (With one
@@ -161,7 +162,7 @@ class BroadcastEngine:
     def __init__(self, services: Services, bot: Bot) -> None:
         self._services = services
         self._bot = bot
-        self._bucket = services.bulk_pace  # shared with reminders and the aftercare sequence
+        self._pace = services.send_pace  # shared with reminders, the aftercare sequence and replies
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._halts: dict[int, asyncio.Event] = {}  # set to stop a broadcast's task: cancelled, or shutting down
         self._stopping = False
@@ -308,17 +309,17 @@ class BroadcastEngine:
             await self._store.mark(broadcast_id, user_id, status, now(), attempts=0, reason=reason)
             return
         tries = failures = rate_limited = 0
-        while await self._pause(halt, self._bucket.reserve()):
+        while await self._pause(halt, self._pace.reserve_bulk(user_id)):
             if tries == 0 and not await self._store.claim(broadcast_id, user_id, now()):
                 return  # dealt with already
-            self._bucket.used()
+            self._pace.used_bulk(user_id)
             tries += 1
             try:
                 await send_outgoing(self._bot, user_id, message)
             except RetryAfter as error:
                 rate_limited += 1
                 seconds = retry_after_seconds(error)
-                self._bucket.pause(seconds)
+                self._pace.pause(seconds)
                 logger.warning("broadcast %s: Telegram asked to wait %s s; pausing", broadcast_id, seconds)
                 if rate_limited >= MAX_RATE_LIMITED:
                     await self._finish_one(broadcast_id, user_id, RecipientStatus.FAILED, tries, error)
@@ -412,7 +413,7 @@ class BroadcastEngine:
                     return broadcast
             sent = await self._bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
         except RetryAfter as error:
-            self._bucket.pause(retry_after_seconds(error))
+            self._pace.pause(retry_after_seconds(error))
             return broadcast
         except TelegramError as error:
             logger.warning("broadcast %s: progress not shown: %s", broadcast.id, type(error).__name__)

@@ -134,13 +134,13 @@ class Jobs:
         day = self._services.day_of(patient) or 0
         text = pack.text("reminders.nudge") if kind == NUDGE else pack.text("reminders.daily", day=day)
         button = keyboard([[(pack.label("checkin_now"), callbacks.CHECKIN_START)]])
-        await self._services.wait_for_bulk_slot()
+        await self._services.wait_for_bulk_slot(patient.user_id)
         try:
             await bot.send_message(patient.user_id, text, reply_markup=button, rate_limit_args=Delivery.AT_MOST_ONCE)
         except Forbidden:
             await self._mark_unreachable(patient)
         except RetryAfter as error:
-            self._services.bulk_pace.pause(retry_after_seconds(error))
+            self._services.send_pace.pause(retry_after_seconds(error))
             logger.warning("%s for patient %s held back: Telegram asked to slow down", kind, patient.user_id)
             return False
         except UnconfirmedSendError:

@@ -15,6 +15,9 @@ Plugged into python-telegram-bot as its rate limiter, so it wraps each request i
 - a button answer for a query Telegram no longer knows (answered already before a crash and redelivered, or older
   than its time limit) counts as done: the answer only stops the button's spinner, the handler must go on.
 getUpdates is passed straight through: the Updater has its own retry loop.
+
+Each send that is not a bulk one (a reply, an alert to the clinic) is counted in the services' SendPace as it goes
+out, so that bulk sends make room for it under Telegram's overall limit and rest its chat for a second.
 """
 
 import asyncio
@@ -31,6 +34,8 @@ import httpx
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
+
+from bot.domain.pacing import SendPace
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +74,8 @@ def surely_not_sent(error: NetworkError) -> bool:
 class ResilientRequests(BaseRateLimiter[Delivery]):
     """Retries what is worth retrying; everything else reaches the caller (and the error handler) at once."""
 
-    def __init__(self, *, sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep) -> None:
+    def __init__(self, pace: SendPace, *, sleep: Callable[[float], Coroutine[Any, Any, None]] = asyncio.sleep) -> None:
+        self._pace = pace
         self._sleep = sleep
 
     async def initialize(self) -> None:
@@ -91,9 +97,10 @@ class ResilientRequests(BaseRateLimiter[Delivery]):
         if endpoint == "getUpdates":
             return await callback(*args, **kwargs)
         plain_text_tried = False
+        counted = endpoint in _SENDS and rate_limit_args is not Delivery.AT_MOST_ONCE  # bulk sends took their slot
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
-                return await callback(endpoint, data, **kwargs)
+                return await self._call(callback, endpoint, data, kwargs, counted=counted)
             except RetryAfter as error:
                 wait = min(retry_after_seconds(error), MAX_FLOOD_WAIT_SECONDS)
                 logger.warning("%s: Telegram asked to wait %.0f s (attempt %s)", endpoint, wait, attempt)
@@ -121,6 +128,25 @@ class ResilientRequests(BaseRateLimiter[Delivery]):
                 await self._sleep(FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1))
         raise AssertionError("unreachable: the last attempt returns or raises")
 
+    async def _call(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        endpoint: str,
+        data: dict[str, Any],
+        kwargs: dict[str, Any],
+        *,
+        counted: bool,
+    ) -> Result:
+        """Make one HTTP call; a counted send takes its slot of the send pace once Telegram has had it, answer or not.
+
+        Counting on the way back rests the chat from no earlier than Telegram saw the message.
+        """
+        try:
+            return await callback(endpoint, data, **kwargs)
+        finally:
+            if counted:
+                self._pace.replied(_chat_of(data))
+
 
 def retry_after_seconds(error: RetryAfter) -> float:
     """Return how long Telegram asked to wait, in seconds (read without python-telegram-bot's deprecation warning)."""
@@ -128,6 +154,12 @@ def retry_after_seconds(error: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = error.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _chat_of(data: dict[str, Any]) -> int | None:
+    """Return the chat a request sends to, when it is given by number (a @channel name is not a patient's chat)."""
+    chat_id = data.get("chat_id")
+    return chat_id if isinstance(chat_id, int) else None
 
 
 def _is_parse_error(error: BadRequest) -> bool:

@@ -55,7 +55,7 @@ class SequenceJob:
         pack = services.pack_for(patient, None)
         clinic = services.clinic
         text = pack.text(step.text, clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours)
-        await services.wait_for_bulk_slot()
+        await services.wait_for_bulk_slot(user_id)
         try:
             await bot.send_message(
                 user_id, text, reply_markup=_buttons(pack, step), rate_limit_args=Delivery.AT_MOST_ONCE
@@ -63,7 +63,7 @@ class SequenceJob:
         except Forbidden:
             await self._mark_unreachable(patient)
         except RetryAfter as error:
-            services.bulk_pace.pause(retry_after_seconds(error))
+            services.send_pace.pause(retry_after_seconds(error))
             await database.sequence.release(user_id, step.key)
             logger.warning("aftercare step %s for patient %s held back: Telegram asked to slow down", step.key, user_id)
             return False

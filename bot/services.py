@@ -10,11 +10,16 @@ from bot.config import Settings
 from bot.content import Content, LanguagePack
 from bot.domain.clinic import ClinicInfo
 from bot.domain.opening_hours import is_open
-from bot.domain.pacing import TokenBucket
+from bot.domain.pacing import SendPace
 from bot.domain.patient import Patient
 from bot.domain.treatment_dates import day_of_recovery, local_today
 from bot.domain.triage import TriageRules
 from bot.storage import Database
+
+# Telegram's flood limits for a bot: about 30 messages a second in all, and one a second to each chat. Two of the 30
+# are kept spare: a reply goes out at once, even while a bulk send waits for a slot promised before it.
+TELEGRAM_SENDS_PER_SECOND = 28
+TELEGRAM_SECONDS_PER_CHAT = 1.0
 
 
 @dataclass
@@ -26,17 +31,22 @@ class Services:
     rules: TriageRules
     clock: Callable[[], datetime]
     _database: Database | None = field(default=None, repr=False)
-    # Every message the bot sends on its own (broadcasts, reminders, nudges, aftercare steps) takes a slot here, so
-    # together they stay under BROADCAST_RATE and leave the rest of Telegram's ~30/s for patients' replies.
-    bulk_pace: TokenBucket = field(init=False, repr=False)
+    # Every message the bot sends on its own (broadcasts, reminders, nudges, aftercare steps) waits for a slot here,
+    # so together they stay under BROADCAST_RATE; every reply takes a slot too, so that bulk sends make room for it.
+    send_pace: SendPace = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.bulk_pace = TokenBucket(self.settings.broadcast_rate, clock=time.monotonic)
+        self.send_pace = SendPace(
+            bulk_rate=self.settings.broadcast_rate,
+            overall_rate=TELEGRAM_SENDS_PER_SECOND,
+            per_chat_seconds=TELEGRAM_SECONDS_PER_CHAT,
+            clock=time.monotonic,
+        )
 
-    async def wait_for_bulk_slot(self) -> None:
-        """Wait for the next slot of the bulk pace and take it."""
-        await asyncio.sleep(self.bulk_pace.reserve())
-        self.bulk_pace.used()
+    async def wait_for_bulk_slot(self, chat_id: int) -> None:
+        """Wait for the next slot of the bulk pace for a send to this chat, and take it."""
+        await asyncio.sleep(self.send_pace.reserve_bulk(chat_id))
+        self.send_pace.used_bulk(chat_id)
 
     @property
     def database(self) -> Database:

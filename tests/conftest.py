@@ -220,6 +220,12 @@ def fast_delivery_retries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
+def unpaced_sends(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lift the bot's overall pace under Telegram's 30/s, so that a test raising BROADCAST_RATE sends flat out."""
+    monkeypatch.setattr("bot.services.TELEGRAM_SENDS_PER_SECOND", 1000)
+
+
+@pytest.fixture
 def bot_with(
     settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: FakeTelegram
 ) -> BotWith:

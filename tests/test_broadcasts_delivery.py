@@ -1,8 +1,8 @@
 """Broadcast delivery over HTTP at scale: 2,000 patients, blocks, 429s, retries, a crash halfway, and the pace.
 
-The 2,000-patient and restart tests raise BROADCAST_RATE (to 1,000/s, so the sender goes as fast as the fake and
-SQLite allow) to keep the suite quick; the default 25/s is checked against the fake's Telegram-like limits on 120
-messages here, and exactly, with a test clock, in test_pacing.py.
+The 2,000-patient and restart tests raise BROADCAST_RATE (to 1,000/s) and lift the overall pace (unpaced_sends), so
+that the sender goes as fast as the fake and SQLite allow, to keep the suite quick; the default 25/s is checked
+against the fake's Telegram-like limits on 120 messages here, and exactly, with a test clock, in test_pacing.py.
 """
 
 import itertools
@@ -80,6 +80,7 @@ async def test_2000_patients_with_50_blocked_and_429s_are_each_accounted_for_onc
     fake_telegram: FakeTelegram,
     en: LanguagePack,
     fast_delivery_retries: None,
+    unpaced_sends: None,
 ) -> None:
     """Everyone is sent, blocked or failed, none twice; 429s are waited out; a /checkin is answered meanwhile."""
     patients = await add_patients(settings, fake_telegram, range(10_000, 12_000))
@@ -161,6 +162,7 @@ async def test_a_rate_too_fast_for_telegram_is_held_back_by_its_429s_and_still_d
     bot_with: BotWith,
     fake_telegram: FakeTelegram,
     en: LanguagePack,
+    unpaced_sends: None,
 ) -> None:
     """The fake's limit is real: an unpaced sender gets 429s, waits each out, and everyone still gets one message."""
     patients = await add_patients(settings, fake_telegram, range(21_000, 21_045))
@@ -185,6 +187,7 @@ async def test_a_crash_halfway_resumes_with_no_one_twice_and_only_the_message_in
     fake_telegram: FakeTelegram,
     en: LanguagePack,
     monkeypatch: pytest.MonkeyPatch,
+    unpaced_sends: None,
 ) -> None:
     """Stopped hard mid-delivery and started again, the broadcast carries on from its pending rows to the report."""
     patients = await add_patients(settings, fake_telegram, range(30_000, 30_600))

@@ -171,6 +171,7 @@ async def test_a_broadcast_to_300_under_faults_accounts_for_everyone(
     fake_telegram: FakeTelegram,
     en: LanguagePack,
     fast_delivery_retries: None,
+    unpaced_sends: None,
 ) -> None:
     """A broadcast to 300 with 10% of calls failing: every recipient accounted for, none sent twice."""
     patients = await add_patients(settings, fake_telegram, range(8300, 8600))

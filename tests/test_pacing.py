@@ -1,11 +1,12 @@
-"""Pacing, with a clock the tests move: the token bucket at 25/s, retry_after pauses, backoff; the rate setting."""
+"""Pacing, with a clock the tests move: the token bucket, the send pace with replies, retry_after pauses, backoff."""
 
+import itertools
 from dataclasses import dataclass
 
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.domain.pacing import RetryPolicy, Throttle, TokenBucket
+from bot.domain.pacing import RetryPolicy, SendPace, Throttle, TokenBucket
 
 
 @dataclass
@@ -94,6 +95,80 @@ def test_a_sender_a_little_late_keeps_the_pace() -> None:
     clock.now += 0.05
     bucket.used()
     assert bucket.reserve() == pytest.approx(0.03)
+
+
+def test_sends_made_without_waiting_push_the_next_slot_back_up_to_the_horizon() -> None:
+    """Three sends counted at 25/s move the next slot 0.12 s out; a hundred move it only to the 1 s horizon."""
+    clock = FakeClock()
+    bucket = TokenBucket(25, clock=clock)
+    for _ in range(3):
+        bucket.spent(horizon=1.0)
+    assert bucket.reserve() == pytest.approx(0.12)
+    for _ in range(100):
+        bucket.spent(horizon=1.0)
+    assert bucket.reserve() == pytest.approx(1.0)
+
+
+def test_a_send_counted_never_brings_slots_already_promised_closer() -> None:
+    """Slots reserved 2 s ahead stay there: a counted send past the horizon does not pull the next one in."""
+    clock = FakeClock()
+    bucket = TokenBucket(25, clock=clock)
+    for _ in range(50):
+        bucket.reserve()
+    bucket.spent(horizon=1.0)
+    assert bucket.reserve() == pytest.approx(2.0)
+
+
+def send_pace(clock: FakeClock, bulk_rate: float = 25) -> SendPace:
+    """Return a send pace like the bot's: bulk at `bulk_rate`, 28/s in all, one send a second to each chat."""
+    return SendPace(bulk_rate=bulk_rate, overall_rate=28, per_chat_seconds=1.0, clock=clock)
+
+
+@pytest.mark.parametrize(("replies_per_second", "most_bulk"), [(0, 25), (3, 25), (10, 18)])
+def test_bulk_sends_make_room_for_replies_under_the_overall_rate(replies_per_second: int, most_bulk: int) -> None:
+    """Bulk at 25/s keeps its rate beside 3 replies a second; beside 10 it gives way: never past Telegram's 30/s."""
+    clock = FakeClock()
+    pace = send_pace(clock)
+    taken: list[tuple[float, str]] = []
+    next_reply = clock.now
+    for chat_id in itertools.count(1):
+        if clock.now >= 120.0:
+            break
+        wake = clock.now + pace.reserve_bulk(chat_id)
+        while replies_per_second and next_reply <= wake:  # replies due meanwhile go out on time, never held
+            clock.now = max(clock.now, next_reply)
+            pace.replied(None)
+            taken.append((clock.now, "reply"))
+            next_reply += 1 / replies_per_second
+        clock.now = max(clock.now, wake)
+        pace.used_bulk(chat_id)
+        taken.append((clock.now, "bulk"))
+    bulk_rate = sum(kind == "bulk" for _, kind in taken) / 20.0
+    assert most_bulk - 1 <= bulk_rate <= most_bulk + 0.1
+    assert busiest_second([moment for moment, _ in taken]) <= 30
+
+
+def test_a_bulk_send_waits_until_its_chat_has_rested_a_second() -> None:
+    """A reply to a chat at 100.0 holds a bulk send to it until 101.0; another chat's bulk send goes at once."""
+    clock = FakeClock()
+    pace = send_pace(clock)
+    pace.replied(7)
+    clock.now += 0.3
+    assert pace.reserve_bulk(7) == pytest.approx(0.7)
+    pace.used_bulk(7)
+    clock.now += 0.7
+    assert pace.reserve_bulk(8) == pytest.approx(0.0)
+
+
+def test_chats_that_have_rested_are_forgotten_and_send_at_once() -> None:
+    """After replies to 1,500 chats, a bulk send to the first of them, rested for 2 s, goes out at once."""
+    clock = FakeClock()
+    pace = send_pace(clock, bulk_rate=1000)
+    for chat_id in range(1_500):
+        pace.replied(chat_id)
+    clock.now += 2.0
+    assert pace.reserve_bulk(0) == pytest.approx(0.0)
+    assert pace.reserve_bulk(1_499) == pytest.approx(0.0, abs=0.05)
 
 
 def test_a_bucket_needs_a_positive_rate() -> None:

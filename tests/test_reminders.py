@@ -190,6 +190,24 @@ async def test_reminders_due_at_once_go_out_at_the_bulk_pace_and_draw_no_429(
     assert set(reminders_per_chat(fake_telegram, en, patients).values()) == {1}
 
 
+async def test_a_reminder_to_a_patient_the_bot_just_answered_waits_out_telegrams_second_per_chat(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """A patient taps /menu as the 10:00 reminders start: theirs goes a second after the reply, and draws no 429."""
+    user = fake_telegram.user(7101)
+    await onboard_on_october_30(user, en, clock)
+    clock.now = datetime(2026, 10, 31, 14, 0, tzinfo=UTC)
+    fake_telegram.rate_limit = limits = RateLimit()
+    await asyncio.sleep(limits.per_chat)  # onboarding's own messages are a second behind
+    await user.send("/menu")
+    replied = fake_telegram.calls_to("sendMessage")[-1].time
+    await bot.run_jobs()
+    reminded = fake_telegram.calls_to("sendMessage")[-1]
+    assert reminded.params["text"] == en.text("reminders.daily", day=1)
+    assert reminded.time - replied >= limits.per_chat
+    assert limits.refused == []
+
+
 async def test_a_reminder_telegram_refuses_to_take_goes_out_at_the_next_run_once(
     settings: Settings,
     bot_with: BotWith,
@@ -197,6 +215,7 @@ async def test_a_reminder_telegram_refuses_to_take_goes_out_at_the_next_run_once
     fake_telegram: FakeTelegram,
     en: LanguagePack,
     monkeypatch: pytest.MonkeyPatch,
+    unpaced_sends: None,
 ) -> None:
     """Unpaced past Telegram's limit, with no retry left: the refused reminders are kept for the next run, not lost."""
     monkeypatch.setattr(resilience, "MAX_ATTEMPTS", 1)

@@ -9,6 +9,7 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.content import LanguagePack
+from bot.domain.pacing import SendPace
 from bot.resilience import MAX_ATTEMPTS, Delivery, ResilientRequests, UnconfirmedSendError, surely_not_sent
 from tests.conftest import RunningBot
 from tests.fake_telegram import FakeTelegram
@@ -42,10 +43,35 @@ async def run(
         """Record the pause instead of waiting."""
         pauses.append(seconds)
 
-    result = await ResilientRequests(sleep=sleep).process_request(
+    result = await ResilientRequests(send_pace(), sleep=sleep).process_request(
         script, (endpoint, data or {}), {}, endpoint, data or {"chat_id": 1, "text": "hi"}, delivery
     )
     return result, pauses
+
+
+def send_pace() -> SendPace:
+    """Return a send pace at the bot's rates, on a clock that stands still."""
+    return SendPace(bulk_rate=25, overall_rate=28, per_chat_seconds=1.0, clock=lambda: 100.0)
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "delivery", "counted"),
+    [
+        ("sendMessage", None, True),
+        ("sendDocument", Delivery.AT_LEAST_ONCE, True),
+        ("sendMessage", Delivery.AT_MOST_ONCE, False),
+        ("editMessageText", None, False),
+        ("answerCallbackQuery", None, False),
+    ],
+)
+async def test_replies_are_counted_in_the_send_pace_and_bulk_sends_are_not(
+    endpoint: str, delivery: Delivery | None, counted: bool
+) -> None:
+    """A reply or alert to chat 5 takes a slot (bulk sends wait for it and rest the chat); bulk sends took theirs."""
+    pace = send_pace()
+    await ResilientRequests(pace).process_request(Script(), (), {}, endpoint, {"chat_id": 5, "text": "hi"}, delivery)
+    assert pace.reserve_bulk(6) == pytest.approx(1 / 28 if counted else 0.0)
+    assert pace.reserve_bulk(5) == pytest.approx(1.0 if counted else 1 / 25)  # else: the bulk slot after chat 6's
 
 
 async def test_a_flood_wait_is_waited_out() -> None:

@@ -1,4 +1,4 @@
-"""Pacing arithmetic for broadcasts: a token bucket that spaces messages, backoff for retries, a progress throttle.
+"""Pacing arithmetic: a token bucket that spaces messages, the bot's share of Telegram's limits, backoff, a throttle.
 
 Pure: the clock is injected (any function returning seconds, such as time.monotonic), and nothing here sleeps;
 callers sleep for the delays these return.
@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
+_CHATS_REMEMBERED = 1_000  # past this many, chats that have rested are forgotten
 
 
 class TokenBucket:
@@ -45,9 +46,66 @@ class TokenBucket:
         """
         self._next = max(self._next, self._clock() + self._interval / 2 - self._tolerance)
 
+    def spent(self, *, horizon: float) -> None:
+        """Count a send made without a slot: the next slot moves one interval later, at most `horizon` s from now.
+
+        The horizon keeps a long rush of such sends from holding the bucket's own senders back long after it ends.
+        """
+        now = self._clock()
+        self._next = max(self._next, min(max(self._next, now) + self._interval, now + horizon))
+
     def pause(self, seconds: float) -> None:
         """Hand out no slot for `seconds` from now (slots already handed out are the caller's to hold back)."""
         self._next = max(self._next, self._clock() + seconds + self._tolerance)
+
+
+class SendPace:
+    """The bot's sends under Telegram's limits: about 30 messages a second in all, and one a second to each chat.
+
+    Bulk sends (broadcasts, reminders, nudges, aftercare steps) wait for a slot at `bulk_rate`, for a slot of the
+    overall rate, and until their chat has had a second's rest. Replies never wait, but each takes a slot of the
+    overall rate, so bulk sends make room for them instead of drawing Telegram's 429s.
+    """
+
+    def __init__(self, *, bulk_rate: float, overall_rate: float, per_chat_seconds: float, clock: Clock) -> None:
+        self._bulk = TokenBucket(bulk_rate, clock=clock)
+        self._overall = TokenBucket(overall_rate, clock=clock)
+        self._per_chat = per_chat_seconds
+        self._clock = clock
+        self._last_send: dict[int, float] = {}  # chat -> when the bot last sent to it, for chats sent to lately
+
+    def reserve_bulk(self, chat_id: int) -> float:
+        """Take the next bulk slot for a send to this chat and return how many seconds to wait before using it."""
+        waits = self._bulk.reserve(), self._overall.reserve(), self._chat_rest(chat_id)
+        return max(waits)
+
+    def used_bulk(self, chat_id: int) -> None:
+        """Record that a bulk send to this chat goes out now (see TokenBucket.used)."""
+        self._bulk.used()
+        self._overall.used()
+        self._sent_to(chat_id)
+
+    def replied(self, chat_id: int | None) -> None:
+        """Count a send that did not wait (a reply, an alert): bulk sends leave room for it."""
+        self._overall.spent(horizon=1.0)
+        if chat_id is not None:
+            self._sent_to(chat_id)
+
+    def pause(self, seconds: float) -> None:
+        """Hold every bulk send back for `seconds` from now, as Telegram's retry_after asks."""
+        self._bulk.pause(seconds)
+
+    def _chat_rest(self, chat_id: int) -> float:
+        """Return how long until this chat has rested `per_chat_seconds` since the bot's last send to it."""
+        last = self._last_send.get(chat_id)
+        return 0.0 if last is None else max(0.0, last + self._per_chat - self._clock())
+
+    def _sent_to(self, chat_id: int) -> None:
+        """Remember a send to a chat now, forgetting chats that have rested (so the map stays small)."""
+        now = self._clock()
+        if len(self._last_send) >= _CHATS_REMEMBERED:
+            self._last_send = {chat: at for chat, at in self._last_send.items() if now - at < self._per_chat}
+        self._last_send[chat_id] = now
 
 
 @dataclass(frozen=True)
