@@ -8,7 +8,7 @@ How it stays safe and fair:
   python-telegram-bot 22 the Application's pool already has many connections; a separate Bot keeps that true
   whatever the pool setting, and keeps the broadcast's timeouts and errors apart.)
 - **Room for patients at Telegram.** Sends are spaced by the services' SendPace, shared with reminders and the
-  aftercare sequence: at most BROADCAST_RATE a second (default 25) without bursts, fewer while patients' replies
+  aftercare sequence: at most BROADCAST_RATE a second (default 20) without bursts, fewer while patients' replies
   (counted there by the request layer, never held back) take their share of Telegram's ~30 messages/s, and never
   within a second of the bot's last message to the same chat. A 429 pauses every bulk send for retry_after, then
   delivery carries on.

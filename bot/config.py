@@ -97,7 +97,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         reminder_last_day=_whole_number(values, "REMINDER_LAST_DAY", 14, 1, 90),
         checkin_timeout_minutes=_whole_number(values, "CHECKIN_TIMEOUT_MINUTES", 360, 5, 24 * 60),
         alert_resend_minutes=_whole_number(values, "ALERT_RESEND_MINUTES", 30, 5, 24 * 60),
-        broadcast_rate=_whole_number(values, "BROADCAST_RATE", 25, 1, 25),
+        broadcast_rate=_whole_number(values, "BROADCAST_RATE", 20, 1, 25),
         sequence_path=Path(values.get("SEQUENCE_FILE") or DEFAULT_SEQUENCE),
         flood_max_updates=_whole_number(values, "FLOOD_MAX_UPDATES", 20, 1, 1000),
         flood_window_seconds=_whole_number(values, "FLOOD_WINDOW_SECONDS", 10, 1, 3600),

@@ -201,16 +201,17 @@ def test_a_throttle_lets_through_once_per_interval() -> None:
     assert not throttle.ready()
 
 
-def test_the_broadcast_rate_setting_defaults_to_25_and_stays_under_telegrams_limit() -> None:
-    """BROADCAST_RATE is 25 unless set; 1 to 25 are accepted, anything else stops the bot with its name."""
+def test_the_broadcast_rate_setting_defaults_to_20_and_stays_under_telegrams_limit() -> None:
+    """BROADCAST_RATE is 20 unless set; 1 to 25 are accepted, anything else stops the bot with its name."""
     required = {
         "TELEGRAM_BOT_TOKEN": "123456:TEST-token",
         "CLINIC_NAME": "C",
         "CLINIC_PHONE": "1",
         "CLINIC_HOURS": "9-5",
     }
-    assert load_settings(required).broadcast_rate == 25
+    assert load_settings(required).broadcast_rate == 20
     assert load_settings({**required, "BROADCAST_RATE": "1"}).broadcast_rate == 1
+    assert load_settings({**required, "BROADCAST_RATE": "25"}).broadcast_rate == 25
     for bad in ("0", "26", "30", "2.5", "fast"):
         with pytest.raises(ConfigError, match=r"^BROADCAST_RATE is malformed"):
             load_settings({**required, "BROADCAST_RATE": bad})
