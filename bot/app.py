@@ -178,7 +178,15 @@ def _add_handlers(
     )
     application.add_handlers(
         [
-            # Edits first: an edited command or text must not be taken as a new one.
+            # Button presses first, the most frequent updates: none of the handlers after them takes a press.
+            CallbackQueryHandler(onboarding.consent, pattern=callbacks.CONSENT_PATTERN),
+            CallbackQueryHandler(onboarding.date_button, pattern=callbacks.DATE_PATTERN),
+            CallbackQueryHandler(checkins.button, pattern=callbacks.CHECKIN_PATTERN),
+            CallbackQueryHandler(preferences.button, pattern=callbacks.SETTINGS_PATTERN),
+            CallbackQueryHandler(account.delete_button, pattern=callbacks.ERASE_PATTERN),
+            # Menu buttons, and last of the presses any other data: forged or from an older version of the bot.
+            CallbackQueryHandler(menu.navigate),
+            # Edits before the rest: an edited command or text must not be taken as a new one.
             MessageHandler(filters.UpdateType.EDITED, messages.edited),
             ChatMemberHandler(membership.changed, ChatMemberHandler.MY_CHAT_MEMBER),
             CommandHandler("start", staff_admin.redeem, filters=filters.Regex(rf"^/start(@\w+)? {INVITE_PREFIX}")),
@@ -195,13 +203,6 @@ def _add_handlers(
             MessageHandler(filters.COMMAND, messages.unknown_command),
             MessageHandler(filters.TEXT, messages.text),
             MessageHandler(filters.ALL, messages.media),
-            CallbackQueryHandler(onboarding.consent, pattern=callbacks.CONSENT_PATTERN),
-            CallbackQueryHandler(onboarding.date_button, pattern=callbacks.DATE_PATTERN),
-            CallbackQueryHandler(checkins.button, pattern=callbacks.CHECKIN_PATTERN),
-            CallbackQueryHandler(preferences.button, pattern=callbacks.SETTINGS_PATTERN),
-            CallbackQueryHandler(account.delete_button, pattern=callbacks.ERASE_PATTERN),
-            # Menu buttons, and last of all any other data: forged or from an older version of the bot.
-            CallbackQueryHandler(menu.navigate),
         ],
         group=PATIENT_GROUP,
     )

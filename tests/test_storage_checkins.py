@@ -243,3 +243,20 @@ async def test_an_answer_to_a_retired_question_is_skipped(
     assert stored is not None
     assert stored.answers == Answers({Question.PUS: NO})
     assert "itching" in caplog.text
+
+
+async def test_patient_and_open_reads_both_at_once(database: Database) -> None:
+    """One read gives the patient and their open check-in with its answers, as get and open_for would."""
+    assert await database.checkins.patient_and_open(999) == (None, None)
+    assert await database.checkins.patient_and_open(PATIENT) == (await database.patients.get(PATIENT), None)
+    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    await database.checkins.answer(checkin.id, Question.BREATHING, NO, later(1))
+    await database.checkins.answer(checkin.id, Question.PUS, YES, later(2))
+    patient, current = await database.checkins.patient_and_open(PATIENT)
+    assert patient == await database.patients.get(PATIENT)
+    assert current == await database.checkins.open_for(PATIENT)
+    assert current is not None
+    assert current.answers == Answers({Question.BREATHING: NO, Question.PUS: YES})
+    await database.checkins.finish(checkin.id, CheckinStatus.COMPLETE, "same_day", ("pus",), later(3))
+    assert await database.checkins.patient_and_open(PATIENT) == (patient, None)
+    assert await database.checkins.patient_and_open(OTHER) == (await database.patients.get(OTHER), None)

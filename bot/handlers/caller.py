@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import Update, User
 
 from bot.content import LanguagePack
 from bot.domain.patient import Patient
+from bot.domain.records import Checkin
 from bot.services import Services
 
 
@@ -20,12 +21,29 @@ class Caller:
 
 async def identify(services: Services, update: Update) -> Caller:
     """Look up the sender of an update; the gate has already dropped updates without a user."""
+    user = _sender(update)
+    return await _caller(services, user, await services.database.patients.get(user.id))
+
+
+async def identify_with_checkin(services: Services, update: Update) -> tuple[Caller, Checkin | None]:
+    """Look up the sender of an update and their open check-in (or None), in one read of the database."""
+    user = _sender(update)
+    patient, current = await services.database.checkins.patient_and_open(user.id)
+    return await _caller(services, user, patient), current
+
+
+def _sender(update: Update) -> User:
+    """Return the user who sent an update."""
     user = update.effective_user
     if user is None:
         raise RuntimeError("an update without a user got past the gate")
-    patients = services.database.patients
-    patient = await patients.get(user.id)
+    return user
+
+
+async def _caller(services: Services, user: User, patient: Patient | None) -> Caller:
+    """Return the caller, first keeping the patient's @handle current and marking them reachable again."""
     if patient is not None:
+        patients = services.database.patients
         handle = user.username.lower() if user.username else None
         if patient.username != handle:
             await patients.set_username(user.id, handle)  # so staff can find them by their current @handle

@@ -1,8 +1,11 @@
 """The daily check-in: one question at a time in one message, every answer stored at once, triage at each step."""
 
-from telegram import Message, Update
+from datetime import datetime
+
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
+from bot.content import LanguagePack
 from bot.domain.checkin import (
     MAX_NOTE_LENGTH,
     SKIPPED,
@@ -18,11 +21,16 @@ from bot.domain.records import Checkin, CheckinStatus
 from bot.domain.triage import Tier, TriageResult, triage
 from bot.handlers import callbacks
 from bot.handlers.alerts import Alerts, PatientLabel
-from bot.handlers.caller import Caller, identify
-from bot.handlers.checkin_views import fever_was_not_measured, question_view, triage_view
+from bot.handlers.caller import Caller, identify_with_checkin
+from bot.handlers.checkin_views import fever_was_not_measured, question_buttons, question_text, triage_view
 from bot.handlers.replies import no_buttons, send, show
 from bot.handlers.views import View, keyboard
 from bot.services import Services
+
+# Open check-ins whose triage history is kept (see CheckinHandlers._history); more than are ever open at once.
+MAX_KEPT_HISTORIES = 4096
+# A check-in's id, patient and start: SQLite may give a deleted check-in's id (an erased account's) to a new one.
+HistoryKey = tuple[int, int, datetime]
 
 
 class CheckinHandlers:
@@ -31,20 +39,21 @@ class CheckinHandlers:
     def __init__(self, services: Services, alerts: Alerts) -> None:
         self._services = services
         self._alerts = alerts
+        self._histories: dict[HistoryKey, list[PastCheckin]] = {}  # by open check-in, oldest first
+        self._keyboards: dict[tuple[str, Question], InlineKeyboardMarkup] = {}  # by language and question
 
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start today's check-in, or resume the open one (/checkin, the menu button, a reminder's button)."""
         query = update.callback_query
         if query is not None:
             await query.answer()
-        caller = await identify(self._services, update)
+        caller, current = await identify_with_checkin(self._services, update)
         patient = caller.patient
         if patient is None or not patient.onboarded:
             await send(update, no_buttons(caller.pack.text("checkin.not_onboarded")))
             return
         store = self._services.database.checkins
         today = self._services.today()
-        current = await store.open_for(caller.user_id)
         if current is not None and current.local_date != today:
             await self._cancel(update, caller, current, edit=False, notice="checkin.expired")  # from an earlier day
             current = None
@@ -69,8 +78,7 @@ class CheckinHandlers:
         if data in (callbacks.CHECKIN_START, callbacks.CHECKIN_AGAIN):
             await self.start(update, context)
             return
-        caller = await identify(self._services, update)
-        current = await self._services.database.checkins.open_for(caller.user_id)
+        caller, current = await identify_with_checkin(self._services, update)
         if current is None:
             await query.answer(caller.pack.text("stale_button"))
             return
@@ -95,8 +103,7 @@ class CheckinHandlers:
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Leave the open check-in, keeping what was answered (/cancel)."""
-        caller = await identify(self._services, update)
-        current = await self._services.database.checkins.open_for(caller.user_id)
+        caller, current = await identify_with_checkin(self._services, update)
         if current is None:
             await send(update, no_buttons(caller.pack.text("checkin.nothing_to_cancel")))
             return
@@ -149,14 +156,24 @@ class CheckinHandlers:
 
     async def assess(self, caller: Caller, current: Checkin) -> TriageResult:
         """Triage a check-in's answers so far against the patient's earlier complete check-ins."""
-        earlier = await self._services.database.checkins.history(current.user_id)
-        history = [
-            PastCheckin(c.local_date, c.day, c.answers)
-            for c in earlier
-            if c.id != current.id and c.status is CheckinStatus.COMPLETE
-        ]
+        history = await self._history(current)
         at_risk = bool(caller.patient and caller.patient.at_risk)
         return triage(current.answers, current.day, history, at_risk=at_risk, rules=self._services.rules)
+
+    async def _history(self, current: Checkin) -> list[PastCheckin]:
+        """Return what triage reads of the patient's other check-ins: read once per open check-in, then kept.
+
+        While a check-in is open the patient can finish no other one (only one is open at a time, and finished ones
+        never change), so its history stays the same; it is let go when the check-in is finished.
+        """
+        kept = self._histories.pop(_history_key(current), None)
+        if kept is None:
+            kept = await self._services.database.checkins.triage_history(current.user_id, excluding=current.id)
+        if current.status is CheckinStatus.OPEN:
+            while len(self._histories) >= MAX_KEPT_HISTORIES:
+                del self._histories[next(iter(self._histories))]  # the oldest: most likely left unfinished
+            self._histories[_history_key(current)] = kept
+        return kept
 
     async def _finish(
         self,
@@ -169,6 +186,7 @@ class CheckinHandlers:
         edit: bool,
     ) -> None:
         """Close the check-in, answer the patient first, then alert the clinic when it needs a person."""
+        self._histories.pop(_history_key(current), None)
         current = await self._services.database.checkins.finish(
             current.id, status, result.tier.code, tuple(result.reasons), self._services.clock()
         )
@@ -195,12 +213,21 @@ class CheckinHandlers:
         question = next_question(current.answers)
         if question is None:
             return
-        view = question_view(caller.pack, question, current.answers, current.day, lead=lead)
+        text = question_text(caller.pack, question, current.answers, current.day, lead=lead)
+        view = (text, self._buttons(caller.pack, question))
         if edit:
             await show(update, view)
             return
         message = await send(update, view)
         await self._services.database.checkins.set_message(current.id, message.message_id, self._services.clock())
+
+    def _buttons(self, pack: LanguagePack, question: Question) -> InlineKeyboardMarkup:
+        """Return a question's answer buttons: the same each time it is asked, so built once per language and kept."""
+        key = (pack.code, question)
+        kept = self._keyboards.get(key)
+        if kept is None:
+            kept = self._keyboards[key] = question_buttons(pack, question)
+        return kept
 
     async def _back(self, update: Update, caller: Caller, current: Checkin) -> None:
         """Re-open the last answered question, clearing its answer."""
@@ -223,10 +250,16 @@ class CheckinHandlers:
         if result.tier >= Tier.SAME_DAY:
             await self._finish(update, caller, current, CheckinStatus.PARTIAL, result, edit=edit)
             return
+        self._histories.pop(_history_key(current), None)
         await self._services.database.checkins.finish(
             current.id, CheckinStatus.PARTIAL, result.tier.code, tuple(result.reasons), self._services.clock()
         )
         await (show if edit else send)(update, no_buttons(caller.pack.text(notice, day=current.day)))
+
+
+def _history_key(checkin: Checkin) -> HistoryKey:
+    """Return the key a check-in's triage history is kept under."""
+    return checkin.id, checkin.user_id, checkin.started_at
 
 
 def _question(name: str) -> Question | None:

@@ -1,5 +1,7 @@
 """What the check-in shows: each question with its buttons, and the triage reply, built from the content pack."""
 
+from telegram import InlineKeyboardMarkup
+
 from bot.content import LanguagePack
 from bot.domain.checkin import (
     BUTTON_ANSWERS,
@@ -46,11 +48,15 @@ def answer_label(pack: LanguagePack, question: Question, value: str) -> str:
     return pack.text(f"{family}.{value.replace('.', '_')}")
 
 
-def question_view(pack: LanguagePack, question: Question, answers: Answers, day: int, *, lead: str = "") -> View:
-    """Show one question: header with progress, an optional lead-in, the question and its answer buttons."""
+def question_text(pack: LanguagePack, question: Question, answers: Answers, day: int, *, lead: str = "") -> str:
+    """Show one question: header with progress, an optional lead-in, and the question."""
     applicable = [q for q in QUESTION_ORDER if is_asked(q, answers)]
     header = pack.text("checkin.header", day=day, step=applicable.index(question) + 1, total=len(applicable))
-    text = "\n\n".join(part for part in (header, lead, pack.text(f"questions.{question}")) if part)
+    return "\n\n".join(part for part in (header, lead, pack.text(f"questions.{question}")) if part)
+
+
+def question_buttons(pack: LanguagePack, question: Question) -> InlineKeyboardMarkup:
+    """Show a question's answer buttons, then Back (from the second question on) and Cancel."""
     buttons = [
         (answer_label(pack, question, value), callbacks.checkin_answer(question, value))
         for value in BUTTON_ANSWERS[question]
@@ -62,7 +68,7 @@ def question_view(pack: LanguagePack, question: Question, answers: Answers, day:
         controls.append((pack.label("back"), callbacks.CHECKIN_BACK))
     controls.append((pack.label("cancel_checkin"), callbacks.CHECKIN_CANCEL))
     rows.append(controls)
-    return text, keyboard(rows)
+    return keyboard(rows)
 
 
 def triage_view(

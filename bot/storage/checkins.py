@@ -1,12 +1,15 @@
 """Check-ins and their answers: each answer is on disk the moment it is given."""
 
+import json
 import logging
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 
-import aiosqlite
-
-from bot.domain.checkin import Answers, Question
+from bot.domain.checkin import Answers, PastCheckin, Question
+from bot.domain.patient import Patient
 from bot.domain.records import Checkin, CheckinStatus
+from bot.storage.patients import PATIENT_COLUMNS, patient_from_row
 from bot.storage.shared import (
     Params,
     SharedConnection,
@@ -21,14 +24,47 @@ from bot.storage.shared import (
 
 logger = logging.getLogger(__name__)
 
-# A check-in with its answers in one statement (one consistent read), one row per answer.
-_SELECT = (
-    "SELECT c.id, c.user_id, c.local_date, c.day, c.status, c.tier, c.reasons, c.message_id,"
+# A check-in's columns and its answers' (one row per answer), as _checkins_from reads them.
+_CHECKIN_FIELDS = (
+    "c.id, c.user_id, c.local_date, c.day, c.status, c.tier, c.reasons, c.message_id,"
     " c.started_at, c.updated_at, c.finished_at, a.question, a.value"
-    " FROM checkin AS c LEFT JOIN checkin_answer AS a ON a.checkin_id = c.id"
 )
+_WITH_ANSWERS = " LEFT JOIN checkin_answer AS a ON a.checkin_id = c.id"
+# A check-in with its answers in one statement (one consistent read).
+_SELECT = f"SELECT {_CHECKIN_FIELDS} FROM checkin AS c{_WITH_ANSWERS}"  # noqa: S608 - fixed text
 _ORDER = " ORDER BY c.local_date, c.started_at, c.id"
 _OPEN = "c.user_id = ? AND c.status = 'open'"
+# A patient with their open check-in (if any) in one statement, the patient's columns first.
+_PATIENT_AND_OPEN = (
+    f"SELECT p.*, {_CHECKIN_FIELDS} FROM (SELECT {PATIENT_COLUMNS} FROM patient WHERE user_id = ?) AS p"  # noqa: S608
+    f" LEFT JOIN checkin AS c ON c.user_id = p.user_id AND c.status = 'open'{_WITH_ANSWERS}"
+)
+_PATIENT_WIDTH = len(PATIENT_COLUMNS.split(","))
+# What a write's RETURNING gives back: the check-in's row as _SELECT reads it, and its answers as one JSON object, so
+# that the write and the read of its outcome are one statement (one trip to the database thread, not several).
+_RETURNING = (
+    " RETURNING id, user_id, local_date, day, status, tier, reasons, message_id, started_at, updated_at, finished_at,"
+    " (SELECT json_group_object(question, value) FROM checkin_answer WHERE checkin_id = checkin.id)"
+)
+# The answer written only while its check-in is open, so that a finished one is left unchanged.
+_ANSWER = (
+    "INSERT INTO checkin_answer (checkin_id, question, value, answered_at)"
+    " SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM checkin WHERE id = ? AND status = 'open')"
+    " ON CONFLICT (checkin_id, question) DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at"
+)
+_UNANSWER = (
+    "DELETE FROM checkin_answer WHERE checkin_id = ? AND question = ?"
+    " AND EXISTS (SELECT 1 FROM checkin WHERE id = checkin_id AND status = 'open')"
+)
+# Triage reads, of the patient's complete check-ins other than the one being triaged, only the last of each date
+# (the last by start, as the history orders them): the dates' earlier ones never count (see bot/domain/triage.py).
+_TRIAGE_HISTORY = (
+    "SELECT c.id, c.local_date, c.day, a.question, a.value FROM ("
+    "SELECT id, local_date, day,"
+    " ROW_NUMBER() OVER (PARTITION BY local_date ORDER BY started_at DESC, id DESC) AS newest"
+    " FROM checkin WHERE user_id = ? AND status = 'complete' AND id <> ?"
+    ") AS c LEFT JOIN checkin_answer AS a ON a.checkin_id = c.id WHERE c.newest = 1 ORDER BY c.local_date"
+)
 _QUESTIONS = {question.value: question for question in Question}
 
 
@@ -48,20 +84,32 @@ class CheckinStore:
         found = await _select(self._sql, _OPEN, (user_id,))
         return found[0] if found else None
 
+    async def patient_and_open(self, user_id: int) -> tuple[Patient | None, Checkin | None]:
+        """Return the patient with this Telegram user id (or None) and their open check-in (or None), in one read."""
+        rows = await self._sql.rows(_PATIENT_AND_OPEN, (user_id,))
+        if not rows:
+            return None, None
+        patient = patient_from_row(rows[0][:_PATIENT_WIDTH])
+        if rows[0][_PATIENT_WIDTH] is None:
+            return patient, None
+        [current] = _checkins_from([row[_PATIENT_WIDTH:] for row in rows])
+        return patient, current
+
     async def start(self, user_id: int, local_date: date, day: int, now: datetime) -> Checkin:
         """Start a check-in for the patient; when one is open already, return that one (whatever its date)."""
         async with self._sql.transaction() as tx:
-            found = await _select(tx, _OPEN, (user_id,))
-            if found:
-                return found[0]
-            row = await tx.row(
+            started = await _returned(
+                tx,
                 "INSERT INTO checkin (user_id, local_date, day, started_at, updated_at) VALUES (?, ?, ?, ?, ?)"
-                " RETURNING id",
+                " ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING",
                 (user_id, local_date.isoformat(), day, utc_text(now), utc_text(now)),
             )
-            if row is None:
-                raise RuntimeError("inserting a check-in returned no id")
-            return await _get(tx, int(row[0]))
+            if started is not None:
+                return started
+            found = await _select(tx, _OPEN, (user_id,))
+            if not found:
+                raise RuntimeError("a check-in was neither started nor found open")
+            return found[0]
 
     async def set_message(self, checkin_id: int, message_id: int, now: datetime) -> None:
         """Record the Telegram message the check-in is shown in (and edited in place)."""
@@ -73,29 +121,14 @@ class CheckinStore:
     async def answer(self, checkin_id: int, question: Question, value: str, now: datetime) -> Checkin:
         """Store (or replace) an answer and return the check-in with all its answers; a finished one is unchanged."""
         async with self._sql.transaction() as tx:
-            checkin = await _get(tx, checkin_id)
-            if checkin.status is not CheckinStatus.OPEN:
-                return checkin
-            await tx.run(
-                "INSERT INTO checkin_answer (checkin_id, question, value, answered_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (checkin_id, question) DO UPDATE"
-                " SET value = excluded.value, answered_at = excluded.answered_at",
-                (checkin_id, question.value, value, utc_text(now)),
-            )
-            await _touch(tx, checkin_id, now)
-            return await _get(tx, checkin_id)
+            await tx.run(_ANSWER, (checkin_id, question.value, value, utc_text(now), checkin_id))
+            return await _touch(tx, checkin_id, now)
 
     async def unanswer(self, checkin_id: int, question: Question, now: datetime) -> Checkin:
         """Remove an answer (for Back) and return the check-in; a finished one is unchanged."""
         async with self._sql.transaction() as tx:
-            checkin = await _get(tx, checkin_id)
-            if checkin.status is not CheckinStatus.OPEN:
-                return checkin
-            await tx.run(
-                "DELETE FROM checkin_answer WHERE checkin_id = ? AND question = ?", (checkin_id, question.value)
-            )
-            await _touch(tx, checkin_id, now)
-            return await _get(tx, checkin_id)
+            await tx.run(_UNANSWER, (checkin_id, question.value))
+            return await _touch(tx, checkin_id, now)
 
     async def finish(
         self, checkin_id: int, status: CheckinStatus, tier: str | None, reasons: tuple[str, ...], now: datetime
@@ -103,15 +136,13 @@ class CheckinStore:
         """Finish an open check-in with its outcome; one finished already is returned unchanged."""
         if status is CheckinStatus.OPEN:
             raise ValueError("a check-in is finished with a status other than open")
-        async with self._sql.transaction() as tx:
-            checkin = await _get(tx, checkin_id)
-            if checkin.status is not CheckinStatus.OPEN:
-                return checkin
-            await tx.run(
-                "UPDATE checkin SET status = ?, tier = ?, reasons = ?, updated_at = ?, finished_at = ? WHERE id = ?",
-                (status.value, tier, reasons_text(reasons), utc_text(now), utc_text(now), checkin_id),
-            )
-            return await _get(tx, checkin_id)
+        finished = await _returned(  # one statement: the check and the write are atomic without a transaction
+            self._sql,
+            "UPDATE checkin SET status = ?, tier = ?, reasons = ?, updated_at = ?, finished_at = ?"
+            " WHERE id = ? AND status = 'open'",
+            (status.value, tier, reasons_text(reasons), utc_text(now), utc_text(now), checkin_id),
+        )
+        return finished if finished is not None else await _get(self._sql, checkin_id)
 
     async def close_stale(self, idle_since: datetime, now: datetime) -> list[Checkin]:
         """Close as partial (no tier) every open check-in not updated since idle_since; return them."""
@@ -127,6 +158,20 @@ class CheckinStore:
         """Return the patient's finished check-ins with their answers, oldest first."""
         return await _select(self._sql, "c.user_id = ? AND c.status <> 'open'", (user_id,))
 
+    async def triage_history(self, user_id: int, excluding: int) -> list[PastCheckin]:
+        """Return what triage needs of the patient's complete check-ins but one: the last of each date, oldest first."""
+        rows = await self._sql.rows(_TRIAGE_HISTORY, (user_id, excluding))
+        heads: dict[int, tuple[date, int]] = {}
+        answers: dict[int, list[tuple[str, str]]] = {}
+        for checkin_id, local_date, day, question, value in rows:
+            heads.setdefault(checkin_id, (date.fromisoformat(local_date), int(day)))
+            if question is not None:
+                answers.setdefault(checkin_id, []).append((question, str(value)))
+        return [
+            PastCheckin(on, day, _answers_from(checkin_id, answers.get(checkin_id, ())))
+            for checkin_id, (on, day) in heads.items()
+        ]
+
     async def finished_on(self, user_id: int, local_date: date) -> bool:
         """Tell whether the patient finished (in any way) a check-in started on this clinic date."""
         row = await self._sql.row(
@@ -136,9 +181,21 @@ class CheckinStore:
         return row is not None and bool(row[0])
 
 
-async def _touch(tx: Statements, checkin_id: int, now: datetime) -> None:
-    """Mark the check-in as active now, which keeps it from being closed as idle."""
-    await tx.run("UPDATE checkin SET updated_at = ? WHERE id = ?", (utc_text(now), checkin_id))
+async def _touch(tx: Statements, checkin_id: int, now: datetime) -> Checkin:
+    """Mark an open check-in as active now (so it is not closed as idle) and return it; a finished one as it is."""
+    touched = await _returned(
+        tx, "UPDATE checkin SET updated_at = ? WHERE id = ? AND status = 'open'", (utc_text(now), checkin_id)
+    )
+    return touched if touched is not None else await _get(tx, checkin_id)
+
+
+async def _returned(tx: Statements, write: str, params: Params) -> Checkin | None:
+    """Run a write of at most one check-in (a fixed statement) and return that check-in as written, or None."""
+    row = await tx.row(f"{write}{_RETURNING}", params)
+    if row is None:
+        return None
+    pairs: dict[str, object] = json.loads(row[11])
+    return _checkin_from(row, _answers_from(int(row[0]), ((str(q), str(v)) for q, v in pairs.items())))
 
 
 async def _get(tx: Statements, checkin_id: int) -> Checkin:
@@ -152,24 +209,35 @@ async def _get(tx: Statements, checkin_id: int) -> Checkin:
 async def _select(statements: Statements, where: str, params: Params) -> list[Checkin]:
     """Return the check-ins matching a fixed condition, with their answers, in date order."""
     # where is always one of the fixed conditions above; values are bound.
-    rows = await statements.rows(f"{_SELECT} WHERE {where}{_ORDER}", params)
-    heads: dict[int, aiosqlite.Row] = {}
-    answers: dict[int, dict[Question, str]] = {}
+    return _checkins_from(await statements.rows(f"{_SELECT} WHERE {where}{_ORDER}", params))
+
+
+def _checkins_from(rows: Sequence[Sequence[Any]]) -> list[Checkin]:
+    """Turn rows of _SELECT's columns (a check-in's row once per answer) into check-ins, in the rows' order."""
+    heads: dict[int, Sequence[Any]] = {}
+    answers: dict[int, list[tuple[str, str]]] = {}
     for row in rows:
         checkin_id = int(row[0])
         heads.setdefault(checkin_id, row)
-        values = answers.setdefault(checkin_id, {})
-        if row[11] is None:
-            continue
-        question = _QUESTIONS.get(row[11])
+        pairs = answers.setdefault(checkin_id, [])
+        if row[11] is not None:
+            pairs.append((row[11], str(row[12])))
+    return [_checkin_from(head, _answers_from(checkin_id, answers[checkin_id])) for checkin_id, head in heads.items()]
+
+
+def _answers_from(checkin_id: int, pairs: Iterable[tuple[str, str]]) -> Answers:
+    """Turn a check-in's stored (question, value) pairs into its answers, leaving out questions this bot lacks."""
+    values: dict[Question, str] = {}
+    for name, value in pairs:
+        question = _QUESTIONS.get(name)
         if question is None:
-            logger.warning("check-in %s has an answer to a question this bot does not know: %s", checkin_id, row[11])
+            logger.warning("check-in %s has an answer to a question this bot does not know: %s", checkin_id, name)
         else:
-            values[question] = str(row[12])
-    return [_checkin_from(head, Answers(answers[checkin_id])) for checkin_id, head in heads.items()]
+            values[question] = value
+    return Answers(values)
 
 
-def _checkin_from(row: aiosqlite.Row, answers: Answers) -> Checkin:
+def _checkin_from(row: Sequence[Any], answers: Answers) -> Checkin:
     """Turn a check-in row and its answers into the domain object."""
     checkin_id, user_id, local_date, day, status, tier, reasons, message_id, started, updated, finished = row[:11]
     return Checkin(

@@ -1,13 +1,13 @@
 """The patient table: consent and language, the treatment date, and the patient's choices about messages."""
 
+from collections.abc import Sequence
 from datetime import date, datetime, time
-
-import aiosqlite
+from typing import Any
 
 from bot.domain.patient import Patient
 from bot.storage.shared import SharedConnection, utc_text
 
-_COLUMNS = (
+PATIENT_COLUMNS = (
     "user_id, language, consented_at, treatment_date, reminder_time, at_risk, risk_asked, messages_stopped,"
     " username, unreachable_since"
 )
@@ -22,10 +22,10 @@ class PatientStore:
     async def get(self, user_id: int) -> Patient | None:
         """Return the patient with this Telegram user id, or None if they never accepted consent."""
         row = await self._sql.row(
-            f"SELECT {_COLUMNS} FROM patient WHERE user_id = ?",  # noqa: S608 - a fixed column list
+            f"SELECT {PATIENT_COLUMNS} FROM patient WHERE user_id = ?",  # noqa: S608 - a fixed column list
             (user_id,),
         )
-        return None if row is None else _patient_from_row(row)
+        return None if row is None else patient_from_row(row)
 
     async def add_consented(self, user_id: int, language: str, now: datetime) -> Patient:
         """Record consent for a new patient; for a known patient keep the existing record as it is."""
@@ -77,10 +77,10 @@ class PatientStore:
     async def find_by_username(self, username: str) -> Patient | None:
         """Return the patient with this @handle (with or without "@", any case), or None."""
         row = await self._sql.row(
-            f"SELECT {_COLUMNS} FROM patient WHERE username = ?",  # noqa: S608 - a fixed column list
+            f"SELECT {PATIENT_COLUMNS} FROM patient WHERE username = ?",  # noqa: S608 - a fixed column list
             (username.removeprefix("@").lower(),),
         )
-        return None if row is None else _patient_from_row(row)
+        return None if row is None else patient_from_row(row)
 
     async def set_unreachable(self, user_id: int, since: datetime | None) -> None:
         """Mark the patient unreachable (Telegram said they blocked the bot) from a moment, or reachable again."""
@@ -92,15 +92,15 @@ class PatientStore:
     async def in_recovery_window(self, first_date: date, last_date: date) -> list[Patient]:
         """Return onboarded patients treated from first_date to last_date inclusive who still take messages."""
         rows = await self._sql.rows(
-            f"SELECT {_COLUMNS} FROM patient"  # noqa: S608 - a fixed column list
+            f"SELECT {PATIENT_COLUMNS} FROM patient"  # noqa: S608 - a fixed column list
             " WHERE treatment_date BETWEEN ? AND ? AND messages_stopped = 0 AND unreachable_since IS NULL"
             " ORDER BY user_id",
             (first_date.isoformat(), last_date.isoformat()),
         )
-        return [_patient_from_row(row) for row in rows]
+        return [patient_from_row(row) for row in rows]
 
 
-def _patient_from_row(row: aiosqlite.Row) -> Patient:
+def patient_from_row(row: Sequence[Any]) -> Patient:
     """Turn a patient row into the domain object."""
     user_id, language, consented_at, treatment_date, reminder_time, at_risk, risk_asked, stopped, username, gone = row
     return Patient(

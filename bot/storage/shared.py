@@ -31,9 +31,11 @@ class Statements:
         return found[0] if found else None
 
     async def run(self, sql: str, params: Params = ()) -> int:
-        """Run a write and return how many rows it changed."""
-        async with self._connection.execute(sql, params) as cursor:
-            return cursor.rowcount
+        """Run a write (one without RETURNING: rows() runs those) and return how many rows it changed."""
+        # Such a write has run to its end within execute(), so its cursor holds nothing open: it is left to be freed
+        # (as BEGIN's is below) rather than closed, which would cost a second trip to the database thread.
+        cursor = await self._connection.execute(sql, params)
+        return cursor.rowcount
 
     async def records(self, sql: str, params: Params = ()) -> list[dict[str, object]]:
         """Run a query and return its rows as column-name-to-value mappings."""
