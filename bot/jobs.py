@@ -90,19 +90,12 @@ class Jobs:
         today, local_now = services.today(), services.local_now()
         last_day = services.settings.reminder_last_day
         database = services.database
-        for patient in await database.patients.in_recovery_window(
-            today - timedelta(days=last_day), today - timedelta(1)
+        for patient in await database.patients.awaiting_reminder(
+            today - timedelta(days=last_day), today - timedelta(1), today, REMINDER
         ):
             due = patient.reminder_time or services.settings.reminder_time
             if not reminder_is_due(local_now.time(), due):
                 continue  # not yet, or too late today: a reminder never comes hours late, at night
-            if await database.reminders.last_claimed(patient.user_id, REMINDER) == today:
-                continue
-            if await database.checkins.finished_on(patient.user_id, today):
-                continue
-            current = await database.checkins.open_for(patient.user_id)
-            if current is not None and current.local_date == today:
-                continue
             kind = NUDGE if await self._needs_nudge(patient) else REMINDER
             if not await database.reminders.claim(patient.user_id, today, REMINDER, services.clock()):
                 continue  # another run got there first

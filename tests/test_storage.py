@@ -237,10 +237,11 @@ async def test_at_risk_no_is_stored_as_false_not_unanswered(tmp_path: Path) -> N
     assert (patient.at_risk, patient.risk_asked) == (False, True)
 
 
-async def test_recovery_window_includes_its_ends_and_leaves_out_stopped_patients(tmp_path: Path) -> None:
-    """Patients treated on the first and last dates are in; a day outside, not onboarded or stopped are out."""
-    first, last = date(2026, 11, 10), date(2026, 11, 24)
+async def test_awaiting_reminder_is_the_recovery_window_less_those_checked_in_or_reminded_today(tmp_path: Path) -> None:
+    """Treated on the first and last dates are in; a day outside, not onboarded, stopped, checked in or reminded out."""
+    first, last, today = date(2026, 11, 10), date(2026, 11, 24), date(2026, 11, 25)
     treated = {1: first - timedelta(days=1), 2: first, 3: date(2026, 11, 17), 4: last, 5: last + timedelta(days=1)}
+    treated |= {8: first, 9: first, 10: first, 11: first, 12: first}
     async with await Database.open(tmp_path / "bot.sqlite3") as database:
         for user_id, treatment_date in treated.items():
             await database.patients.add_consented(user_id, "en", NOW)
@@ -249,8 +250,15 @@ async def test_recovery_window_includes_its_ends_and_leaves_out_stopped_patients
         await database.patients.add_consented(7, "en", NOW)
         await database.patients.set_treatment_date(7, date(2026, 11, 17), NOW)
         await database.patients.set_messages_stopped(7, True, NOW)
-        patients = await database.patients.in_recovery_window(first, last)
-    assert [patient.user_id for patient in patients] == [2, 3, 4]
+        await database.checkins.start(8, today, 15, NOW)  # open, started today: out
+        await database.checkins.start(9, today - timedelta(days=1), 14, NOW)  # open since yesterday: still in
+        done = await database.checkins.start(12, today, 15, NOW)
+        await database.checkins.finish(done.id, CheckinStatus.COMPLETE, "self_care", (), NOW)  # done today: out
+        await database.reminders.claim(10, today, "reminder", NOW)  # reminded today: out
+        await database.reminders.claim(11, today - timedelta(days=1), "reminder", NOW)  # yesterday: still in
+        await database.reminders.claim(11, today, "nudge", NOW)  # another kind: still in
+        patients = await database.patients.awaiting_reminder(first, last, today, "reminder")
+    assert [patient.user_id for patient in patients] == [2, 3, 4, 9, 11]
 
 
 async def test_a_reminder_is_claimed_once_only(tmp_path: Path) -> None:

@@ -89,13 +89,18 @@ class PatientStore:
             (None if since is None else utc_text(since), user_id),
         )
 
-    async def in_recovery_window(self, first_date: date, last_date: date) -> list[Patient]:
-        """Return onboarded patients treated from first_date to last_date inclusive who still take messages."""
+    async def awaiting_reminder(self, first_date: date, last_date: date, today: date, kind: str) -> list[Patient]:
+        """Return patients treated first_date to last_date taking messages, with no check-in or such reminder today.
+
+        One query for everyone, so that a run after the day's reminders have gone out costs next to nothing.
+        """
         rows = await self._sql.rows(
-            f"SELECT {PATIENT_COLUMNS} FROM patient"  # noqa: S608 - a fixed column list
+            f"SELECT {PATIENT_COLUMNS} FROM patient AS p"  # noqa: S608 - a fixed column list
             " WHERE treatment_date BETWEEN ? AND ? AND messages_stopped = 0 AND unreachable_since IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM checkin WHERE user_id = p.user_id AND local_date = ?)"
+            " AND NOT EXISTS (SELECT 1 FROM reminder_log WHERE user_id = p.user_id AND local_date = ? AND kind = ?)"
             " ORDER BY user_id",
-            (first_date.isoformat(), last_date.isoformat()),
+            (first_date.isoformat(), last_date.isoformat(), today.isoformat(), today.isoformat(), kind),
         )
         return [patient_from_row(row) for row in rows]
 
