@@ -174,6 +174,25 @@ async def test_a_non_staff_user_cannot_acknowledge(
     assert staff_chat.last_message().button_labels() == [en.label("acknowledge"), en.label("resolve")]
 
 
+async def test_check_in_again_turns_its_own_message_into_the_first_question(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """After "already checked in today", Check in again edits that message into question 1: no second message."""
+    user = fake_telegram.user(5011)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, list(NORMAL_DAY))
+    await user.send("/checkin")
+    done = await user.next_output()
+    sent_before = len(user.messages())
+    await user.press(en.label("checkin_again"))
+    question = await user.next_output()
+    assert question.message_id == done.message_id
+    assert en.text("checkin.intro", day=0) in question.text
+    assert en.text("questions.breathing") in question.text
+    assert len(user.messages()) == sent_before
+
+
 async def test_the_same_tier_twice_a_day_updates_one_alert(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
 ) -> None:

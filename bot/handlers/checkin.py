@@ -67,7 +67,8 @@ class CheckinHandlers:
             await send(update, (caller.pack.text("checkin.done_today", day=day), again_button))
             return
         current = await store.start(caller.user_id, today, day, self._services.clock())
-        await self._ask(update, caller, current, lead=caller.pack.text("checkin.intro", day=day), edit=False)
+        # "Check in again" turns its own message into the first question: no second message a moment after the first.
+        await self._ask(update, caller, current, lead=caller.pack.text("checkin.intro", day=day), edit=again)
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Take an answer, Back or Cancel from the check-in's buttons; anything else is out of date."""

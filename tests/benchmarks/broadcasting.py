@@ -10,8 +10,8 @@ sends the staff member three messages at once, which a real private chat allows)
 The first half of the broadcast goes out alone. From the halfway message on, patients check in one after another in
 a closed loop (press, wait for the bot's reply to reach the fake, press again; answering.py's loop), each a whole
 check-in, then the next patient; both halves are measured in the same run. One patient
-checking in over and over would measure the per-chat limit instead: "check in again" makes the bot send two
-messages to the chat within a tenth of a second. Each check-in's first reply is a sendMessage, so it counts towards
+checking in over and over would measure the per-chat limit instead: each of their /checkin commands gets a new
+message, several a second to one chat. Each check-in's first reply is a sendMessage, so it counts towards
 the 30 a second with the broadcast's.
 
 The delivery times are split into windows of a fixed number of messages; each half's achieved rate is the median
