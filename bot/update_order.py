@@ -19,7 +19,8 @@ from telegram.ext import BaseUpdateProcessor
 
 # Few are enough to overlap one update's Bot API round trips (50-150 ms to Telegram) with another's work. More cost
 # CPU: each update in flight holds its own HTTP connection, and httpcore checks every pooled connection on every
-# request (Answering benchmark, CPU per update: 64 at once ~10.5 ms, 16 ~7.5 ms, 4 ~6.4 ms, one at a time ~6.4 ms).
+# request (Answering benchmark, CPU per update: 64 at once ~10.5 ms, 16 ~7.5 ms, 8 ~6.2 ms, 4 ~6.0 ms, 2 ~6.9 ms, one
+# at a time ~6.8 ms).
 MAX_CONCURRENT_UPDATES = 4
 
 

@@ -4,8 +4,10 @@ It answers the same updates with the same calls as our bot: a text with sendMess
 answerCallbackQuery and editMessageText. With `ECHO_REPLY=screen` every reply carries our main menu screen (its
 HTML text and its keyboard, built once at start-up), so the bytes on the wire and the objects the library builds
 match ours; that yardstick isolates what our logic and storage cost. With `ECHO_REPLY=echo` it is the plain echo
-bot: the text back, and a short edit naming the button. It reads the tests' settings from the environment, polls
-until SIGINT or SIGTERM, and logs nothing.
+bot: the text back, and a short edit naming the button. Like any bare bot it handles one update at a time, unless
+`ECHO_AT_ONCE=per_chat` gives it our update processor (bot/update_order.py: several chats at once, each in order),
+for a comparison in which only our handlers and storage differ. It reads the tests' settings from the environment,
+polls until SIGINT or SIGTERM, and logs nothing.
 """
 
 import os
@@ -18,6 +20,7 @@ from bot.config import load_settings
 from bot.content import load_content
 from bot.domain.clinic import ClinicInfo
 from bot.handlers.views import MAIN_SCREEN, screen
+from bot.update_order import PerChatOrder
 
 View = tuple[str, InlineKeyboardMarkup | None]
 
@@ -63,12 +66,11 @@ class Replies:
 def main() -> None:
     """Build the echo bot against the API URL in the environment and poll until stopped."""
     replies = Replies(main_screen() if os.environ.get("ECHO_REPLY", "echo") == "screen" else None)
-    application = (
-        Application.builder()
-        .token(os.environ["TELEGRAM_BOT_TOKEN"])
-        .base_url(f"{os.environ['TELEGRAM_API_URL']}/bot")
-        .build()
-    )
+    builder = Application.builder().token(os.environ["TELEGRAM_BOT_TOKEN"])
+    builder = builder.base_url(f"{os.environ['TELEGRAM_API_URL']}/bot")
+    if os.environ.get("ECHO_AT_ONCE") == "per_chat":
+        builder = builder.concurrent_updates(PerChatOrder())
+    application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, replies.text))
     application.add_handler(CallbackQueryHandler(replies.press))
     application.run_polling()
