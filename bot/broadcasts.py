@@ -310,6 +310,8 @@ class BroadcastEngine:
             return
         tries = failures = rate_limited = 0
         while await self._pause(halt, self._pace.reserve_bulk(user_id)):
+            if not await self._pause(halt, self._pace.chat_rest(user_id)):  # a reply went to them meanwhile
+                break
             if tries == 0 and not await self._store.claim(broadcast_id, user_id, now()):
                 return  # dealt with already
             self._pace.used_bulk(user_id)

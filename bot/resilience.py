@@ -137,10 +137,12 @@ class ResilientRequests(BaseRateLimiter[Delivery]):
         *,
         counted: bool,
     ) -> Result:
-        """Make one HTTP call; a counted send takes its slot of the send pace once Telegram has had it, answer or not.
+        """Make one HTTP call; a counted send holds its chat while it is on its way, then takes its slot of the pace.
 
-        Counting on the way back rests the chat from no earlier than Telegram saw the message.
+        Counting on the way back rests the chat from no earlier than Telegram saw the message, answer or not.
         """
+        if counted:
+            self._pace.replying(_chat_of(data))
         try:
             return await callback(endpoint, data, **kwargs)
         finally:

@@ -46,6 +46,7 @@ class Services:
     async def wait_for_bulk_slot(self, chat_id: int) -> None:
         """Wait for the next slot of the bulk pace for a send to this chat, and take it."""
         await asyncio.sleep(self.send_pace.reserve_bulk(chat_id))
+        await asyncio.sleep(self.send_pace.chat_rest(chat_id))  # a reply to the chat may have gone out meanwhile
         self.send_pace.used_bulk(chat_id)
 
     @property

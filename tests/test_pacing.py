@@ -160,6 +160,15 @@ def test_a_bulk_send_waits_until_its_chat_has_rested_a_second() -> None:
     assert pace.reserve_bulk(8) == pytest.approx(0.0)
 
 
+def test_a_reply_still_on_its_way_holds_a_bulk_send_to_its_chat() -> None:
+    """While a reply to chat 7 is out (not yet answered), a bulk send to chat 7 waits a second; the overall pace not."""
+    clock = FakeClock()
+    pace = send_pace(clock)
+    pace.replying(7)
+    assert pace.reserve_bulk(7) == pytest.approx(1.0)
+    assert pace.reserve_bulk(8) == pytest.approx(1 / 25)  # the bulk slot after chat 7's: no reply slot taken yet
+
+
 def test_chats_that_have_rested_are_forgotten_and_send_at_once() -> None:
     """After replies to 1,500 chats, a bulk send to the first of them, rested for 2 s, goes out at once."""
     clock = FakeClock()

@@ -76,7 +76,7 @@ class SendPace:
 
     def reserve_bulk(self, chat_id: int) -> float:
         """Take the next bulk slot for a send to this chat and return how many seconds to wait before using it."""
-        waits = self._bulk.reserve(), self._overall.reserve(), self._chat_rest(chat_id)
+        waits = self._bulk.reserve(), self._overall.reserve(), self.chat_rest(chat_id)
         return max(waits)
 
     def used_bulk(self, chat_id: int) -> None:
@@ -85,17 +85,21 @@ class SendPace:
         self._overall.used()
         self._sent_to(chat_id)
 
-    def replied(self, chat_id: int | None) -> None:
-        """Count a send that did not wait (a reply, an alert): bulk sends leave room for it."""
-        self._overall.spent(horizon=1.0)
+    def replying(self, chat_id: int | None) -> None:
+        """Note a send that did not wait (a reply, an alert) as it goes out: no bulk send to its chat meanwhile."""
         if chat_id is not None:
             self._sent_to(chat_id)
+
+    def replied(self, chat_id: int | None) -> None:
+        """Count a send that did not wait, once Telegram has had it: bulk sends leave room for it, its chat rests."""
+        self._overall.spent(horizon=1.0)
+        self.replying(chat_id)
 
     def pause(self, seconds: float) -> None:
         """Hold every bulk send back for `seconds` from now, as Telegram's retry_after asks."""
         self._bulk.pause(seconds)
 
-    def _chat_rest(self, chat_id: int) -> float:
+    def chat_rest(self, chat_id: int) -> float:
         """Return how long until this chat has rested `per_chat_seconds` since the bot's last send to it."""
         last = self._last_send.get(chat_id)
         return 0.0 if last is None else max(0.0, last + self._per_chat - self._clock())
