@@ -34,6 +34,7 @@ from bot.handlers.alerts import Alerts
 from bot.handlers.broadcast import BroadcastHandlers
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.clinic import clinic_handlers
+from bot.handlers.deliveries import DeliverySenders
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.gate import Gate
 from bot.handlers.history import HistoryHandlers
@@ -45,6 +46,7 @@ from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
 from bot.jobs import Jobs
+from bot.outbox.deliveries import Deliveries
 from bot.resilience import ApiBot, ResilientRequests
 from bot.sequence_job import SequenceJob
 from bot.services import Services
@@ -97,8 +99,9 @@ def build_bot(
     services = Services(settings=settings, content=content, rules=rules, clock=clock)
     alerts = Alerts(services)
     menu = MenuHandlers(services)
-    checkins = CheckinHandlers(services, alerts)
-    jobs = Jobs(services, alerts, checkins, sequence=SequenceJob(services, sequence))
+    deliveries = Deliveries(services, DeliverySenders(services, alerts).perform)
+    checkins = CheckinHandlers(services, deliveries)
+    jobs = Jobs(services, alerts, checkins, deliveries=deliveries, sequence=SequenceJob(services, sequence))
 
     async def post_init(application: BotApplication) -> None:
         """Open the database, register the command menu with Telegram and schedule the jobs."""
@@ -116,11 +119,13 @@ def build_bot(
                 job_kwargs={"misfire_grace_time": None, "coalesce": True},
             )
         await start_broadcasts(services)  # broadcasts: their own connection; resume any a stop or crash cut off
+        await deliveries.start(application.bot)  # advice and alerts a stop or crash left unconfirmed go out again
         logger.info("bot ready")
 
     async def post_shutdown(application: BotApplication) -> None:
         """Close the database, if start-up got as far as opening it."""
         await stop_broadcasts(services)  # broadcasts: pause delivery (resumed at next start), close its connection
+        await deliveries.stop()  # what is unconfirmed waits in the database for the next start
         if await services.close_database():
             logger.info("database closed")
 

@@ -110,7 +110,7 @@ _CHECKIN: dict[str, frozenset[str]] = {
     "checkin.note_too_long": frozenset({"max"}),
     "checkin.expired": frozenset({"day"}),
     **_keys("checkin", ("resumed", "cancelled", "nothing_to_cancel", "not_onboarded", "use_buttons")),
-    **_keys("checkin", ("temperature_not_understood",)),
+    **_keys("checkin", ("temperature_not_understood", "done_today_result")),
     **{f"triage.{tier}.title": _NONE for tier in TIERS},
     "triage.emergency.what_now": frozenset({"clinic_phone"}),
     "triage.same_day.what_now": frozenset({"clinic_phone", "clinic_hours"}),

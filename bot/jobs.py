@@ -7,25 +7,27 @@ none goes out twice: a reminder is claimed before it is sent, and one whose answ
 """
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.broadcasts import start_due_broadcasts
 from bot.domain.patient import Patient
-from bot.domain.records import Checkin
+from bot.domain.records import Checkin, CheckinStatus
 from bot.domain.reminder_window import reminder_is_due
 from bot.domain.retention import purge_cutoff
-from bot.domain.triage import Reason, Tier, TriageResult
+from bot.domain.triage import Tier
 from bot.handlers import callbacks
-from bot.handlers.alerts import Alerts, PatientLabel
+from bot.handlers.alerts import Alerts
 from bot.handlers.caller import Caller
-from bot.handlers.checkin import CheckinHandlers
+from bot.handlers.checkin import CheckinHandlers, verdict
 from bot.handlers.views import keyboard
+from bot.outbox.deliveries import Deliveries
 from bot.resilience import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
 from bot.sequence_job import SequenceJob
 from bot.services import Services
+from bot.storage.outcomes import Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +38,17 @@ NUDGE_AFTER_MISSED_DAYS = 2
 class Jobs:
     """The bot's scheduled work; run_due() does one round of it."""
 
-    def __init__(self, services: Services, alerts: Alerts, checkins: CheckinHandlers, *, sequence: SequenceJob) -> None:
+    def __init__(
+        self,
+        services: Services,
+        alerts: Alerts,
+        checkins: CheckinHandlers,
+        *,
+        deliveries: Deliveries,
+        sequence: SequenceJob,
+    ) -> None:
         self._services = services
+        self._deliveries = deliveries
         self._sequence = sequence
         self._alerts = alerts
         self._checkins = checkins
@@ -49,6 +60,7 @@ class Jobs:
 
     async def run_due(self, bot: ApiBot) -> None:
         """Do everything that is due now, by the services' clock."""
+        await self._deliveries.run_due(bot)  # advice and alerts not yet confirmed come first
         await self.close_idle_checkins(bot)
         await self.send_reminders(bot)
         await self.resend_alerts(bot)
@@ -61,28 +73,38 @@ class Jobs:
         """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert."""
         services = self._services
         idle_since = services.clock() - timedelta(minutes=services.settings.checkin_timeout_minutes)
-        for checkin in await services.database.checkins.close_stale(idle_since, services.clock()):
-            await self._conclude_idle(bot, checkin)
+        for checkin in await services.database.checkins.stale(idle_since):
+            await self._conclude_idle(bot, checkin, idle_since)
 
-    async def _conclude_idle(self, bot: ApiBot, checkin: Checkin) -> None:
-        """Tell the patient their check-in was closed and, if its answers need a person, what to do and alert."""
-        patient = await self._services.database.patients.get(checkin.user_id)
+    async def _conclude_idle(self, bot: ApiBot, checkin: Checkin, idle_since: datetime) -> None:
+        """Close an idle check-in; tell the patient, and if its answers need a person, give the advice and alert."""
+        services = self._services
+        patient = await services.database.patients.get(checkin.user_id)
         if patient is None:
             return
-        caller = Caller(user_id=patient.user_id, patient=patient, pack=self._services.pack_for(patient, None))
+        caller = Caller(user_id=patient.user_id, patient=patient, pack=services.pack_for(patient, None))
         result = await self._checkins.assess(caller, checkin)
-        texts = [caller.pack.text("checkin.expired", day=checkin.day)]
-        if result.tier >= Tier.SAME_DAY:
-            texts.append(self._checkins.reply_view(caller, checkin.answers, checkin.day, result)[0])
+        escalate = result.tier >= Tier.SAME_DAY
+        outcome = await services.database.outcomes.finish_checkin(
+            checkin.id,
+            CheckinStatus.PARTIAL,
+            verdict(result) if escalate else Verdict(None, (), escalate=False),
+            advise=escalate,
+            now=services.clock(),
+            hold=self._deliveries.hold(),
+            idle_since=idle_since,
+        )
+        if not outcome.finished:
+            return  # the patient answered meanwhile
         try:
-            for text in texts:
-                await bot.send_message(patient.user_id, text)
-            if result.tier >= Tier.SAME_DAY:
-                chat = await bot.get_chat(patient.user_id)
-                who = PatientLabel(name=chat.full_name or "", username=chat.username)
-                await self._alerts.raise_alert(bot, who, checkin, result)
+            await bot.send_message(patient.user_id, caller.pack.text("checkin.expired", day=checkin.day))
         except Forbidden:
             await self._mark_unreachable(patient)
+        except TelegramError as error:
+            logger.warning("check-in %s closed; the notice was not sent (%s)", checkin.id, type(error).__name__)
+        for delivery in (outcome.advice, outcome.alert):
+            if delivery is not None:
+                await self._deliveries.attempt(bot, delivery)
 
     async def send_reminders(self, bot: ApiBot) -> None:
         """Send today's reminder (or, after two missed days, one nudge) to each patient whose time has come."""
@@ -150,7 +172,6 @@ class Jobs:
         minutes = services.settings.alert_resend_minutes
         cutoff = services.clock() - timedelta(minutes=minutes)
         pack = self._alerts.staff_pack
-        await self.post_unsent_alerts(bot)
         for escalation in await services.database.escalations.due_for_resend(cutoff):
             if escalation.staff_chat_id is None:
                 continue
@@ -161,34 +182,6 @@ class Jobs:
                 logger.warning("re-sending escalation %s failed: %s", escalation.id, type(error).__name__)
                 continue
             await services.database.escalations.mark_resent(escalation.id, services.clock())
-
-    async def post_unsent_alerts(self, bot: ApiBot) -> None:
-        """Post every open alert that never reached the staff chat (its first post failed), and tell its patient."""
-        services = self._services
-        if services.settings.staff_chat_id is None:
-            return
-        database = services.database
-        for escalation in await database.escalations.unposted():
-            checkin = await database.checkins.get(escalation.checkin_id) if escalation.checkin_id else None
-            if checkin is None:
-                continue
-            result = TriageResult(
-                tier=next(tier for tier in Tier if tier.code == escalation.tier),
-                reasons=tuple(Reason(code) for code in escalation.reasons),
-            )
-            try:
-                chat = await bot.get_chat(escalation.user_id)
-            except TelegramError as error:
-                logger.warning("escalation %s: patient's name not available (%s)", escalation.id, type(error).__name__)
-                continue
-            who = PatientLabel(name=chat.full_name or "", username=chat.username)
-            if await self._alerts.raise_alert(bot, who, checkin, result):
-                patient = await database.patients.get(escalation.user_id)
-                pack = services.pack_for(patient, None)
-                try:
-                    await bot.send_message(escalation.user_id, pack.text("triage.clinic_notified"))
-                except TelegramError as error:
-                    logger.warning("escalation %s: patient not told (%s)", escalation.id, type(error).__name__)
 
     async def _mark_unreachable(self, patient: Patient) -> None:
         """Stop messaging a patient who blocked the bot, until they write to it or unblock it."""

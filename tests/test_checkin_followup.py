@@ -78,7 +78,7 @@ async def test_an_alert_raised_again_after_it_was_resolved_is_posted_afresh(
     assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")
     clock.now += timedelta(hours=1)
     await user.send("/checkin")
-    assert (await user.next_output()).text == en.text("checkin.done_today", day=0)
+    assert (await user.next_output()).text.startswith(en.text("checkin.done_today", day=0))
     await user.press(en.label("checkin_again"))
     await user.next_output()
     await answer_all(user, en, with_answers(pus="yes", blisters="yes"))
@@ -158,10 +158,10 @@ async def test_the_health_answer_makes_triage_more_careful(
     assert await fake_telegram.group(STAFF_CHAT).next_output()
 
 
-async def test_an_alert_whose_first_post_failed_is_posted_by_the_next_job_run(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+async def test_an_alert_whose_first_post_failed_is_posted_by_a_later_job_run(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
 ) -> None:
-    """If the staff chat refuses the alert at first, it is kept and posted at the next run; the patient is then told."""
+    """If the staff chat refuses the alert at first, it is kept and posted by a later run; the patient is then told."""
     user = fake_telegram.user(8007)
     await onboard(user, en)
     await start_checkin(user, en, day=0)
@@ -174,10 +174,12 @@ async def test_an_alert_whose_first_post_failed_is_posted_by_the_next_job_run(
     await user.expect_no_output()  # not told the clinic was notified: it was not
     staff_chat = fake_telegram.group(STAFF_CHAT)
     assert staff_chat.messages() == []
+    clock.now += timedelta(minutes=1)
     await bot.run_jobs()
     alert = await staff_chat.next_output()
     assert en.text("staff.reason.pus") in alert.plain_text
     assert alert.button_labels() == [en.label("acknowledge"), en.label("resolve")]
     assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    clock.now += timedelta(minutes=1)
     await bot.run_jobs()
     await staff_chat.expect_no_output()

@@ -200,6 +200,7 @@ async def test_a_reminder_to_a_patient_the_bot_just_answered_waits_out_telegrams
     fake_telegram.rate_limit = limits = RateLimit()
     await asyncio.sleep(limits.per_chat)  # onboarding's own messages are a second behind
     await user.send("/menu")
+    await user.next_output()  # the menu has reached the chat
     replied = fake_telegram.calls_to("sendMessage")[-1].time
     await bot.run_jobs()
     reminded = fake_telegram.calls_to("sendMessage")[-1]

@@ -199,7 +199,7 @@ async def test_every_table_is_strict(tmp_path: Path) -> None:
     assert set(tables) == {
         *("patient", "checkin", "checkin_answer", "escalation", "reminder_log"),
         *("staff_member", "staff_invite", "audit_log"),
-        *("broadcast", "broadcast_recipient", "sequence_log"),
+        *("broadcast", "broadcast_recipient", "sequence_log", "delivery"),
     }
     assert set(tables.values()) == {1}
 

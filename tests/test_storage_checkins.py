@@ -2,7 +2,6 @@
 
 import asyncio
 import sqlite3
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -185,22 +184,17 @@ async def test_a_new_checkin_can_start_once_the_last_is_finished(database: Datab
     assert second.answers == Answers()
 
 
-async def test_close_stale_closes_only_idle_open_checkins(database: Database) -> None:
-    """Open check-ins idle since before the cut-off become partial; recent and finished ones are left alone."""
+async def test_stale_lists_only_idle_open_checkins(database: Database) -> None:
+    """Open check-ins idle since before the cut-off are stale; recent and finished ones are not."""
+    done = await database.checkins.start(OTHER, TODAY, 4, NOW)
+    await database.checkins.finish(done.id, CheckinStatus.COMPLETE, "self_care", (), later(2))
     idle = await database.checkins.start(PATIENT, TODAY, 4, NOW)
     await database.checkins.answer(idle.id, Question.BREATHING, NO, later(1))
-    recent = await database.checkins.start(OTHER, TODAY, 4, NOW)
+    recent = await database.checkins.start(OTHER, TODAY, 4, later(3))
     await database.checkins.answer(recent.id, Question.BREATHING, NO, later(30))
-    closed = await database.checkins.close_stale(idle_since=later(30), now=later(90))
-    assert [checkin.id for checkin in closed] == [idle.id]
-    assert closed[0].status is CheckinStatus.PARTIAL
-    assert (closed[0].tier, closed[0].reasons, closed[0].finished_at) == (None, (), later(90))
-    assert closed[0].answers == Answers({Question.BREATHING: NO})
-    assert await database.checkins.open_for(PATIENT) is None
-    assert await database.checkins.open_for(OTHER) == replace(
-        recent, answers=Answers({Question.BREATHING: NO}), updated_at=later(30)
-    )
-    assert await database.checkins.close_stale(idle_since=later(30), now=later(91)) == []
+    stale = await database.checkins.stale(idle_since=later(30))
+    assert [checkin.id for checkin in stale] == [idle.id]
+    assert stale[0].answers == Answers({Question.BREATHING: NO})
 
 
 async def test_history_lists_finished_checkins_oldest_first_with_answers(database: Database) -> None:
@@ -221,14 +215,18 @@ async def test_history_lists_finished_checkins_oldest_first_with_answers(databas
     assert await database.checkins.history(OTHER) == []
 
 
-async def test_finished_on_tells_whether_a_checkin_was_finished_that_day(database: Database) -> None:
-    """Only a finished check-in counts, and only for its own clinic date and patient."""
-    checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    assert not await database.checkins.finished_on(PATIENT, TODAY)
-    await database.checkins.finish(checkin.id, CheckinStatus.PARTIAL, None, (), later(1))
-    assert await database.checkins.finished_on(PATIENT, TODAY)
-    assert not await database.checkins.finished_on(PATIENT, TODAY + timedelta(days=1))
-    assert not await database.checkins.finished_on(OTHER, TODAY)
+async def test_last_finished_on_returns_the_days_last_finished_checkin(database: Database) -> None:
+    """Only a finished check-in counts, the last of its own clinic date and patient."""
+    first = await database.checkins.start(PATIENT, TODAY, 4, NOW)
+    assert await database.checkins.last_finished_on(PATIENT, TODAY) is None
+    await database.checkins.finish(first.id, CheckinStatus.PARTIAL, None, (), later(1))
+    second = await database.checkins.start(PATIENT, TODAY, 4, later(2))
+    await database.checkins.finish(second.id, CheckinStatus.COMPLETE, "same_day", ("pus",), later(3))
+    last = await database.checkins.last_finished_on(PATIENT, TODAY)
+    assert last is not None
+    assert (last.id, last.tier, last.reasons) == (second.id, "same_day", ("pus",))
+    assert await database.checkins.last_finished_on(PATIENT, TODAY + timedelta(days=1)) is None
+    assert await database.checkins.last_finished_on(OTHER, TODAY) is None
 
 
 async def test_an_answer_to_a_retired_question_is_skipped(

@@ -66,3 +66,26 @@ class Escalation:
     resolved_by: int | None
     resolved_at: datetime | None
     last_sent_at: datetime | None
+    words: str | None = None  # what the patient typed, when the escalation came from a typed message
+
+
+class DeliveryKind(StrEnum):
+    """What a delivery carries: each must reach its reader at least once."""
+
+    ADVICE = "advice"  # the triage reply to the patient: what to do now
+    ALERT = "alert"  # the escalation's post in the staff chat (or its update)
+    NOTIFIED = "notified"  # telling the patient that the clinic has been told
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A message stored before it is sent and kept until Telegram confirms it; its text is rendered when sent."""
+
+    id: int
+    kind: DeliveryKind
+    user_id: int
+    checkin_id: int | None
+    escalation_id: int | None
+    attempts: int
+    due_at: datetime
+    created_at: datetime

@@ -10,7 +10,6 @@ from telegram.error import BadRequest, TelegramError
 from bot.content import LanguagePack
 from bot.domain.checkin import SKIPPED, Answers, Question
 from bot.domain.records import Checkin, CheckinStatus, Escalation, EscalationStatus
-from bot.domain.triage import TriageResult
 from bot.handlers import callbacks
 from bot.handlers.views import keyboard
 from bot.services import Services
@@ -37,35 +36,43 @@ class Alerts:
         """Return the language pack staff read alerts in: the clinic's default language."""
         return self._services.content.pack(None)
 
-    async def raise_alert(self, bot: Bot, who: PatientLabel, checkin: Checkin, result: TriageResult) -> bool:
-        """Store the escalation and post (or update) its alert; tell whether the clinic's chat got it."""
+    async def post(self, bot: Bot, escalation_id: int) -> bool:
+        """Post an escalation's alert to the staff chat, or bring the one posted up to date; tell whether staff have it.
+
+        A new message (a new or reopened escalation) makes the staff chat notify; an update only edits it. The text is
+        rendered from the database as it stands now, so a retried post carries every reason merged meanwhile.
+        """
         services = self._services
-        escalation, news = await services.database.escalations.record(
-            checkin.user_id, checkin.id, checkin.local_date, result.tier.code, tuple(result.reasons), services.clock()
-        )
+        escalation = await services.database.escalations.get(escalation_id)
         chat_id = services.settings.staff_chat_id
+        if escalation is None:
+            return False  # erased meanwhile (/delete or the retention purge)
         if chat_id is None:
             logger.warning("escalation %s stored, but STAFF_CHAT_ID is not set: nobody was told", escalation.id)
             return False
-        text = self.alert_text(escalation, who, checkin)
-        try:
-            if news or escalation.staff_message_id is None:  # new or reopened: a new message, so the chat notifies
-                message = await bot.send_message(chat_id, text, reply_markup=self.alert_buttons(escalation))
-                await services.database.escalations.set_staff_message(
-                    escalation.id, chat_id, message.message_id, services.clock()
-                )
-                reply_to = message.message_id
-            else:
-                await self._edit(bot, escalation, text)
-                reply_to = escalation.staff_message_id
-            photo = checkin.answers.get(Question.PHOTO)
-            if photo is not None and photo != SKIPPED:
-                await bot.send_photo(chat_id, photo, reply_to_message_id=reply_to)
-        except TelegramError as error:  # stored unsent: the every-minute job posts it when it can
-            logger.warning("escalation %s not posted yet (%s); will retry", escalation.id, type(error).__name__)
-            return False
+        text = with_status(await self.current_body(bot, escalation), self.status_line(escalation, None))
+        if escalation.staff_message_id is not None:
+            await self._edit(bot, escalation, text)
+            return True
+        message = await bot.send_message(chat_id, text, reply_markup=self.alert_buttons(escalation))
+        await services.database.escalations.set_staff_message(
+            escalation.id, chat_id, message.message_id, services.clock()
+        )
         logger.info("escalation %s posted (tier %s)", escalation.id, escalation.tier)
+        await self._post_photo(bot, escalation, chat_id, message.message_id)
         return True
+
+    async def _post_photo(self, bot: Bot, escalation: Escalation, chat_id: int, reply_to: int) -> None:
+        """Post the check-in's photo under its alert; a failure costs only the photo, never a second alert."""
+        database = self._services.database
+        checkin = await database.checkins.get(escalation.checkin_id) if escalation.checkin_id is not None else None
+        photo = checkin.answers.get(Question.PHOTO) if checkin is not None else None
+        if photo is None or photo == SKIPPED:
+            return
+        try:
+            await bot.send_photo(chat_id, photo, reply_to_message_id=reply_to)
+        except TelegramError as error:
+            logger.warning("escalation %s: photo not posted (%s)", escalation.id, type(error).__name__)
 
     def alert_text(self, escalation: Escalation, who: PatientLabel, checkin: Checkin) -> str:
         """Render the alert: tier, patient, day, what was reported, the note if any, and its status line."""

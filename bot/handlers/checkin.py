@@ -2,14 +2,14 @@
 
 from datetime import datetime
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.content import LanguagePack
 from bot.domain.checkin import (
     MAX_NOTE_LENGTH,
     SKIPPED,
-    Answers,
     PastCheckin,
     Question,
     accepts,
@@ -20,12 +20,12 @@ from bot.domain.checkin import (
 from bot.domain.records import Checkin, CheckinStatus
 from bot.domain.triage import Tier, TriageResult, triage
 from bot.handlers import callbacks
-from bot.handlers.alerts import Alerts, PatientLabel
 from bot.handlers.caller import Caller, identify_with_checkin
-from bot.handlers.checkin_views import fever_was_not_measured, question_buttons, question_text, triage_view
+from bot.handlers.checkin_views import advice_view, question_buttons, question_text, stored_result
 from bot.handlers.replies import no_buttons, send, show
-from bot.handlers.views import View, keyboard
+from bot.outbox.deliveries import Deliveries
 from bot.services import Services
+from bot.storage.outcomes import Verdict
 
 # Open check-ins whose triage history is kept (see CheckinHandlers._history); more than are ever open at once.
 MAX_KEPT_HISTORIES = 4096
@@ -36,9 +36,9 @@ HistoryKey = tuple[int, int, datetime]
 class CheckinHandlers:
     """Runs check-ins: start or resume, answers and Back, typed values, photo and note, and the triage reply."""
 
-    def __init__(self, services: Services, alerts: Alerts) -> None:
+    def __init__(self, services: Services, deliveries: Deliveries) -> None:
         self._services = services
-        self._alerts = alerts
+        self._deliveries = deliveries
         self._histories: dict[HistoryKey, list[PastCheckin]] = {}  # by open check-in, oldest first
         self._keyboards: dict[tuple[str, Question], InlineKeyboardMarkup] = {}  # by language and question
 
@@ -62,13 +62,25 @@ class CheckinHandlers:
             return
         day = self._services.day_of(patient) or 0
         again = query is not None and query.data == callbacks.CHECKIN_AGAIN
-        if not again and await store.finished_on(caller.user_id, today):
-            again_button = keyboard([[(caller.pack.label("checkin_again"), callbacks.CHECKIN_AGAIN)]])
-            await send(update, (caller.pack.text("checkin.done_today", day=day), again_button))
+        if not again and (done := await store.last_finished_on(caller.user_id, today)) is not None:
+            await self._show_done(update, caller, done, day)
             return
         current = await store.start(caller.user_id, today, day, self._services.clock())
         # "Check in again" turns its own message into the first question: no second message a moment after the first.
         await self._ask(update, caller, current, lead=caller.pack.text("checkin.intro", day=day), edit=again)
+
+    async def _show_done(self, update: Update, caller: Caller, done: Checkin, day: int) -> None:
+        """Tell a patient back after today's check-in that it is done, with today's result and what to do again."""
+        pack = caller.pack
+        again = InlineKeyboardButton(pack.label("checkin_again"), callback_data=callbacks.CHECKIN_AGAIN)
+        text, rows = pack.text("checkin.done_today", day=day), [[again]]
+        if done.tier is not None:
+            advice, markup = advice_view(
+                self._services, pack, done.answers, done.day, stored_result(done.tier, done.reasons)
+            )
+            text = f"{text}\n\n{pack.text('checkin.done_today_result')}\n\n{advice}"
+            rows += [list(row) for row in markup.inline_keyboard] if markup is not None else []
+        await send(update, (text, InlineKeyboardMarkup(rows)))
 
     async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Take an answer, Back or Cancel from the check-in's buttons; anything else is out of date."""
@@ -186,28 +198,27 @@ class CheckinHandlers:
         *,
         edit: bool,
     ) -> None:
-        """Close the check-in, answer the patient first, then alert the clinic when it needs a person."""
-        self._histories.pop(_history_key(current), None)
-        current = await self._services.database.checkins.finish(
-            current.id, status, result.tier.code, tuple(result.reasons), self._services.clock()
-        )
-        await (show if edit else send)(update, self.reply_view(caller, current.answers, current.day, result))
-        if result.tier >= Tier.SAME_DAY and update.effective_user is not None:
-            user = update.effective_user
-            who = PatientLabel(name=user.full_name, username=user.username)
-            if await self._alerts.raise_alert(update.get_bot(), who, current, result):
-                await send(update, no_buttons(caller.pack.text("triage.clinic_notified")))
+        """Store the outcome with its escalation and deliveries, then give the advice, then alert the clinic.
 
-    def reply_view(self, caller: Caller, answers: Answers, day: int, result: TriageResult) -> View:
-        """Build the triage reply for a patient's answers."""
-        return triage_view(
-            caller.pack,
-            result,
-            clinic=self._services.clinic,
-            clinic_open=self._services.clinic_open_now(),
-            day_text=caller.pack.normal_by_day.today(day),
-            fever_not_measured=fever_was_not_measured(answers),
+        The advice and the alert are separate deliveries: a reply that times out is tried again later, and costs the
+        clinic nothing; an alert that fails is tried again too, and the patient is told once it is up.
+        """
+        self._histories.pop(_history_key(current), None)
+        services = self._services
+        outcome = await services.database.outcomes.finish_checkin(
+            current.id, status, verdict(result), advise=True, now=services.clock(), hold=self._deliveries.hold()
         )
+        if outcome.advice is None or outcome.checkin is None:
+            return  # finished a moment ago by another update or the idle job, which gave the advice
+        view = advice_view(services, caller.pack, outcome.checkin.answers, outcome.checkin.day, result)
+        try:
+            await (show if edit else send)(update, view)
+        except TelegramError as error:  # the advice is stored: it is tried again, and the alert goes out regardless
+            await self._deliveries.failed(outcome.advice, error)
+        else:
+            await self._deliveries.confirmed(outcome.advice)
+        if outcome.alert is not None:
+            await self._deliveries.attempt(update.get_bot(), outcome.alert)
 
     async def _ask(self, update: Update, caller: Caller, current: Checkin, *, lead: str = "", edit: bool) -> None:
         """Show the next question: in place on the check-in's message, or as a new message that becomes it."""
@@ -269,3 +280,8 @@ def _question(name: str) -> Question | None:
         return Question(name)
     except ValueError:
         return None
+
+
+def verdict(result: TriageResult) -> Verdict:
+    """Return a triage result as stored: staff hear of it from the same-day tier up."""
+    return Verdict(result.tier.code, tuple(result.reasons), escalate=result.tier >= Tier.SAME_DAY)

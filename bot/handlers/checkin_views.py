@@ -12,9 +12,10 @@ from bot.domain.checkin import (
     is_asked,
 )
 from bot.domain.clinic import ClinicInfo
-from bot.domain.triage import Tier, TriageResult
+from bot.domain.triage import Reason, Tier, TriageResult
 from bot.handlers import callbacks
 from bot.handlers.views import ButtonSpec, View, keyboard
+from bot.services import Services
 
 # The content's label family for each question's answers; yes/no questions use button.yes and button.no.
 _LABEL_FAMILY = {
@@ -104,6 +105,18 @@ def triage_view(
     return "\n\n".join(parts), keyboard(rows)
 
 
+def advice_view(services: Services, pack: LanguagePack, answers: Answers, day: int, result: TriageResult) -> View:
+    """Build the triage reply for a patient's answers on a day of recovery, with the clinic as it is now."""
+    return triage_view(
+        pack,
+        result,
+        clinic=services.clinic,
+        clinic_open=services.clinic_open_now(),
+        day_text=pack.normal_by_day.today(day),
+        fever_not_measured=fever_was_not_measured(answers),
+    )
+
+
 def fever_was_not_measured(answers: Answers) -> bool:
     """Tell whether the patient said they did not measure their temperature."""
     return answers.get(Question.FEVER) == NOT_MEASURED
@@ -116,3 +129,12 @@ def _screen_label(pack: LanguagePack, screen_id: str) -> str:
             if button.target == screen_id:
                 return button.label
     raise KeyError(screen_id)
+
+
+def stored_result(tier: str, reasons: tuple[str, ...]) -> TriageResult:
+    """Rebuild a triage result from its stored codes; a reason this version does not know is left out."""
+    known = {reason.value: reason for reason in Reason}
+    return TriageResult(
+        tier=next(level for level in Tier if level.code == tier),
+        reasons=tuple(known[code] for code in reasons if code in known),
+    )

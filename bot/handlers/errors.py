@@ -2,6 +2,9 @@
 
 - Forbidden: the patient blocked the bot; mark them unreachable, nothing else to do.
 - "message is not modified": harmless; ignored.
+- A reply whose answer was lost (the connection dropped or timed out after it went out): it most likely arrived, so
+  there is nothing to apologise for; a warning is logged and the patient can tap again. Advice is never lost this
+  way: it is a delivery, tried again until confirmed (bot/outbox).
 - Anything else: logged by update id and error type with an error id, never with message content; the patient
   gets a short apology, and the staff chat gets the error id (no health detail) so someone can look.
 """
@@ -11,9 +14,10 @@ import secrets
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.resilience import surely_not_sent
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -35,6 +39,9 @@ class ErrorHandler:
             return
         if isinstance(error, BadRequest) and "message is not modified" in error.message.lower():
             logger.debug("update %s: message not modified; ignored", update_id)
+            return
+        if isinstance(error, NetworkError) and not surely_not_sent(error):
+            logger.warning("update %s: an answer was lost (%s); it may have arrived", update_id, type(error).__name__)
             return
         error_id = secrets.token_hex(4)
         logger.error("handling update %s failed (error id %s)", update_id, error_id, exc_info=error)

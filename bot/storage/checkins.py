@@ -66,6 +66,7 @@ _TRIAGE_HISTORY = (
     ") AS c LEFT JOIN checkin_answer AS a ON a.checkin_id = c.id WHERE c.newest = 1 ORDER BY c.local_date"
 )
 _QUESTIONS = {question.value: question for question in Question}
+_NEVER = "9999"  # later than every stored moment: "not updated since" holds for any check-in
 
 
 class CheckinStore:
@@ -134,25 +135,12 @@ class CheckinStore:
         self, checkin_id: int, status: CheckinStatus, tier: str | None, reasons: tuple[str, ...], now: datetime
     ) -> Checkin:
         """Finish an open check-in with its outcome; one finished already is returned unchanged."""
-        if status is CheckinStatus.OPEN:
-            raise ValueError("a check-in is finished with a status other than open")
-        finished = await _returned(  # one statement: the check and the write are atomic without a transaction
-            self._sql,
-            "UPDATE checkin SET status = ?, tier = ?, reasons = ?, updated_at = ?, finished_at = ?"
-            " WHERE id = ? AND status = 'open'",
-            (status.value, tier, reasons_text(reasons), utc_text(now), utc_text(now), checkin_id),
-        )
-        return finished if finished is not None else await _get(self._sql, checkin_id)
+        finished, _ = await finish_checkin(self._sql, checkin_id, status, tier, reasons, now)
+        return finished
 
-    async def close_stale(self, idle_since: datetime, now: datetime) -> list[Checkin]:
-        """Close as partial (no tier) every open check-in not updated since idle_since; return them."""
-        async with self._sql.transaction() as tx:
-            rows = await tx.rows(
-                "UPDATE checkin SET status = 'partial', tier = NULL, reasons = '', updated_at = ?, finished_at = ?"
-                " WHERE status = 'open' AND updated_at < ? RETURNING id",
-                (utc_text(now), utc_text(now), utc_text(idle_since)),
-            )
-            return [await _get(tx, int(row[0])) for row in sorted(rows, key=lambda row: int(row[0]))]
+    async def stale(self, idle_since: datetime) -> list[Checkin]:
+        """Return every open check-in not updated since idle_since, oldest first: left unfinished."""
+        return await _select(self._sql, "c.status = 'open' AND c.updated_at < ?", (utc_text(idle_since),))
 
     async def history(self, user_id: int) -> list[Checkin]:
         """Return the patient's finished check-ins with their answers, oldest first."""
@@ -172,13 +160,42 @@ class CheckinStore:
             for checkin_id, (on, day) in heads.items()
         ]
 
-    async def finished_on(self, user_id: int, local_date: date) -> bool:
-        """Tell whether the patient finished (in any way) a check-in started on this clinic date."""
-        row = await self._sql.row(
-            "SELECT EXISTS (SELECT 1 FROM checkin WHERE user_id = ? AND local_date = ? AND status <> 'open')",
-            (user_id, local_date.isoformat()),
+    async def last_finished_on(self, user_id: int, local_date: date) -> Checkin | None:
+        """Return the patient's last check-in finished (in any way) of those started on this clinic date, or None."""
+        found = await _select(
+            self._sql, "c.user_id = ? AND c.local_date = ? AND c.status <> 'open'", (user_id, local_date.isoformat())
         )
-        return row is not None and bool(row[0])
+        return found[-1] if found else None
+
+
+async def finish_checkin(
+    tx: Statements,
+    checkin_id: int,
+    status: CheckinStatus,
+    tier: str | None,
+    reasons: tuple[str, ...],
+    now: datetime,
+    *,
+    idle_since: datetime | None = None,
+) -> tuple[Checkin, bool]:
+    """Finish an open check-in (with idle_since: only if not updated since); tell whether this call finished it."""
+    if status is CheckinStatus.OPEN:
+        raise ValueError("a check-in is finished with a status other than open")
+    finished = await _returned(  # one statement: the check and the write are atomic without a transaction
+        tx,
+        "UPDATE checkin SET status = ?, tier = ?, reasons = ?, updated_at = ?, finished_at = ?"
+        " WHERE id = ? AND status = 'open' AND updated_at < ?",
+        (
+            status.value,
+            tier,
+            reasons_text(reasons),
+            utc_text(now),
+            utc_text(now),
+            checkin_id,
+            utc_text(idle_since) if idle_since is not None else _NEVER,
+        ),
+    )
+    return (finished, True) if finished is not None else (await _get(tx, checkin_id), False)
 
 
 async def _touch(tx: Statements, checkin_id: int, now: datetime) -> Checkin:

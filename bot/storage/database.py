@@ -10,8 +10,10 @@ from bot.storage.account import AccountStore
 from bot.storage.audit import AuditStore
 from bot.storage.broadcasts import BroadcastStore
 from bot.storage.checkins import CheckinStore
+from bot.storage.deliveries import DeliveryStore
 from bot.storage.escalations import EscalationStore
 from bot.storage.migrations import DatabaseError, migrate
+from bot.storage.outcomes import OutcomeStore
 from bot.storage.patients import PatientStore
 from bot.storage.reminders import ReminderStore
 from bot.storage.reports import ReportStore
@@ -39,6 +41,8 @@ class Database:
         self.patients = PatientStore(sql)
         self.checkins = CheckinStore(sql)
         self.escalations = EscalationStore(sql)
+        self.outcomes = OutcomeStore(sql)
+        self.deliveries = DeliveryStore(sql)
         self.reminders = ReminderStore(sql)
         self.retention = RetentionStore(sql)
         self.staff = StaffStore(sql)

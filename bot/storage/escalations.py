@@ -1,5 +1,6 @@
 """Escalations to staff: one per patient, clinic date and tier, moved from open to acknowledged to resolved."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import aiosqlite
@@ -19,8 +20,58 @@ from bot.storage.shared import (
 
 _COLUMNS = (
     "id, user_id, checkin_id, local_date, tier, reasons, status, staff_chat_id, staff_message_id, created_at,"
-    " updated_at, acknowledged_by, acknowledged_at, resolved_by, resolved_at, last_sent_at"
+    " updated_at, acknowledged_by, acknowledged_at, resolved_by, resolved_at, last_sent_at, words"
 )
+
+
+@dataclass(frozen=True)
+class EscalationFacts:
+    """What raises an escalation: whose, from which check-in (None for typed words), the date, tier and reasons."""
+
+    user_id: int
+    checkin_id: int | None
+    local_date: date
+    tier: str
+    reasons: tuple[str, ...]
+    words: str | None = None  # what the patient typed, for a typed warning sign
+
+
+async def merge_escalation(tx: Statements, facts: EscalationFacts, now: datetime) -> tuple[Escalation, bool]:
+    """Create the escalation for (patient, date, tier), or merge into the existing one; tell whether it is news.
+
+    Run inside a transaction. Merging adds the new reasons after the known ones without repeats, points it at the
+    newer check-in (a None check-in keeps the old one), keeps the newest typed words, and reopens a resolved one as
+    open, clearing who acknowledged and resolved it and its staff message, so that it is posted afresh; an
+    acknowledged one stays acknowledged. News (True) is a new escalation or a reopened one: staff must be told
+    afresh; otherwise (False) the alert they have is only brought up to date.
+    """
+    stamp = utc_text(now)
+    on = facts.local_date.isoformat()
+    found = await _select(tx, "user_id = ? AND local_date = ? AND tier = ?", (facts.user_id, on, facts.tier))
+    if not found:
+        row = await tx.row(
+            "INSERT INTO escalation (user_id, checkin_id, local_date, tier, reasons, words, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            (facts.user_id, facts.checkin_id, on, facts.tier, reasons_text(facts.reasons), facts.words, stamp, stamp),
+        )
+        if row is None:
+            raise RuntimeError("inserting an escalation returned no id")
+        return await _get(tx, int(row[0])), True
+    existing = found[0]
+    merged = tuple(dict.fromkeys((*existing.reasons, *(str(reason) for reason in facts.reasons))))
+    reopened = existing.status is EscalationStatus.RESOLVED
+    if reopened:
+        await tx.run(
+            "UPDATE escalation SET status = 'open', acknowledged_by = NULL, acknowledged_at = NULL,"
+            " resolved_by = NULL, resolved_at = NULL, staff_chat_id = NULL, staff_message_id = NULL WHERE id = ?",
+            (existing.id,),
+        )
+    await tx.run(
+        "UPDATE escalation SET reasons = ?, checkin_id = COALESCE(?, checkin_id), words = COALESCE(?, words),"
+        " updated_at = ? WHERE id = ?",
+        (reasons_text(merged), facts.checkin_id, facts.words, stamp, existing.id),
+    )
+    return await _get(tx, existing.id), reopened
 
 
 class EscalationStore:
@@ -32,41 +83,9 @@ class EscalationStore:
     async def record(
         self, user_id: int, checkin_id: int | None, local_date: date, tier: str, reasons: tuple[str, ...], now: datetime
     ) -> tuple[Escalation, bool]:
-        """Create the escalation for (patient, date, tier), or merge into the existing one; tell whether it is news.
-
-        Merging adds the new reasons after the known ones without repeats, points it at the newer check-in (a
-        None check-in keeps the old one), and reopens a resolved one as open, clearing who acknowledged and
-        resolved it; an acknowledged one stays acknowledged. News (True) is a new escalation or a reopened one:
-        staff must be told afresh; otherwise (False) the alert they have is only brought up to date.
-        """
-        stamp = utc_text(now)
+        """Create or merge the escalation for (patient, date, tier) on its own; see merge_escalation."""
         async with self._sql.transaction() as tx:
-            found = await _select(
-                tx, "user_id = ? AND local_date = ? AND tier = ?", (user_id, local_date.isoformat(), tier)
-            )
-            if not found:
-                row = await tx.row(
-                    "INSERT INTO escalation (user_id, checkin_id, local_date, tier, reasons, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    (user_id, checkin_id, local_date.isoformat(), tier, reasons_text(reasons), stamp, stamp),
-                )
-                if row is None:
-                    raise RuntimeError("inserting an escalation returned no id")
-                return await _get(tx, int(row[0])), True
-            existing = found[0]
-            merged = tuple(dict.fromkeys((*existing.reasons, *(str(reason) for reason in reasons))))
-            reopened = existing.status is EscalationStatus.RESOLVED
-            if reopened:
-                await tx.run(
-                    "UPDATE escalation SET status = 'open', acknowledged_by = NULL, acknowledged_at = NULL,"
-                    " resolved_by = NULL, resolved_at = NULL WHERE id = ?",
-                    (existing.id,),
-                )
-            await tx.run(
-                "UPDATE escalation SET reasons = ?, checkin_id = COALESCE(?, checkin_id), updated_at = ? WHERE id = ?",
-                (reasons_text(merged), checkin_id, stamp, existing.id),
-            )
-            return await _get(tx, existing.id), reopened
+            return await merge_escalation(tx, EscalationFacts(user_id, checkin_id, local_date, tier, reasons), now)
 
     async def set_staff_message(self, escalation_id: int, chat_id: int, message_id: int, now: datetime) -> None:
         """Record the staff-chat message that shows the escalation, sent now."""
@@ -114,10 +133,6 @@ class EscalationStore:
         return await _select(
             self._sql, "status = 'open' AND COALESCE(last_sent_at, created_at) < ?", (utc_text(sent_before),)
         )
-
-    async def unposted(self) -> list[Escalation]:
-        """Return open escalations that never reached the staff chat (their first post failed)."""
-        return await _select(self._sql, "status = 'open' AND staff_message_id IS NULL", ())
 
     async def mark_resent(self, escalation_id: int, now: datetime) -> None:
         """Record that the escalation was sent to staff again now."""
@@ -167,6 +182,7 @@ def _escalation_from(row: aiosqlite.Row) -> Escalation:
         resolved_by,
         resolved_at,
         last_sent_at,
+        words,
     ) = row
     return Escalation(
         id=int(escalation_id),
@@ -185,4 +201,5 @@ def _escalation_from(row: aiosqlite.Row) -> Escalation:
         resolved_by=optional_int(resolved_by),
         resolved_at=optional_moment(resolved_at),
         last_sent_at=optional_moment(last_sent_at),
+        words=None if words is None else str(words),
     )

@@ -1,0 +1,82 @@
+"""What each kind of delivery sends: the advice again, the staff chat's alert, and "the clinic has been told"."""
+
+from datetime import date, timedelta
+
+from telegram import Bot
+
+from bot.domain.checkin import Answers
+from bot.domain.records import Delivery, DeliveryKind
+from bot.handlers.alerts import Alerts
+from bot.handlers.caller import Caller
+from bot.handlers.checkin_views import advice_view, stored_result
+from bot.outbox.deliveries import HOLD_SECONDS
+from bot.services import Services
+
+
+class DeliverySenders:
+    """Renders a stored delivery from the database as it stands, and sends it (a Perform for bot.outbox)."""
+
+    def __init__(self, services: Services, alerts: Alerts) -> None:
+        self._services = services
+        self._alerts = alerts
+
+    async def perform(self, bot: Bot, delivery: Delivery) -> Delivery | None:
+        """Send one delivery; return the delivery that follows it (the patient told the clinic has it), or None."""
+        if delivery.kind is DeliveryKind.ALERT:
+            return await self._alert(bot, delivery)
+        if delivery.kind is DeliveryKind.ADVICE:
+            await self._advice(bot, delivery)
+        else:
+            await self._notified(bot, delivery)
+        return None
+
+    async def _alert(self, bot: Bot, delivery: Delivery) -> Delivery | None:
+        """Post or update the alert; once staff have it, queue telling the patient so."""
+        if delivery.escalation_id is None or not await self._alerts.post(bot, delivery.escalation_id):
+            return None
+        services = self._services
+        return await services.database.deliveries.add(
+            DeliveryKind.NOTIFIED,
+            delivery.user_id,
+            escalation_id=delivery.escalation_id,
+            due_at=services.clock() + timedelta(seconds=HOLD_SECONDS),  # held for attempt() to send it at once
+            now=services.clock(),
+        )
+
+    async def _advice(self, bot: Bot, delivery: Delivery) -> None:
+        """Send the triage advice again, from the check-in's stored outcome (or the typed warning's escalation)."""
+        database = self._services.database
+        caller = await self._caller(delivery.user_id)
+        if caller is None:
+            return
+        if delivery.checkin_id is not None:
+            checkin = await database.checkins.get(delivery.checkin_id)
+            if checkin is None or checkin.tier is None:
+                return
+            answers, day, result = checkin.answers, checkin.day, stored_result(checkin.tier, checkin.reasons)
+        else:
+            escalation = await database.escalations.get(delivery.escalation_id or 0)
+            if escalation is None:
+                return
+            answers, day = Answers(), self._day(caller, escalation.local_date)
+            result = stored_result(escalation.tier, escalation.reasons)
+        text, markup = advice_view(self._services, caller.pack, answers, day, result)
+        await bot.send_message(delivery.user_id, text, reply_markup=markup)
+
+    async def _notified(self, bot: Bot, delivery: Delivery) -> None:
+        """Tell the patient the clinic has their alert."""
+        caller = await self._caller(delivery.user_id)
+        if caller is not None:
+            await bot.send_message(delivery.user_id, caller.pack.text("triage.clinic_notified"))
+
+    async def _caller(self, user_id: int) -> Caller | None:
+        """Return the patient a delivery is for, as the views need them; None once they are erased."""
+        patient = await self._services.database.patients.get(user_id)
+        if patient is None:
+            return None
+        return Caller(user_id=user_id, patient=patient, pack=self._services.pack_for(patient, None))
+
+    def _day(self, caller: Caller, on: date) -> int:
+        """Return the patient's day of recovery on a clinic date (0 while the treatment date is unknown)."""
+        treated = caller.patient.treatment_date if caller.patient is not None else None
+        return (on - treated).days if treated is not None else 0

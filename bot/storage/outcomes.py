@@ -1,0 +1,105 @@
+"""Outcomes: a triage result, its escalation and the messages that must carry it, written in one transaction.
+
+Nothing is sent before the outcome is on disk: a reply that times out, or a crash, can then cost neither the
+clinic its alert nor the patient their advice, since both are deliveries that are tried again until confirmed.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from bot.domain.records import Checkin, CheckinStatus, Delivery, DeliveryKind, Escalation
+from bot.storage.checkins import finish_checkin
+from bot.storage.deliveries import add_delivery
+from bot.storage.escalations import EscalationFacts, merge_escalation
+from bot.storage.shared import SharedConnection, Statements
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What finishing wrote: the check-in (if any), its escalation (if any), and the deliveries to make now."""
+
+    checkin: Checkin | None
+    finished: bool  # this call finished the check-in (False: it was finished already, and nothing was queued)
+    escalation: Escalation | None
+    advice: Delivery | None  # the patient's advice, held for the caller's first attempt
+    alert: Delivery | None  # the staff chat's alert, held for the caller's first attempt
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A triage result as stored: the tier's code, its reason codes, and whether staff must hear of it."""
+
+    tier: str | None
+    reasons: tuple[str, ...]
+    escalate: bool
+
+
+class OutcomeStore:
+    """Writes each outcome with its escalation and deliveries, atomically."""
+
+    def __init__(self, sql: SharedConnection) -> None:
+        self._sql = sql
+
+    async def finish_checkin(
+        self,
+        checkin_id: int,
+        status: CheckinStatus,
+        verdict: Verdict,
+        *,
+        advise: bool,
+        now: datetime,
+        hold: datetime,
+        idle_since: datetime | None = None,
+    ) -> Outcome:
+        """Finish an open check-in with its verdict, escalation and deliveries (due at `hold`); once only.
+
+        With idle_since, only a check-in not updated since then is finished (the idle job's close). A check-in finished
+        already (a repeated press, or the idle job first) is returned with nothing queued.
+        """
+        async with self._sql.transaction() as tx:
+            checkin, finished_now = await finish_checkin(
+                tx, checkin_id, status, verdict.tier, verdict.reasons, now, idle_since=idle_since
+            )
+            if not finished_now:
+                return Outcome(checkin, False, None, None, None)
+            user_id, advice = checkin.user_id, None
+            if advise:
+                advice = await add_delivery(
+                    tx, DeliveryKind.ADVICE, user_id, checkin_id=checkin.id, escalation_id=None, due_at=hold, now=now
+                )
+            escalation, alert = await _escalate(tx, verdict, user_id, checkin.id, checkin.local_date, None, now, hold)
+            return Outcome(checkin, True, escalation, advice, alert)
+
+    async def escalate_typed(
+        self, user_id: int, local_date: date, verdict: Verdict, words: str, *, now: datetime, hold: datetime
+    ) -> Outcome:
+        """Record a typed warning sign's escalation with its advice and alert deliveries (due at `hold`)."""
+        async with self._sql.transaction() as tx:
+            escalation, alert = await _escalate(tx, verdict, user_id, None, local_date, words, now, hold)
+            advice = None
+            if escalation is not None:
+                advice = await add_delivery(
+                    tx, DeliveryKind.ADVICE, user_id, checkin_id=None, escalation_id=escalation.id, due_at=hold, now=now
+                )
+            return Outcome(None, False, escalation, advice, alert)
+
+
+async def _escalate(
+    tx: Statements,
+    verdict: Verdict,
+    user_id: int,
+    checkin_id: int | None,
+    local_date: date,
+    words: str | None,
+    now: datetime,
+    hold: datetime,
+) -> tuple[Escalation | None, Delivery | None]:
+    """Merge the verdict into its escalation and queue the alert, when the verdict needs staff; else nothing."""
+    if not verdict.escalate or verdict.tier is None:
+        return None, None
+    facts = EscalationFacts(user_id, checkin_id, local_date, verdict.tier, verdict.reasons, words)
+    escalation, _ = await merge_escalation(tx, facts, now)
+    alert = await add_delivery(
+        tx, DeliveryKind.ALERT, user_id, checkin_id=None, escalation_id=escalation.id, due_at=hold, now=now
+    )
+    return escalation, alert
