@@ -29,6 +29,7 @@ BOT_USER: dict[str, Any] = {
     "supports_inline_queries": False,
 }
 LONG_POLL_CAP = 0.5  # seconds a getUpdates call is held at most, whatever timeout the bot asks for
+BOT_READ_TIMEOUT = 5.0  # python-telegram-bot's default read timeout: a "timeout_*" fault holds its answer past it
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly"
     " the same as a current content and reply markup of the message"
@@ -279,7 +280,10 @@ class Faults:
     - "dropped_before": the connection is closed before the call is run (a network failure on the way in);
     - "dropped_after": the call IS run (a message is delivered) and then the connection is closed without an
       answer, as when a response is lost on the way back or a read times out: the bot sees a network error and
-      cannot know that the call took effect, which is how duplicates happen in real life.
+      cannot know that the call took effect, which is how duplicates happen in real life;
+    - "timeout_before": no answer until the bot's read timeout has passed, and the call is never run (it did not
+      reach Telegram); "timeout_after": the call IS run, then no answer until the bot has timed out (only targeted
+      with `fake.fault_next`, since each costs the bot's whole read timeout).
     `injected` counts the faults given, by kind.
     """
 
@@ -318,6 +322,7 @@ class FakeTelegram:
         self._next_update_id = 1
         self._allowed_updates: set[str] = set()
         self._failures: dict[str, list[ApiError]] = {}
+        self._targeted: list[tuple[str, int | None, str]] = []  # (method, chat or None for any, fault kind)
         self.rate_limit: RateLimit | None = None  # Telegram's flood limits, off unless a test sets them
         self.faults: Faults | None = None  # random faults on the bot's calls, off unless a test sets them
         # Told of every call answered without an error, with its result (the benchmarks time replies with it).
@@ -379,6 +384,18 @@ class FakeTelegram:
         self._failures.setdefault(method.lower(), []).extend(
             ApiError(status, description, retry_after) for _ in range(times)
         )
+
+    def fault_next(self, method: str, kind: str, *, chat_id: int | None = None, times: int = 1) -> None:
+        """Give the next `times` calls of method (to chat_id, if given) a fault of the Faults kinds, or a timeout."""
+        self._targeted.extend((method.lower(), chat_id, kind) for _ in range(times))
+
+    def _targeted_fault(self, method: str, params: dict[str, Any]) -> str | None:
+        """Return (and use up) the fault fault_next set for this call, or None."""
+        for index, (wanted, chat_id, kind) in enumerate(self._targeted):
+            if wanted == method.lower() and chat_id in (None, params.get("chat_id")):
+                del self._targeted[index]
+                return kind
+        return None
 
     def block(self, chat_id: int) -> None:
         """Make sends and edits to this chat get 403 from now on, as after the user blocked the bot."""
@@ -500,7 +517,9 @@ class FakeTelegram:
         self.calls.append(call)
         self._notify()
         try:
-            if self.faults is not None and (fault := self.faults.pick(call.method, params)) is not None:
+            if (fault := self._targeted_fault(call.method, params)) is not None or (
+                self.faults is not None and (fault := self.faults.pick(call.method, params)) is not None
+            ):
                 return await self._inject(request, call, fault)
             result = await self._dispatch(call.method.lower(), params)
         except ApiError as exc:
@@ -738,11 +757,15 @@ class FakeTelegram:
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
         if fault in ("500", "502"):
             raise ApiError(int(fault), "Internal Server Error" if fault == "500" else "Bad Gateway")
-        if fault == "dropped_after":
+        if fault in ("dropped_after", "timeout_after"):
             try:
                 await self._dispatch(call.method.lower(), call.params)
             except ApiError as exc:
                 call.error = exc.description
+            finally:
+                self._notify()
+        if fault.startswith("timeout_"):
+            await asyncio.sleep(BOT_READ_TIMEOUT + 1)  # the bot has given up on this answer by then
         call.error = call.error or f"fault: {fault}"  # what the bot saw; delivered() must not count it as accepted
         if request.transport is not None:
             request.transport.close()

@@ -1,0 +1,145 @@
+"""An escalation is never lost: whatever Telegram does to the triage reply, the clinic hears and the patient is told.
+
+The clinic hears once and the patient gets the advice at least once, with no apology for a message that arrived; a kill
+before the alert loses nothing.
+
+The faults come from the fake server's switch: a reply that times out before it reached Telegram, one that times out
+after Telegram delivered it, and one whose connection dropped after delivery.
+"""
+
+import signal
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.content import LanguagePack
+from tests.checkin_steps import answer_all, start_checkin, with_answers
+from tests.conftest import TEST_ENV, Clock, RunningBot
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
+from tests.journeys import accept_consent, answer_health_question, onboard
+from tests.test_process import launch
+
+STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
+NOTE = "It looks worse tonight"
+
+
+def to_staff_chat(fake: FakeTelegram, since: int) -> bool | None:
+    """Tell (True, or None for not yet) whether a call to the staff chat was made since call number `since`."""
+    return any(call.params.get("chat_id") == STAFF_CHAT for call in fake.calls[since:]) or None
+
+
+def advice_in(messages: list[BotMessage], en: LanguagePack) -> list[BotMessage]:
+    """Return the messages that carry the same-day advice."""
+    return [message for message in messages if message.text.startswith(en.text("triage.same_day.title"))]
+
+
+async def report_pus_with_a_typed_note(
+    fake: FakeTelegram, user: FakeUser, en: LanguagePack, *, fault: str | None = None, chat_id: int | None = None
+) -> None:
+    """Check in with pus, tapping every answer but the note, which is typed: the triage reply is then a new message.
+
+    With a fault, the next sendMessage to chat_id (the patient's by default), the triage reply, gets it.
+    """
+    await start_checkin(user, en, day=0)
+    answers = with_answers(pus="yes")
+    await answer_all(user, en, answers[:-1])
+    if fault is not None:
+        fake.fault_next("sendMessage", fault, chat_id=chat_id or user.chat_id)
+    await user.send(NOTE)
+
+
+@pytest.mark.parametrize("fault", ["timeout_before", "timeout_after", "dropped_after"])
+async def test_a_lost_triage_reply_costs_neither_the_alert_nor_the_advice(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, fault: str
+) -> None:
+    """The same-day reply fails: one alert reaches staff, the advice arrives at least once, and nobody apologises."""
+    user = fake_telegram.user(8401)
+    await onboard(user, en)
+    await report_pus_with_a_typed_note(fake_telegram, user, en, fault=fault)
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    alert = await staff_chat.next_output(timeout=15)
+    assert en.text("staff.reason.pus") in alert.plain_text
+    clock.now += timedelta(minutes=1)  # the retry of a reply whose fate is unknown is due by then
+    await bot.run_jobs()
+    texts = [message.text for message in user.messages()]
+    assert advice_in(user.messages(), en), f"no advice reached the patient after {fault}"
+    assert en.text("triage.clinic_notified") in texts
+    assert en.text("error_apology") not in texts
+    assert [message.message_id for message in staff_chat.messages()] == [alert.message_id], "one alert, no error post"
+
+
+async def test_a_reply_that_never_reached_telegram_is_sent_again(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """A reply lost on the way is not there until the retry, and is there once after it, with the same advice."""
+    user = fake_telegram.user(8402)
+    await onboard(user, en)
+    await report_pus_with_a_typed_note(fake_telegram, user, en, fault="timeout_before")
+    await fake_telegram.group(STAFF_CHAT).next_output(timeout=15)
+    assert advice_in(user.messages(), en) == []
+    await bot.run_jobs()
+    assert advice_in(user.messages(), en) == [], "not again before its pause is over"
+    clock.now += timedelta(seconds=3)
+    await bot.run_jobs()
+    assert len(advice_in(user.messages(), en)) == 1
+    clock.now += timedelta(minutes=10)
+    await bot.run_jobs()
+    assert len(advice_in(user.messages(), en)) == 1, "confirmed: never sent again"
+
+
+async def test_a_patient_back_after_a_lost_reply_sees_todays_advice(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """/checkin after today's same-day check-in shows that it is done, today's result and what to do now."""
+    user = fake_telegram.user(8403)
+    await onboard(user, en)
+    await report_pus_with_a_typed_note(fake_telegram, user, en, fault="timeout_before")
+    await fake_telegram.group(STAFF_CHAT).next_output(timeout=15)
+    notified = en.text("triage.clinic_notified")
+    assert await fake_telegram._wait_until(lambda: notified in [m.text for m in user.messages()] or None, 5.0)
+    user.skip_outputs()
+    await user.send("/checkin")
+    back = await user.next_output()
+    assert back.text.startswith(en.text("checkin.done_today", day=0))
+    assert en.text("triage.same_day.title") in back.text
+    assert en.text("reasons.pus") in back.text
+    assert en.label("checkin_again") in back.button_labels()
+
+
+async def test_a_kill_between_the_outcome_and_the_alert_loses_neither(
+    tmp_path: Path, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """`kill -9` while the alert is on its way: after the restart the alert is posted once and the patient told."""
+    env = {
+        **TEST_ENV,
+        "TELEGRAM_API_URL": fake_telegram.url,
+        "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+        "LOG_LEVEL": "INFO",
+    }
+    staff_chat = fake_telegram.group(STAFF_CHAT, "Clinic staff")
+    running = await launch(tmp_path, env)
+    try:
+        await fake_telegram.wait_polling(timeout=30)
+        user = fake_telegram.user(8404, "Robin")
+        await accept_consent(user, en)
+        await user.press(en.label("date_today"))
+        await user.next_output()
+        await answer_health_question(user, en)
+        since = len(fake_telegram.calls)
+        await report_pus_with_a_typed_note(fake_telegram, user, en, fault="timeout_before", chat_id=STAFF_CHAT)
+        assert advice_in([await user.next_output()], en)
+        posting = await fake_telegram._wait_until(lambda: to_staff_chat(fake_telegram, since), 10.0)
+        assert posting is not None, "the alert was not on its way"
+        assert await running.stop(signal.SIGKILL) == -signal.SIGKILL
+        assert staff_chat.messages() == []
+        running = await launch(tmp_path, env)
+        alert = await staff_chat.next_output(timeout=30)
+        assert en.text("staff.reason.pus") in alert.plain_text
+        notified = en.text("triage.clinic_notified")
+        told = await fake_telegram._wait_until(lambda: notified in [m.text for m in user.messages()] or None, 10.0)
+        assert told, "the patient is told once the alert is up"
+        await staff_chat.expect_no_output(within=1.0)
+        assert len(staff_chat.messages()) == 1
+    finally:
+        await running.stop(signal.SIGKILL)
