@@ -24,8 +24,8 @@ def main() -> int:
         return run_backup(sys.argv[2:], {**file_values, **os.environ})
     try:
         settings = load_settings({**file_values, **os.environ})
-        content = load_content(settings.content_dir)
         rules = load_triage_rules(settings.triage_rules_path)
+        content = load_content(settings.content_dir, rules)  # the texts show the thresholds triage uses
         sequence = load_sequence(settings.sequence_path, content)
     except (ConfigError, ContentError, RulesError, SequenceError) as error:
         return _refuse(str(error))

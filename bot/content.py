@@ -4,6 +4,10 @@ Each language folder holds messages.toml and checkin.toml (the messages, in one 
 screens.toml, normal_by_day.toml and red_flags.toml. Everything is checked at start-up against the catalogue in
 bot.content_keys, so a broken file stops the bot with one line naming the file and the key, instead of failing
 in front of a patient.
+
+Every text may also use the triage thresholds of data/triage.toml ({fever_celsius}, {severe_pain},
+{lasting_after_day}, ...: see TRIAGE_PLACEHOLDERS), written for people by the pack's threshold.* texts and filled
+in by the pack itself, so that a number the medical director changes there changes in every text.
 """
 
 import html
@@ -24,10 +28,13 @@ from bot.content_keys import (
     MESSAGE_FILES,
     OTHER_MESSAGE,
     REQUIRED_PLACEHOLDERS,
+    THRESHOLD_FORMATS,
+    TRIAGE_PLACEHOLDERS,
     WORD_LISTS,
     WORST_VALUES,
     home_file,
     plain_limits,
+    triage_numbers,
 )
 from bot.content_keys import MAIN_SCREEN as MAIN_SCREEN
 from bot.content_keys import MESSAGE_PLACEHOLDERS as MESSAGE_PLACEHOLDERS
@@ -49,6 +56,8 @@ from bot.content_validation import (
     telegram_length,
 )
 from bot.domain.clinic import ClinicInfo
+from bot.domain.triage import TriageRules
+from bot.triage_rules import DEFAULT_TRIAGE_RULES_PATH, load_triage_rules
 
 DEFAULT_LANGUAGE = "en"
 _CLINIC = frozenset({"clinic_name", "clinic_phone", "clinic_hours"})
@@ -61,6 +70,17 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}")
 _MAX_ROW = 8
 _WIDEST_DAY = int(WORST_VALUES["day"])  # the widest day number a patient can be on, for length checks
 _STATUSES = ("staff.status.open", "staff.status.acknowledged", "staff.status.resolved")
+_ANYWHERE = frozenset(TRIAGE_PLACEHOLDERS)  # the triage thresholds: any text may use them
+_SELF_CARE = "typed.self_care"  # its {day_text} is a text of normal_by_day.toml, checked with each of them
+
+
+class SafeHtml(str):
+    """Telegram HTML the bot built from its own checked content (a day's text), filled into a text unescaped."""
+
+
+def _escape(value: str | int) -> str:
+    """Return a value ready to fill into Telegram HTML: escaped, unless it is the bot's own SafeHtml."""
+    return value if isinstance(value, SafeHtml) else html.escape(str(value))
 
 
 class ContentError(Exception):
@@ -129,17 +149,21 @@ class DayRange:
 
 @dataclass(frozen=True)
 class NormalByDay:
-    """The day-by-day part of the "What's normal" screen."""
+    """The day-by-day part of the "What's normal" screen; its texts have the triage thresholds filled in."""
 
     days: tuple[DayRange, ...]
     unknown_day: str
     heading: str
     heading_day0: str
 
-    def today(self, day: int | None) -> str:
-        """Return the heading and text for a day of recovery, or the overview when the day is unknown."""
+    def today(self, day: int | None) -> SafeHtml:
+        """Return the heading and text for a day of recovery, or the overview when the day is unknown.
+
+        The result is the bot's own HTML (SafeHtml): a text may take it as a value, such as typed.self_care's
+        {day_text}, without escaping it.
+        """
         if day is None or day < 0:
-            return self.unknown_day
+            return SafeHtml(self.unknown_day)
         text = next(span.text for span in self.days if span.first <= day and (span.last is None or day <= span.last))
         return self._compose(day, text)
 
@@ -148,10 +172,10 @@ class NormalByDay:
         spans = [span for span in self.days if span.last != 0]
         return (self.unknown_day, self.today(0), *(self._compose(_WIDEST_DAY, span.text) for span in spans))
 
-    def _compose(self, day: int, text: str) -> str:
+    def _compose(self, day: int, text: str) -> SafeHtml:
         """Put the heading for a day above that day's text."""
         heading = self.heading_day0 if day == 0 else self.heading.format(day=day)
-        return f"{heading}\n\n{text}"
+        return SafeHtml(f"{heading}\n\n{text}")
 
 
 @dataclass(frozen=True)
@@ -166,14 +190,20 @@ class LanguagePack:
     normal_by_day: NormalByDay
     word_lists: Mapping[str, tuple[str, ...]] = field(default_factory=lambda: MappingProxyType({}))
     message_files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # key -> file name
+    thresholds: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # "fever_celsius": "38 °C"
 
     def text(self, key: str, **values: str | int) -> str:
-        """Return a message with its placeholders filled in; the values are HTML-escaped."""
+        """Return a message with its placeholders and the triage thresholds filled in.
+
+        The values are HTML-escaped, except SafeHtml (the bot's own checked HTML, such as a day's text).
+        """
         template = self.messages.get(key)
         if template is None:
             raise ContentError(f"{self.code}: {key}: no such message")
+        given = {**self.thresholds, **values}
+        escaped = {name: _escape(value) for name, value in given.items()}
         try:
-            filled = template.format_map({name: html.escape(str(value)) for name, value in values.items()})
+            filled = template.format_map(escaped)
         except KeyError as error:
             raise ContentError(f"{self.code}: {key}: no value given for {{{error.args[0]}}}") from error
         return filled
@@ -195,7 +225,7 @@ class LanguagePack:
         if screen is None:
             raise ContentError(f"{self.code}: screens.{screen_id}: no such screen")
         values = {"clinic_name": clinic.name, "clinic_phone": clinic.phone, "clinic_hours": clinic.hours}
-        escaped = {name: html.escape(value) for name, value in values.items()}
+        escaped = {name: html.escape(value) for name, value in {**self.thresholds, **values}.items()}
         return screen.text.format_map({**escaped, "today": self.normal_by_day.today(day)})
 
     def format_date(self, day: date) -> str:
@@ -223,8 +253,14 @@ class Content:
         return self.languages.get(base) or self.languages[self.default_language]
 
 
-def load_content(directory: Path) -> Content:
-    """Load and check every language folder under `directory`; the default language must be there."""
+def load_content(directory: Path, rules: TriageRules | None = None) -> Content:
+    """Load and check every language folder under `directory`; the default language must be there.
+
+    `rules` are the triage thresholds the texts show; None reads the shipped data/triage.toml. The bot passes the
+    rules it triages with, so that the texts and the triage agree.
+    """
+    if rules is None:
+        rules = load_triage_rules(DEFAULT_TRIAGE_RULES_PATH)
     if not directory.is_dir():
         raise ContentError(f"{directory}: no such folder")
     packs: dict[str, LanguagePack] = {}
@@ -233,7 +269,7 @@ def load_content(directory: Path) -> Content:
             continue
         if not _LANGUAGE.fullmatch(folder.name):
             raise ContentError(f"{folder}: name a language folder by its code, like en or fr")
-        packs[folder.name] = _load_pack(folder)
+        packs[folder.name] = _load_pack(folder, rules)
     default = packs.get(DEFAULT_LANGUAGE)
     if default is None:
         raise ContentError(f"{directory / DEFAULT_LANGUAGE}: the default language folder is missing")
@@ -242,11 +278,16 @@ def load_content(directory: Path) -> Content:
     return Content(MappingProxyType(packs), DEFAULT_LANGUAGE)
 
 
-def _load_pack(folder: Path) -> LanguagePack:
+def _load_pack(folder: Path, rules: TriageRules) -> LanguagePack:
     """Load and check one language folder, file by file."""
-    messages = _load_messages(folder)
+    messages = _load_messages(folder, rules)
     with _blame(folder / "normal_by_day.toml") as path:
-        normal = _load_normal(_read(path, frozenset({"today_heading", "today_heading_day0", "unknown_day", "day"})))
+        top = frozenset({"today_heading", "today_heading_day0", "unknown_day", "day"})
+        normal = _load_normal(_read(path, top), messages.thresholds)
+    with _blame(folder / messages.files[_SELF_CARE]):
+        for variant in normal.variants():
+            filled = {**messages.worst, "day_text": variant}
+            check_sendable(_SELF_CARE, messages.texts[_SELF_CARE].format_map(filled))
     with _blame(folder / "screens.toml") as path:
         screens = _load_screens(_read(path, frozenset({"screens"})), normal, messages.worst)
     with _blame(folder / "red_flags.toml") as path:
@@ -260,6 +301,7 @@ def _load_pack(folder: Path) -> LanguagePack:
         normal,
         MappingProxyType(messages.word_lists),
         MappingProxyType(messages.files),
+        MappingProxyType(messages.thresholds),
     )
 
 
@@ -314,10 +356,11 @@ class _Messages:
     word_lists: dict[str, tuple[str, ...]]
     files: dict[str, str]  # the file each key came from
     calendar: Calendar
-    worst: dict[str, str]  # the longest value of each placeholder
+    worst: dict[str, str]  # the longest value of each placeholder, and the thresholds as they are
+    thresholds: dict[str, str]  # each triage placeholder as people read it: "fever_celsius": "38 °C"
 
 
-def _load_messages(folder: Path) -> _Messages:
+def _load_messages(folder: Path, rules: TriageRules) -> _Messages:
     """Read every message file into one mapping of dotted keys such as "button.back", and the calendar; check each.
 
     The calendar is in the first file. A key in two files, or a required key in none, is refused.
@@ -344,22 +387,28 @@ def _load_messages(folder: Path) -> _Messages:
                 raise ValidationError(key, "missing")
     worst = _worst_values(calendar)
     texts: dict[str, str] = {}
+    for key in THRESHOLD_FORMATS:  # first: every other text is checked with the thresholds written out
+        with _blame(folder / files[key]):
+            texts[key] = _load_message(key, string(raw, key, key), worst, _NONE)
+    numbers = triage_numbers(rules)
+    thresholds = {name: texts[form].format(value=numbers[name]) for name, form in TRIAGE_PLACEHOLDERS.items()}
+    worst.update(thresholds)
     word_lists: dict[str, tuple[str, ...]] = {}
     for key, value in raw.items():
         with _blame(folder / files[key]):
             if key in WORD_LISTS:
                 word_lists[key] = _load_words(key, value)
-            else:
-                texts[key] = _load_message(key, string({key: value}, key, key), worst)
+            elif key not in texts:
+                texts[key] = _load_message(key, string({key: value}, key, key), worst, _ANYWHERE)
     with _blame(folder / files["staff.alert"]):
         _check_staff_alert(texts, worst)
-    return _Messages(texts, word_lists, files, calendar, worst)
+    return _Messages(texts, word_lists, files, calendar, worst, thresholds)
 
 
-def _load_message(key: str, text: str, worst: Mapping[str, str]) -> str:
+def _load_message(key: str, text: str, worst: Mapping[str, str], anywhere: frozenset[str]) -> str:
     """Check one message: its placeholders, and its HTML or plain text and length with the longest values."""
     allowed = MESSAGE_PLACEHOLDERS.get(key, OTHER_MESSAGE)
-    check_placeholders(key, text, allowed, REQUIRED_PLACEHOLDERS.get(key, _NONE))
+    check_placeholders(key, text, allowed, REQUIRED_PLACEHOLDERS.get(key, _NONE), anywhere)
     if key.startswith("commands.") and not _COMMAND.fullmatch(key.removeprefix("commands.")):
         raise ValidationError(key, "a command is 1 to 32 of a-z, 0-9 and _")
     limits = plain_limits(key)
@@ -379,10 +428,18 @@ def _load_words(key: str, value: object) -> tuple[str, ...]:
 
 
 def _check_staff_alert(texts: Mapping[str, str], worst: Mapping[str, str]) -> None:
-    """Check an alert as the staff chat gets it: longest name, reasons and note, then its longest status line."""
+    """Check an alert as the staff chat gets it: longest name, reasons and note, then its longest status line.
+
+    An alert raised from typed text has, instead of the note, the longest source line and the typed words.
+    """
     status = max((texts[key].format_map(worst) for key in _STATUSES), key=telegram_length)
+    alert = texts["staff.alert"].format_map(worst)
     note = texts["staff.note"].format_map(worst)
-    check_sendable("staff.alert", f"{texts['staff.alert'].format_map(worst)}\n{note}\n\n{status}")
+    check_sendable("staff.alert", f"{alert}\n{note}\n\n{status}")
+    sources = (texts[f"staff.source.{kind}"].format_map(worst) for kind in ("typed", "checkin"))
+    source = max(sources, key=telegram_length)
+    typed = texts["staff.typed"].format_map(worst)
+    check_sendable("staff.typed", f"{alert}\n{source}\n{typed}\n\n{status}")
 
 
 def _flatten(table: dict[str, Any], prefix: str) -> dict[str, object]:
@@ -412,8 +469,8 @@ def _load_calendar(table: object) -> Calendar:
     return calendar
 
 
-def _load_normal(data: dict[str, Any]) -> NormalByDay:
-    """Read normal_by_day.toml: the headings, the overview, and the [[day]] ranges."""
+def _load_normal(data: dict[str, Any], thresholds: Mapping[str, str]) -> NormalByDay:
+    """Read normal_by_day.toml: the headings, the overview, and the [[day]] ranges; fill in the thresholds."""
     texts = {key: string(data, key, key) for key in ("today_heading", "today_heading_day0", "unknown_day")}
     spans = data.get("day")
     if not isinstance(spans, list) or not spans or not all(isinstance(span, dict) for span in spans):
@@ -421,17 +478,18 @@ def _load_normal(data: dict[str, Any]) -> NormalByDay:
     for index, span in enumerate(spans):
         no_unknown_keys(f"day[{index}]", span, frozenset({"first", "last", "text"}))
     check_day_ranges([(span.get("first"), span.get("last")) for span in spans])
-    days = tuple(
-        DayRange(span["first"], span.get("last"), string(span, "text", f"day[{index}].text"))
-        for index, span in enumerate(spans)
-    )
-    for index, day in enumerate(days):
-        check_placeholders(f"day[{index}].text", day.text, _NONE)
-        check_sendable(f"day[{index}].text", day.text)
+    days = []
+    for index, span in enumerate(spans):
+        where = f"day[{index}].text"
+        text = string(span, "text", where)
+        check_placeholders(where, text, _NONE, _NONE, _ANYWHERE)
+        days.append(DayRange(span["first"], span.get("last"), text.format_map(thresholds)))
+        check_sendable(where, days[-1].text)
     check_placeholders("today_heading", texts["today_heading"], frozenset({"day"}), frozenset({"day"}))
     check_placeholders("today_heading_day0", texts["today_heading_day0"], _NONE)
-    check_placeholders("unknown_day", texts["unknown_day"], _NONE)
-    normal = NormalByDay(days, texts["unknown_day"], texts["today_heading"], texts["today_heading_day0"])
+    check_placeholders("unknown_day", texts["unknown_day"], _NONE, _NONE, _ANYWHERE)
+    unknown_day = texts["unknown_day"].format_map(thresholds)
+    normal = NormalByDay(tuple(days), unknown_day, texts["today_heading"], texts["today_heading_day0"])
     check_sendable("today_heading", normal.today(_WIDEST_DAY))
     check_sendable("today_heading_day0", normal.today(0))
     check_sendable("unknown_day", normal.unknown_day)
@@ -459,7 +517,7 @@ def _load_screens(data: dict[str, Any], normal: NormalByDay, worst: Mapping[str,
     for screen in screens.values():
         where, personal = f"screens.{screen.id}.text", screen.id == NORMAL_SCREEN
         today = frozenset({"today"}) if personal else _NONE
-        check_placeholders(where, screen.text, _CLINIC | today, today)
+        check_placeholders(where, screen.text, _CLINIC | today, today, _ANYWHERE)
         for variant in normal.variants() if personal else ("",):
             check_sendable(where, screen.text.format_map({**worst, "today": variant}))
     return screens

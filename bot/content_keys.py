@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from bot.content_validation import MAX_COMMAND, MAX_LABEL, MAX_TOAST, MIN_COMMAND
 from bot.domain.checkin import (
+    MAX_NOTE_LENGTH,
     NO,
     NOT_MEASURED,
     PIMPLE_COUNTS,
@@ -23,7 +24,7 @@ from bot.domain.checkin import (
     YES,
     Question,
 )
-from bot.domain.triage import Reason, Tier
+from bot.domain.triage import Reason, Tier, TriageRules
 
 MAIN_SCREEN = "main"
 NORMAL_SCREEN = "normal"
@@ -48,6 +49,42 @@ MAX_SUMMARY = 300  # history.summary, filled into history.line
 
 _CLINIC = frozenset({"clinic_name", "clinic_phone", "clinic_hours"})
 _NONE: frozenset[str] = frozenset()
+
+# The triage thresholds of data/triage.toml, which every text may use, so that no number is written twice. Each
+# placeholder is named after its TriageRules field and written for people by a threshold.* text of the pack
+# ("{value} °C" gives "38 °C", "day {value}" gives "day 7").
+THRESHOLD_FORMATS = ("threshold.temperature", "threshold.pain", "threshold.day")
+TRIAGE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
+    {
+        "fever_celsius": "threshold.temperature",  # "38 °C": a temperature at or above this is a fever
+        "severe_pain": "threshold.pain",  # "7 out of 10": pain at or above this is same day
+        "worsening_from_day": "threshold.day",  # "day 2": getting worse counts from this day on
+        "not_improving_from_day": "threshold.day",  # "day 3": not improving counts from this day on
+        "lasting_after_day": "threshold.day",  # "day 7": still there on a day after this one is soon
+        "pimples_increasing_after_day": "threshold.day",  # "day 3": more pimples after this day is soon
+    }
+)
+
+
+def triage_numbers(rules: TriageRules) -> dict[str, str]:
+    """Return each threshold placeholder's number as people write it: 38.0 as "38", 38.5 as "38.5"."""
+    numbers: dict[str, float | int] = {
+        "fever_celsius": rules.fever_celsius,
+        "severe_pain": rules.severe_pain,
+        "worsening_from_day": rules.worsening_from_day,
+        "not_improving_from_day": rules.not_improving_from_day,
+        "lasting_after_day": rules.lasting_after_day,
+        "pimples_increasing_after_day": rules.pimples_increasing_after_day,
+    }
+    return {name: f"{number:g}" for name, number in numbers.items()}
+
+
+# The signs a typed message can mention, each with a plain noun phrase typed.sign.<code> ("pus", "a fever").
+TYPED_SIGNS = (
+    *("breathing", "eyes", "unwell", "spreading_fast", "spreading_slow", "fever", "fever_temperature"),
+    *("fever_hot_unmeasured", "pus", "warmth", "blisters", "pain", "rash", "dark_patches", "pimples"),
+    *("pimples_increasing", "redness_worse", "redness_same", "swelling_worse", "swelling_same"),
+)
 
 
 def _keys(prefix: str, names: tuple[str, ...], values: frozenset[str] = _NONE) -> dict[str, frozenset[str]]:
@@ -83,6 +120,15 @@ _CORE: dict[str, frozenset[str]] = {
     **_plain("account.file_caption", "account.nothing", "account.delete_confirm", "account.deleted"),
     **_plain("account.delete_kept", "button.delete_confirm", "button.delete_keep"),
     **_keys("commands", COMMANDS[8:]),
+    # how the triage thresholds are written: plain text, {value} is the number
+    **_keys("threshold", tuple(key.removeprefix("threshold.") for key in THRESHOLD_FORMATS), frozenset({"value"})),
+    # replies to typed messages: the signs the reader found, and what a self-care or unsure reading says
+    "typed.mentioned": frozenset({"signs"}),  # {signs}: typed.sign.* phrases joined with ", " and " and "
+    **_keys("typed.sign", TYPED_SIGNS),
+    "typed.sign.fever_temperature": frozenset({"temperature"}),
+    "typed.sign.pain": frozenset({"pain"}),
+    "typed.self_care": frozenset({"day_text"}),  # {day_text}: normal_by_day's text for the day, as SafeHtml
+    "typed.unsure": _NONE,
 }
 
 _CHECKIN_BUTTONS = (
@@ -129,6 +175,8 @@ _CHECKIN: dict[str, frozenset[str]] = {
     "staff.resend": frozenset({"escalation_id", "minutes"}),
     **_keys("staff", ("not_staff", "already", "no_handle")),
     "staff.note": frozenset({"note"}),
+    "staff.typed": frozenset({"words"}),  # the patient's typed words, under an alert raised from typed text
+    **_keys("staff.source", ("typed", "checkin")),
     "reminders.daily": frozenset({"day"}),
     "reminders.nudge": _NONE,
     "settings.menu": frozenset({"reminder_time", "risk", "reminders"}),
@@ -239,6 +287,12 @@ REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
         "staff.alert": _STAFF_ALERT,
         "staff.resend": frozenset({"escalation_id"}),
         "staff.note": frozenset({"note"}),
+        "staff.typed": frozenset({"words"}),
+        **dict.fromkeys(THRESHOLD_FORMATS, frozenset({"value"})),
+        "typed.mentioned": frozenset({"signs"}),
+        "typed.sign.fever_temperature": frozenset({"temperature"}),
+        "typed.sign.pain": frozenset({"pain"}),
+        "typed.self_care": frozenset({"day_text"}),
         "history.line": frozenset({"day", "summary"}),
         "history.summary": frozenset({"redness", "swelling", "pimples", "pain"}),
         "history.alert": frozenset({"tier_label"}),
@@ -288,6 +342,8 @@ REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
         "report.export_checkins": frozenset({"period", "row_count"}),
         "report.export_escalations": frozenset({"period", "row_count"}),
         "sequence.day7": frozenset({"clinic_phone"}),  # it says when to call
+        "sequence.day1": frozenset({"clinic_phone"}),  # it says to call about pus or a fever
+        "sequence.day3": frozenset({"clinic_phone"}),
     }
 )
 # The values any other message in the files may use (a message that no handler sends yet).
@@ -316,6 +372,7 @@ PLAIN_LIMITS: Mapping[str, tuple[int, int]] = MappingProxyType(
         "commands.": (MIN_COMMAND, MAX_COMMAND),
         **dict.fromkeys(TOASTS, (1, MAX_TOAST)),
         **dict.fromkeys(("staff.tier.", "staff.reason.", "staff.no_handle"), (1, MAX_SHORT)),
+        **dict.fromkeys(("threshold.", "typed.sign."), (1, MAX_SHORT)),
         **dict.fromkeys(("settings.risk.", "settings.reminders.", "history.chart."), (1, MAX_SHORT)),
         "history.unknown": (1, MAX_LABEL),
         "history.summary": (1, MAX_SUMMARY),
@@ -366,6 +423,11 @@ WORST_VALUES: Mapping[str, str] = MappingProxyType(
         "handle": _wide(100),
         "reasons": _wide(1500),
         "note": _wide(1000),
+        "words": _wide(MAX_NOTE_LENGTH),  # the lead cuts a typed message to this many characters for the alert
+        "signs": _wide(2000),
+        "temperature": _wide(8),
+        "day_text": _wide(2000),  # also checked with each text of normal_by_day.toml
+        "value": "99.9",
         "tier_label": _wide(MAX_SHORT),
         "staff": _wide(100),
         "time": "23:59",

@@ -74,8 +74,17 @@ def no_unknown_keys(where: str, table: Mapping[str, object], known: frozenset[st
         raise ValidationError(spot, f"unknown key; expected {', '.join(sorted(known))}")
 
 
-def check_placeholders(where: str, text: str, allowed: frozenset[str], required: frozenset[str] = frozenset()) -> None:
-    """Allow only plain {name} placeholders from `allowed`, and require those in `required`."""
+def check_placeholders(
+    where: str,
+    text: str,
+    allowed: frozenset[str],
+    required: frozenset[str] = frozenset(),
+    anywhere: frozenset[str] = frozenset(),
+) -> None:
+    """Allow only plain {name} placeholders from `allowed` or `anywhere`, and require those in `required`.
+
+    `anywhere` holds the values every text may use (the triage thresholds); the error lists them apart.
+    """
     try:
         parsed = list(Formatter().parse(text))
     except ValueError as error:
@@ -86,10 +95,12 @@ def check_placeholders(where: str, text: str, allowed: frozenset[str], required:
             raise ValidationError(where, f"write placeholders as {{name}}, not {{{name}...}}")
         if name is not None:
             used.add(name)
-    unknown, missing = sorted(used - allowed), sorted(required - used)
+    unknown, missing = sorted(used - allowed - anywhere), sorted(required - used)
     if unknown:
         listed = " ".join(f"{{{name}}}" for name in sorted(allowed)) or "none"
-        raise ValidationError(where, f"unknown placeholder {{{unknown[0]}}}; allowed here: {listed}")
+        everywhere = " ".join(f"{{{name}}}" for name in sorted(anywhere))
+        also = f"; in any text: {everywhere}" if everywhere else ""
+        raise ValidationError(where, f"unknown placeholder {{{unknown[0]}}}; allowed here: {listed}{also}")
     if missing:
         raise ValidationError(where, f"must use {{{missing[0]}}}")
 

@@ -12,6 +12,7 @@ from string import Formatter
 from typing import Any
 
 from bot.content import ACTIONS, MAIN_SCREEN, Content, LanguagePack
+from bot.content_keys import TRIAGE_PLACEHOLDERS
 from bot.data_files import DataFileError, read_toml, show_value
 from bot.domain.sequence import AftercareSequence, SequenceStep
 
@@ -19,7 +20,8 @@ DEFAULT_SEQUENCE_PATH = Path(__file__).resolve().parent.parent / "data" / "seque
 LAST_DAY = 90  # the oldest treatment date onboarding accepts is this many days back
 MAX_BUTTONS = 3
 TEXT_PREFIX = "sequence."  # the sequence's texts are the [sequence] table of clinic.toml
-PLACEHOLDERS = frozenset({"clinic_name", "clinic_phone", "clinic_hours"})  # what the sending fills in
+# What the sending fills in, and the triage thresholds, which the pack fills in itself.
+PLACEHOLDERS = frozenset({"clinic_name", "clinic_phone", "clinic_hours", *TRIAGE_PLACEHOLDERS})
 
 _KEY = re.compile(r"[a-z0-9_]{1,40}")  # stored in sequence_log and written to the log: short and safe
 _TEXT = re.compile(re.escape(TEXT_PREFIX) + r"[a-z0-9_]{1,40}")

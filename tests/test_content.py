@@ -745,6 +745,12 @@ SAMPLE_VALUES = {
     "broadcasts_sent": "2",
     "period": "2026-11-18 to 2026-11-24",
     "row_count": "61",
+    # --- sample values of the triage thresholds and the typed-text replies ---
+    "value": "38",
+    "signs": "a temperature of 38.6 °C and pus",
+    "temperature": "38.6",
+    "day_text": "Redness <often> fades & eases.",
+    "words": "it's red & <hot> 38.6",
 }
 _TAG = re.compile(r"<[^>]+>")
 

@@ -14,8 +14,14 @@ PHONE_SCREEN = 800  # characters a patient reads without tags: about one phone s
 # What each day's message must get across, as words the patient reads.
 MUST_SAY = {
     "day0_evening": ("pillowcase", "makeup", "sunburn", "911", "clinic's instructions"),
-    "day1": ("cleanser", "moisturizer", "sunscreen", "SPF 30", "pimples", "pick", "clinic's instructions"),
-    "day3": ("settled", "pimples", "check-in", "Call the clinic today", "within a day"),
+    "day1": (
+        *("cleanser", "moisturizer", "sunscreen", "SPF 30", "pimples", "pick", "clinic's instructions"),
+        *("416-555-0199", "Health811 at 811", "Call 911"),
+    ),
+    "day3": (
+        *("settled", "pimples", "check-in", "Call the clinic today", "within a day"),
+        *("416-555-0199", "Health811 at 811", "Call 911"),
+    ),
     "day7": ("cleared", "book a check", "416-555-0199", "811", "911"),
     "day14": ("sunscreen", "thank", "darker patches", "416-555-0199"),
 }
@@ -33,7 +39,8 @@ def test_each_shipped_step_has_a_text_in_the_catalogue_and_clinic_toml(content: 
         assert MESSAGE_PLACEHOLDERS[step.text] == frozenset(CLINIC), step.key
         assert home_file(step.text) == "clinic.toml"
         assert content.pack("en").message_files[step.text] == "clinic.toml"
-    assert REQUIRED_PLACEHOLDERS["sequence.day7"] == frozenset({"clinic_phone"})
+    for key in ("sequence.day1", "sequence.day3", "sequence.day7"):
+        assert REQUIRED_PLACEHOLDERS[key] == frozenset({"clinic_phone"}), key
 
 
 @pytest.mark.parametrize("key", list(MUST_SAY))
