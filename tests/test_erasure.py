@@ -11,6 +11,7 @@ import logging
 import sqlite3
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,9 +32,9 @@ def secure_delete_off_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     """Open every SQLite connection (aiosqlite's too) with secure_delete off, as a build that defaults to off."""
     real_connect = sqlite3.connect
 
-    def connect_with_it_off(*args: object, **kwargs: object) -> sqlite3.Connection:
+    def connect_with_it_off(*args: Any, **kwargs: Any) -> sqlite3.Connection:
         """Open the connection as asked, then turn secure_delete off."""
-        connection = real_connect(*args, **kwargs)  # type: ignore[arg-type]
+        connection: sqlite3.Connection = real_connect(*args, **kwargs)
         connection.execute("PRAGMA secure_delete = OFF")
         return connection
 
@@ -127,10 +128,11 @@ async def test_a_checkpoint_a_reader_blocks_is_owed_logged_without_health_data_a
             reader.execute("BEGIN")
             assert reader.execute("SELECT COUNT(*) FROM patient").fetchone() == (3,)
             assert await database.account.erase(ERASED, NOW)
-            assert database.wal.owed
+            owed_while_read = database.wal.owed
             assert found_on_disk(path, [NOTE]) == {f"{path.name}-wal": [NOTE]}  # older frames still hold it
             assert await database.wal.retry_owed() is False, "still blocked while the reader reads"
             reader.execute("COMMIT")
+        assert owed_while_read
         assert await database.wal.retry_owed()
         assert not database.wal.owed
         assert found_on_disk(path, EVERYTHING) == {}
