@@ -57,19 +57,26 @@ def backup_database(source: Path, target: Path) -> tuple[int, int]:
     return target.stat().st_size, version
 
 
+def connect(path: Path, read_only: bool = False) -> sqlite3.Connection:
+    """Open a connection with secure_delete on, as the bot's own (deleted rows overwritten, whatever the build)."""
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True) if read_only else sqlite3.connect(path)
+    connection.execute("PRAGMA secure_delete = ON")
+    return connection
+
+
 def _copy(source: Path, partial: Path) -> None:
     """Copy the database in one step: SQLite holds a read snapshot, so the bot's writes carry on meanwhile."""
     partial.unlink(missing_ok=True)
-    with contextlib.closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as live:
+    with contextlib.closing(connect(source, read_only=True)) as live:
         live.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        with contextlib.closing(sqlite3.connect(partial)) as copy:
+        with contextlib.closing(connect(partial)) as copy:
             live.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
 
 
 def _verify(path: Path) -> int:
     """Run PRAGMA integrity_check on the copy and return its schema version (PRAGMA user_version)."""
-    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as copy:
+    with contextlib.closing(connect(path, read_only=True)) as copy:
         verdict = copy.execute("PRAGMA integrity_check").fetchone()
         if verdict is None or verdict[0] != "ok":
             raise BackupError(f"the copy failed PRAGMA integrity_check ({verdict}); the live database may be damaged")

@@ -7,9 +7,10 @@ from bot.config import Settings
 from bot.content import LanguagePack
 from bot.storage.account import PATIENT_TABLES
 from bot.storage.migrations import migration_scripts, split_statements
-from tests.checkin_steps import answer_all, start_checkin, with_answers
+from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import RunningBot
-from tests.fake_telegram import FakeTelegram
+from tests.erasure_support import found_on_disk
+from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import onboard
 
 
@@ -108,3 +109,30 @@ async def test_delete_erases_everything_after_a_clear_yes(
     assert user.callback_answers()[-1].get("text") == en.text("stale_button")
     await user.send("/start")
     assert "Maple Skin Clinic" in (await user.next_output()).plain_text, "after erasure, /start begins anew"
+
+
+async def output_with(user: FakeUser, text: str) -> BotMessage:
+    """Return the patient's next output with exactly this text, passing over any others before it."""
+    while (output := await user.next_output()).text != text:
+        pass
+    return output
+
+
+async def test_delete_leaves_no_byte_of_the_note_or_handle_on_disk(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+) -> None:
+    """After /delete over the real stack, the typed note and the @handle are in none of the db, -wal, -shm files."""
+    note, handle = "note-marker-3e8a my cheek feels tight", "handle_marker_c41f"
+    user = fake_telegram.user(9104, username=handle)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, [answer for answer in NORMAL_DAY if answer[0] != "note"])
+    await user.send(note)
+    await user.next_output()
+    assert found_on_disk(settings.database_path, [note, handle]), "both are on disk before"
+
+    await user.send("/delete")
+    question = await output_with(user, en.text("account.delete_confirm"))
+    await user.press(en.label("delete_confirm"), message=question)
+    await output_with(user, en.text("account.deleted"))
+    assert found_on_disk(settings.database_path, [note, handle]) == {}

@@ -7,6 +7,7 @@ test of this module checks that every table holding patient data is covered.
 from datetime import datetime
 
 from bot.storage.shared import SharedConnection, utc_text
+from bot.storage.wal import WalCheckpoint
 
 # Each table that holds a patient's data, with the query for that patient's rows (newest schema first).
 _EXPORT_QUERIES: dict[str, str] = {
@@ -39,8 +40,9 @@ PATIENT_TABLES = frozenset(
 class AccountStore:
     """Exports and erases everything the bot holds about one patient."""
 
-    def __init__(self, sql: SharedConnection) -> None:
+    def __init__(self, sql: SharedConnection, checkpoint: WalCheckpoint) -> None:
         self._sql = sql
+        self._checkpoint = checkpoint
 
     async def export(self, user_id: int) -> dict[str, list[dict[str, object]]]:
         """Return every row about the patient, by table, as plain values (read in one transaction)."""
@@ -48,7 +50,11 @@ class AccountStore:
             return {name: await sql.records(query, (user_id,)) for name, query in _EXPORT_QUERIES.items()}
 
     async def erase(self, user_id: int, now: datetime) -> bool:
-        """Erase the patient and, by cascade, every row about them; log that it happened; tell whether it did."""
+        """Erase the patient and, by cascade, every row about them; log that it happened; tell whether it did.
+
+        The rows are overwritten (secure_delete) and the WAL is then emptied into the database file, so that no
+        older copy of their pages stays on disk; a checkpoint a reader blocked is owed (see WalCheckpoint).
+        """
         async with self._sql.transaction() as sql:
             erased = await sql.run("DELETE FROM patient WHERE user_id = ?", (user_id,))
             if erased:
@@ -56,4 +62,6 @@ class AccountStore:
                     "INSERT INTO audit_log (at, staff_id, action, subject) VALUES (?, ?, 'patient erased own data', ?)",
                     (utc_text(now), user_id, f"patient:{user_id}"),
                 )
+        if erased:
+            await self._checkpoint.truncate()
         return erased == 1

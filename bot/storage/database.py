@@ -21,6 +21,7 @@ from bot.storage.retention import RetentionStore
 from bot.storage.sequence import SequenceStore
 from bot.storage.shared import SharedConnection
 from bot.storage.staff import StaffStore
+from bot.storage.wal import WalCheckpoint
 
 __all__ = ["Database", "DatabaseError"]
 
@@ -29,6 +30,7 @@ _PRAGMAS = (
     "PRAGMA synchronous = FULL",  # a commit is on disk before it returns, even with WAL
     "PRAGMA foreign_keys = ON",  # off by default, per connection
     "PRAGMA busy_timeout = 5000",  # wait for a backup or another writer rather than fail
+    "PRAGMA secure_delete = ON",  # overwrite deleted rows with zeros (erasure); not every build defaults to it
 )
 
 
@@ -44,10 +46,11 @@ class Database:
         self.outcomes = OutcomeStore(sql)
         self.deliveries = DeliveryStore(sql)
         self.reminders = ReminderStore(sql)
-        self.retention = RetentionStore(sql)
+        self.wal = WalCheckpoint(sql)  # emptied after erasures; wal.retry_owed() retries one a reader blocked
+        self.retention = RetentionStore(sql, self.wal)
         self.staff = StaffStore(sql)
         self.audit = AuditStore(sql)
-        self.account = AccountStore(sql)
+        self.account = AccountStore(sql, self.wal)
         # --- stores of the clinic side ---
         self.reports = ReportStore(sql)
         self.broadcasts = BroadcastStore(sql)

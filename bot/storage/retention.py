@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.storage.shared import SharedConnection
+from bot.storage.wal import WalCheckpoint
 
 # Escalations first: deleting a check-in would only unlink them (ON DELETE SET NULL). Check-in answers go with
 # their check-in (ON DELETE CASCADE). Each query takes the cutoff date as its one parameter.
@@ -54,13 +55,19 @@ class Purged:
 class RetentionStore:
     """Purges check-ins (with their answers), escalations, reminder and sequence logs past retention."""
 
-    def __init__(self, sql: SharedConnection) -> None:
+    def __init__(self, sql: SharedConnection, checkpoint: WalCheckpoint) -> None:
         self._sql = sql
+        self._checkpoint = checkpoint
 
     async def purge_before(self, cutoff: date) -> Purged:
-        """Purge, in one transaction, the rows of patients treated before the cutoff and rows dated before it."""
+        """Purge, in one transaction, the rows of patients treated before the cutoff and rows dated before it.
+
+        Then empty the WAL into the database file (each time, so that an owed checkpoint is retried at least daily),
+        so that the purged rows, overwritten by secure_delete, leave no older copy of their pages on disk.
+        """
         counts: dict[str, int] = {}
         async with self._sql.transaction() as sql:
             for name, query in _PURGES:
                 counts[name] = await sql.run(query, (cutoff.isoformat(),))
+        await self._checkpoint.truncate()
         return Purged(**counts)
