@@ -191,6 +191,7 @@ class Jobs:
     async def purge_expired(self) -> None:
         """Purge check-ins and logs of patients past RETENTION_DAYS, once per clinic day; log the counts only."""
         services = self._services
+        await services.database.wal.retry_owed()  # an erasure's checkpoint a reader blocked: within a minute
         today = services.today()
         if self._purged_on == today:
             return
