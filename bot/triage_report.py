@@ -156,7 +156,7 @@ def _fever_words(rules: TriageRules) -> str:
     """Say what counts as a fever."""
     return (
         f'a temperature of {rules.fever_celsius:.1f} °C or more; or "yes" to fever with no temperature given;'
-        ' or "I feel hot or shivery but can\'t measure"'
+        ' or the answer "hot or shivery, can\'t measure"'
     )
 
 

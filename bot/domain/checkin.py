@@ -48,7 +48,8 @@ SEVERITIES = ("none", "mild", "moderate", "severe")
 TRENDS = ("better", "same", "worse")
 PIMPLE_COUNTS = ("none", "few", "many")
 PAIN_SCORES = tuple(str(score) for score in range(11))
-# Temperature buttons carry the lower end of the band the patient picks; a typed value is kept as typed.
+# Temperature buttons carry the lower end of the band the patient picks; a typed value is kept as parse_temperature
+# reads it (degrees Celsius, one decimal).
 TEMPERATURE_BANDS = ("37.5", "38.0", "38.5", "39.0", "40.0")
 MIN_TEMPERATURE, MAX_TEMPERATURE = 34.0, 43.0  # degrees Celsius; anything outside is a typing slip
 FAHRENHEIT_ABOVE = 45.0  # a typed number above this, with no unit, is read as degrees Fahrenheit
