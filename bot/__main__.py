@@ -1,4 +1,7 @@
-"""`python -m bot`: read the settings, set up logging, and run the bot until SIGINT or SIGTERM; or `backup PATH`."""
+"""`python -m bot`: read the settings, set up logging, and run the bot until SIGINT or SIGTERM.
+
+Or a task: `backup PATH`, or `triage-report [--out PATH]` (the triage rules as a sheet to sign off).
+"""
 
 import os
 import sys
@@ -14,6 +17,7 @@ from bot.content import ContentError, load_content
 from bot.logs import configure_logging
 from bot.sequence_rules import SequenceError, load_sequence
 from bot.storage import DatabaseError
+from bot.triage_report import run_triage_report
 from bot.triage_rules import RulesError, load_triage_rules
 
 
@@ -22,6 +26,8 @@ def main() -> int:
     file_values = {key: value for key, value in dotenv_values(Path(".env")).items() if value is not None}
     if sys.argv[1:2] == ["backup"]:
         return run_backup(sys.argv[2:], {**file_values, **os.environ})
+    if sys.argv[1:2] == ["triage-report"]:
+        return run_triage_report(sys.argv[2:], {**file_values, **os.environ})
     try:
         settings = load_settings({**file_values, **os.environ})
         rules = load_triage_rules(settings.triage_rules_path)

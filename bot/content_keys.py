@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from bot.content_validation import MAX_COMMAND, MAX_LABEL, MAX_TOAST, MIN_COMMAND
 from bot.domain.checkin import (
+    HOT_UNMEASURED,
     MAX_NOTE_LENGTH,
     NO,
     NOT_MEASURED,
@@ -139,7 +140,7 @@ _CHECKIN_BUTTONS = (
 ANSWER_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "spreading": (SPREADING_NO, SPREADING_SLOW, SPREADING_FAST),
-        "fever": (NO, YES, NOT_MEASURED),
+        "fever": (NO, YES, HOT_UNMEASURED, NOT_MEASURED),
         "temperature": (*(band.replace(".", "_") for band in TEMPERATURE_BANDS), SKIPPED),
         "severity": SEVERITIES,
         "trend": TRENDS,

@@ -34,14 +34,30 @@ class _Range:
         return None if self.low <= value <= self.high else wanted
 
 
+@dataclass(frozen=True)
+class _Switch:
+    """A modifier that is on or off: true or false, nothing else."""
+
+    what: str
+
+    def check(self, value: object) -> str | None:
+        """Return what is wrong with a value, or None when it is true or false."""
+        return None if isinstance(value, bool) else f"must be true or false{self.what}, not {show_value(value)}"
+
+
 _DAYS = _Range(whole=True, low=0, high=30, what=" (a day of recovery; 0 is the treatment day)")
-_RANGES: dict[str, _Range] = {
+_RANGES: dict[str, _Range | _Switch] = {
     "fever_celsius": _Range(whole=False, low=37.0, high=40.0, what=" (degrees Celsius)"),
     "severe_pain": _Range(whole=True, low=1, high=10, what=""),
     "worsening_from_day": _DAYS,
     "not_improving_from_day": _DAYS,
     "lasting_after_day": _DAYS,
     "pimples_increasing_after_day": _DAYS,
+    "at_risk_steps_up_self_care": _Switch(" (true: an at-risk patient's self-care result becomes soon)"),
+    "worsening_trend_window_days": _Range(
+        whole=True, low=2, high=14, what=" (days from the first of the three check-ins; 2 is consecutive days)"
+    ),
+    "rising_grade_is_worsening": _Switch(" (true: a higher grade of redness or swelling is getting worse)"),
 }
 
 
@@ -65,6 +81,9 @@ def load_triage_rules(path: Path) -> TriageRules:
         not_improving_from_day=data["not_improving_from_day"],
         lasting_after_day=data["lasting_after_day"],
         pimples_increasing_after_day=data["pimples_increasing_after_day"],
+        at_risk_steps_up_self_care=data["at_risk_steps_up_self_care"],
+        worsening_trend_window_days=data["worsening_trend_window_days"],
+        rising_grade_is_worsening=data["rising_grade_is_worsening"],
     )
 
 

@@ -9,7 +9,7 @@ from typing import cast
 import pytest
 
 from bot.domain.checkin import QUESTION_ORDER, Answers, PastCheckin, Question, next_question
-from bot.domain.triage import Reason, Tier, TriageResult, triage
+from bot.domain.triage import Reason, Tier, TriageResult, TriageRules, triage
 from bot.triage_rules import load_triage_rules
 
 RULES = load_triage_rules(Path(__file__).resolve().parent.parent / "data" / "triage.toml")
@@ -29,9 +29,16 @@ def past(day: int, **values: str) -> PastCheckin:
     return PastCheckin(TREATED_ON + timedelta(days=day), day, answers(**values))
 
 
-def run(given: Answers, day: int, history: Sequence[PastCheckin] = (), *, at_risk: bool = False) -> TriageResult:
-    """Triage with the shipped rules."""
-    return triage(given, day, history, at_risk=at_risk, rules=RULES)
+def run(
+    given: Answers,
+    day: int,
+    history: Sequence[PastCheckin] = (),
+    *,
+    at_risk: bool = False,
+    rules: TriageRules = RULES,
+) -> TriageResult:
+    """Triage with the shipped rules, or with the rules given."""
+    return triage(given, day, history, at_risk=at_risk, rules=rules)
 
 
 # Shipped thresholds, named for the boundaries the table checks on each side of.
@@ -199,7 +206,6 @@ CASES = [
     pytest.param(
         answers(breathing="yes"), 1, (), True, T.EMERGENCY, (R.BREATHING, R.AT_RISK), id="at_risk-emergency-stays"
     ),
-    pytest.param(answers(**EXPECTED), 2, (), True, T.SELF_CARE, (), id="at_risk-self_care-stays"),
     # Modifier: a worsening trend across consecutive check-ins.
     pytest.param(
         PIMPLES_UP_AGAIN,
@@ -222,24 +228,6 @@ CASES = [
     pytest.param(
         answers(pimples="many", pimples_increasing="yes"),
         INCREASING_DAY,
-        (past(INCREASING_DAY - 3, pimples="few"), past(INCREASING_DAY - 1, pimples="many", pimples_increasing="yes")),
-        False,
-        T.SELF_CARE,
-        (),
-        id="worsening_trend-gap-before-previous",
-    ),
-    pytest.param(
-        answers(pimples="many", pimples_increasing="yes"),
-        INCREASING_DAY,
-        (past(INCREASING_DAY - 3, pimples="none"), past(INCREASING_DAY - 2, pimples="few", pimples_increasing="yes")),
-        False,
-        T.SELF_CARE,
-        (),
-        id="worsening_trend-gap-before-this",
-    ),
-    pytest.param(
-        answers(pimples="many", pimples_increasing="yes"),
-        INCREASING_DAY,
         (past(INCREASING_DAY - 2, pimples="few"), past(INCREASING_DAY - 1, pimples="few", pimples_increasing="no")),
         False,
         T.SELF_CARE,
@@ -254,15 +242,6 @@ CASES = [
         T.EMERGENCY,
         (R.RASH, R.AT_RISK, R.WORSENING_TREND),
         id="both-modifiers-soon-to-emergency",
-    ),
-    pytest.param(
-        PIMPLES_UP_AGAIN,
-        INCREASING_DAY,
-        PIMPLES_UP,
-        True,
-        T.SOON,
-        (R.WORSENING_TREND,),
-        id="at_risk-not-applied-to-trend-alone",
     ),
     # Boundaries, on the shipped thresholds.
     pytest.param(
@@ -384,6 +363,35 @@ CASES = [
     pytest.param(answers(fever="not_measured"), 1, (), False, T.SELF_CARE, (), id="fever-not-measured"),
     pytest.param(
         answers(fever="not_measured", pus="yes"), 1, (), False, T.SAME_DAY, (R.PUS,), id="fever-not-measured-with-pus"
+    ),
+    # Hot or shivery but not measured counts as a fever, as a "yes" without a temperature does.
+    pytest.param(answers(fever="hot_unmeasured"), 1, (), False, T.SAME_DAY, (R.FEVER,), id="fever-hot-unmeasured"),
+    pytest.param(
+        answers(fever="hot_unmeasured", pus="yes"),
+        1,
+        (),
+        False,
+        T.EMERGENCY,
+        (R.FEVER_WITH_SKIN_SIGN, R.PUS),
+        id="fever-hot-unmeasured-with-pus",
+    ),
+    pytest.param(
+        answers(fever="hot_unmeasured", warmth="yes"),
+        1,
+        (),
+        False,
+        T.EMERGENCY,
+        (R.FEVER_WITH_SKIN_SIGN,),
+        id="fever-hot-unmeasured-with-warmth",
+    ),
+    pytest.param(
+        answers(fever="hot_unmeasured", temperature=BELOW_FEVER),  # left over from a "yes" changed with Back
+        1,
+        (),
+        False,
+        T.SAME_DAY,
+        (R.FEVER,),
+        id="fever-hot-unmeasured-ignores-left-over-temperature",
     ),
     # The highest tier wins, with every reason listed, most urgent first.
     pytest.param(

@@ -13,12 +13,17 @@ SHIPPED = Path(__file__).resolve().parent.parent / "data" / "triage.toml"
 
 def edited_copy(tmp_path: Path, key: str, line: str | None) -> Path:
     """Copy the shipped file to tmp_path with the line setting a key replaced (or removed when line is None)."""
-    text = SHIPPED.read_text(encoding="utf-8")
-    pattern = re.compile(rf"^{key} = .*$", re.MULTILINE)
-    assert pattern.search(text), f"{key} is not set in the shipped file"
-    edited = pattern.sub("" if line is None else line, text)
     path = tmp_path / "triage.toml"
-    path.write_text(edited, encoding="utf-8")
+    path.write_text(SHIPPED.read_text(encoding="utf-8"), encoding="utf-8")
+    return edited_copy_of(path, key, line)
+
+
+def edited_copy_of(path: Path, key: str, line: str | None) -> Path:
+    """Edit a rules file in place: the line setting a key replaced (or removed when line is None)."""
+    text = path.read_text(encoding="utf-8")
+    pattern = re.compile(rf"^{key} = .*$", re.MULTILINE)
+    assert pattern.search(text), f"{key} is not set in {path}"
+    path.write_text(pattern.sub("" if line is None else line, text), encoding="utf-8")
     return path
 
 
@@ -31,6 +36,9 @@ def test_shipped_file_loads() -> None:
         not_improving_from_day=3,
         lasting_after_day=7,
         pimples_increasing_after_day=3,
+        at_risk_steps_up_self_care=True,
+        worsening_trend_window_days=3,
+        rising_grade_is_worsening=True,
     )
 
 
@@ -49,6 +57,15 @@ def test_every_value_is_explained_sourced_and_marked_for_sign_off() -> None:
         assert "medical director sign-off required" in comment.lower(), key
 
 
+@pytest.mark.parametrize("value", [False, True])
+def test_each_switch_is_read_as_written(tmp_path: Path, value: bool) -> None:
+    """The two switches are read as written, false as well as true."""
+    path = edited_copy(tmp_path, "at_risk_steps_up_self_care", f"at_risk_steps_up_self_care = {str(value).lower()}")
+    path = edited_copy_of(path, "rising_grade_is_worsening", f"rising_grade_is_worsening = {str(value).lower()}")
+    rules = load_triage_rules(path)
+    assert (rules.at_risk_steps_up_self_care, rules.rising_grade_is_worsening) == (value, value)
+
+
 def test_a_whole_number_for_fever_is_accepted(tmp_path: Path) -> None:
     """A fever threshold written as 38 (no decimal point) is read as 38.0."""
     path = edited_copy(tmp_path, "fever_celsius", "fever_celsius = 38")
@@ -63,8 +80,8 @@ def test_a_whole_number_for_fever_is_accepted(tmp_path: Path) -> None:
         pytest.param("severe_pain", None, "severe_pain: missing", id="missing-key"),
         pytest.param("severe_pain", "severe_pain = 7\nsevere_pains = 8", "severe_pains: unknown key", id="unknown-key"),
         pytest.param(
-            "pimples_increasing_after_day",  # the last key, so that the table holds no other key
-            "pimples_increasing_after_day = 3\n[extra]\nvalue = 1",
+            "rising_grade_is_worsening",  # the last key, so that the table holds no other key
+            "rising_grade_is_worsening = true\n[extra]\nvalue = 1",
             "extra: unknown key",
             id="unknown-table",
         ),
@@ -130,6 +147,41 @@ def test_a_whole_number_for_fever_is_accepted(tmp_path: Path) -> None:
             "worsening_from_day: must not be more than not_improving_from_day (3), not 4",
             id="inconsistent-worsening",
         ),
+        pytest.param("at_risk_steps_up_self_care", None, "at_risk_steps_up_self_care: missing", id="missing-step-up"),
+        pytest.param("worsening_trend_window_days", None, "worsening_trend_window_days: missing", id="missing-window"),
+        pytest.param("rising_grade_is_worsening", None, "rising_grade_is_worsening: missing", id="missing-grade"),
+        pytest.param(
+            "at_risk_steps_up_self_care",
+            'at_risk_steps_up_self_care = "yes"',
+            "at_risk_steps_up_self_care: must be true or false (true: an at-risk patient's self-care result"
+            ' becomes soon), not "yes"',
+            id="switch-string",
+        ),
+        pytest.param(
+            "rising_grade_is_worsening",
+            "rising_grade_is_worsening = 1",
+            "rising_grade_is_worsening: must be true or false",
+            id="switch-number",
+        ),
+        pytest.param(
+            "worsening_trend_window_days",
+            "worsening_trend_window_days = 1",
+            "worsening_trend_window_days: must be a whole number from 2 to 14 (days from the first of the three"
+            " check-ins; 2 is consecutive days), not 1",
+            id="window-too-small",
+        ),
+        pytest.param(
+            "worsening_trend_window_days",
+            "worsening_trend_window_days = 15",
+            "worsening_trend_window_days: must be a whole number from 2 to 14",
+            id="window-too-big",
+        ),
+        pytest.param(
+            "worsening_trend_window_days",
+            "worsening_trend_window_days = true",
+            "worsening_trend_window_days: must be a whole number from 2 to 14",
+            id="window-bool",
+        ),
     ],
 )
 def test_broken_file_is_refused_naming_file_and_key(tmp_path: Path, key: str, line: str | None, message: str) -> None:
@@ -159,7 +211,8 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
         load_triage_rules(path)
     assert str(raised.value).splitlines() == [
         f"{path}: severity: unknown key (expected only fever_celsius, severe_pain, worsening_from_day,"
-        " not_improving_from_day, lasting_after_day, pimples_increasing_after_day)",
+        " not_improving_from_day, lasting_after_day, pimples_increasing_after_day, at_risk_steps_up_self_care,"
+        " worsening_trend_window_days, rising_grade_is_worsening)",
         f"{path}: severe_pain: must be a whole number from 1 to 10, not 11",
     ]
 

@@ -4,6 +4,7 @@ Red-flag questions come first so that the bot can stop at the first sign of an e
 short strings (as stored and as carried on buttons) and read back through typed accessors.
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -17,7 +18,7 @@ class Question(StrEnum):
     EYES = "eyes"  # swelling around an eye, changes in vision, or pain moving the eye
     UNWELL = "unwell"  # very unwell: fast heartbeat or breathing, dizzy or fainting, confused, cold clammy skin
     SPREADING = "spreading"  # redness spreading, or red streaks
-    FEVER = "fever"  # a fever
+    FEVER = "fever"  # a fever: no, yes, feels hot or shivery but cannot measure, or not measured
     TEMPERATURE = "temperature"  # asked only after a yes to fever
     PUS = "pus"
     WARMTH = "warmth"  # skin hot to the touch
@@ -41,14 +42,17 @@ RED_FLAG_QUESTIONS: tuple[Question, ...] = QUESTION_ORDER[: QUESTION_ORDER.index
 YES, NO = "yes", "no"
 SKIPPED = "skipped"
 NOT_MEASURED = "not_measured"
+HOT_UNMEASURED = "hot_unmeasured"  # "I feel hot or shivery but can't measure": counts as a fever, no temperature asked
 SPREADING_NO, SPREADING_SLOW, SPREADING_FAST = "no", "slow", "fast"  # fast also means red streaks
 SEVERITIES = ("none", "mild", "moderate", "severe")
 TRENDS = ("better", "same", "worse")
 PIMPLE_COUNTS = ("none", "few", "many")
 PAIN_SCORES = tuple(str(score) for score in range(11))
-# Temperature buttons carry the lower end of the band the patient picks; a typed value is kept as typed.
+# Temperature buttons carry the lower end of the band the patient picks; a typed value is kept as parse_temperature
+# reads it (degrees Celsius, one decimal).
 TEMPERATURE_BANDS = ("37.5", "38.0", "38.5", "39.0", "40.0")
-MIN_TEMPERATURE, MAX_TEMPERATURE = 34.0, 43.0
+MIN_TEMPERATURE, MAX_TEMPERATURE = 34.0, 43.0  # degrees Celsius; anything outside is a typing slip
+FAHRENHEIT_ABOVE = 45.0  # a typed number above this, with no unit, is read as degrees Fahrenheit
 MAX_NOTE_LENGTH = 1000
 
 _YES_NO = (YES, NO)
@@ -58,7 +62,7 @@ BUTTON_ANSWERS: Mapping[Question, tuple[str, ...]] = {
     Question.EYES: _YES_NO,
     Question.UNWELL: _YES_NO,
     Question.SPREADING: (SPREADING_NO, SPREADING_SLOW, SPREADING_FAST),
-    Question.FEVER: (NO, YES, NOT_MEASURED),
+    Question.FEVER: (NO, YES, HOT_UNMEASURED, NOT_MEASURED),
     Question.TEMPERATURE: (*TEMPERATURE_BANDS, SKIPPED),
     Question.PUS: _YES_NO,
     Question.WARMTH: _YES_NO,
@@ -115,7 +119,7 @@ class Answers:
     def temperature(self) -> float | None:
         """Return the temperature in degrees Celsius, when a fever was reported and a value given."""
         if not self.is_yes(Question.FEVER):
-            return None
+            return None  # only "yes" asks the temperature question
         value = self.values.get(Question.TEMPERATURE)
         return None if value is None or value == SKIPPED else float(value)
 
@@ -146,22 +150,41 @@ def accepts(question: Question, value: str) -> bool:
     if value in BUTTON_ANSWERS[question]:
         return True
     if question is Question.TEMPERATURE:
-        return parse_temperature(value) is not None
+        return parse_temperature(value) == value  # only a value as parse_temperature writes it (button data)
     if question is Question.NOTE:
         return 0 < len(value) <= MAX_NOTE_LENGTH
     return question is Question.PHOTO and 0 < len(value) <= 200
 
 
+_TEMPERATURE = re.compile(
+    r"(?P<number>\d{1,3}(?:[.,]\d*)?)\s*(?:°|º|˚|deg(?:ree)?s?\b\.?)?\s*"
+    r"(?P<unit>c|celsius|centigrade|f|fahrenheit)?\.?",
+    re.IGNORECASE,
+)
+
+
 def parse_temperature(text: str) -> str | None:
-    """Read a typed temperature in degrees Celsius ("38.2", "38,2", "38.2 C"); None when it is not plausible."""
-    cleaned = text.strip().lower().replace(",", ".").removesuffix("c").removesuffix("°").strip()
-    try:
-        value = float(cleaned)
-    except ValueError:
+    """Read a typed temperature as degrees Celsius with one decimal ("38.5"); None when it is not plausible.
+
+    Accepted: "38.5", "38,5", "38.5C", "38.5 °C", "101F", "101.3 °F", "100.8 degrees". A number above
+    FAHRENHEIT_ABOVE with no unit is read as Fahrenheit. After conversion the value must be from MIN_TEMPERATURE
+    to MAX_TEMPERATURE, so "38 F" and "101 C" are refused rather than guessed at.
+    """
+    match = _TEMPERATURE.fullmatch(text.strip())
+    if match is None:
         return None
+    value = float(match["number"].replace(",", "."))
+    unit = (match["unit"] or "").lower()
+    if unit.startswith("f") or (not unit and value > FAHRENHEIT_ABOVE):
+        value = fahrenheit_to_celsius(value)
     if not MIN_TEMPERATURE <= value <= MAX_TEMPERATURE:
         return None
     return f"{value:.1f}"
+
+
+def fahrenheit_to_celsius(fahrenheit: float) -> float:
+    """Convert degrees Fahrenheit to degrees Celsius (not rounded)."""
+    return (fahrenheit - 32.0) * 5.0 / 9.0
 
 
 @dataclass(frozen=True)

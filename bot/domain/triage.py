@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from enum import IntEnum, StrEnum
 
 from bot.domain.checkin import (
+    HOT_UNMEASURED,
     PAIN_SCORES,
     PIMPLE_COUNTS,
     SEVERITIES,
@@ -80,6 +81,10 @@ class TriageRules:
     not_improving_from_day: int  # "not improving after 72 h": from this day of recovery on
     lasting_after_day: int  # redness, swelling or pimples still there on a day after this one
     pimples_increasing_after_day: int  # pimples increasing on a day after this one
+    # Modifiers.
+    at_risk_steps_up_self_care: bool  # an at-risk patient's self-care result becomes soon (else it stays)
+    worsening_trend_window_days: int  # the trend's three check-ins span at most this many days (2: consecutive)
+    rising_grade_is_worsening: bool  # redness or swelling graded higher than last time counts as getting worse
 
 
 @dataclass(frozen=True)
@@ -111,14 +116,13 @@ def triage(
             fired.setdefault(reason, level)
     reasons = sorted(fired, key=lambda reason: (-fired[reason], list(Reason).index(reason)))
     tier = max(fired.values(), default=Tier.SELF_CARE)
-    # AT_RISK raises the tier only when something fired: a patient with diabetes or a weakened immune system
-    # whose check-in is plain self-care stays self-care, and so does one where only the worsening trend applies
-    # (the trend is a modifier, not a trigger). Both are decisions for the medical director to review.
-    if at_risk and fired:
+    # AT_RISK (diabetes or a weakened immune system) raises the tier one step. On a plain self-care result it does
+    # so only when the rules say so (the brief's default): then it becomes soon, with AT_RISK its only reason.
+    if at_risk and (fired or rules.at_risk_steps_up_self_care):
         tier = _one_up(tier)
         reasons.append(Reason.AT_RISK)
     # WORSENING_TREND applies even when nothing else fired.
-    if _worsening_trend(answers, day, ordered):
+    if _worsening_trend(answers, day, ordered, rules):
         tier = _one_up(tier)
         reasons.append(Reason.WORSENING_TREND)
     return TriageResult(tier, tuple(reasons))
@@ -150,6 +154,7 @@ def _same_day_triggers(answers: Answers, day: int, previous: Answers | None, rul
     if day >= rules.worsening_from_day and (
         _trend_is(answers, Question.REDNESS_TREND, _TREND_WORSE)
         or _trend_is(answers, Question.SWELLING_TREND, _TREND_WORSE)
+        or _grade_rose(answers, previous, rules)
         or _yes(answers, Question.WARMTH)
         or _went_up(answers, previous, _pain)
     ):
@@ -182,12 +187,14 @@ def _soon_triggers(answers: Answers, day: int, previous: Answers | None, rules: 
     return found
 
 
-def _worsening_trend(answers: Answers, day: int, ordered: Sequence[PastCheckin]) -> bool:
-    """Tell whether this check-in and the one the day before both show worsening, on three consecutive days.
+def _worsening_trend(answers: Answers, day: int, ordered: Sequence[PastCheckin], rules: TriageRules) -> bool:
+    """Tell whether this check-in and the previous one both show worsening, all three within the trend's window.
 
-    The check-in being triaged carries only its day of recovery, so its calendar date is worked out from the
-    latest earlier check-in (its date moved on by the difference in days). When a patient checked in more than
-    once on a date, the last check-in of that date counts.
+    The three check-ins are this one, the latest earlier one and the one before that, on three different dates;
+    they need not be on consecutive days, but the first must be at most worsening_trend_window_days days before
+    this one (with 2, only three consecutive days count). The check-in being triaged carries only its day of
+    recovery, so its calendar date is worked out from the latest earlier check-in (its date moved on by the
+    difference in days). When a patient checked in more than once on a date, the last check-in of that date counts.
     """
     if not ordered:
         return False
@@ -197,20 +204,40 @@ def _worsening_trend(answers: Answers, day: int, ordered: Sequence[PastCheckin])
     for checkin in ordered:
         if checkin.local_date < today:
             last_of_each_date[checkin.local_date] = checkin
-    yesterday = last_of_each_date.get(today - timedelta(days=1))
-    day_before = last_of_each_date.get(today - timedelta(days=2))
-    if yesterday is None or day_before is None:
+    dates = sorted(last_of_each_date)
+    if len(dates) < 2 or (today - dates[-2]).days > rules.worsening_trend_window_days:
         return False
-    return _shows_worsening(answers, yesterday.answers) and _shows_worsening(yesterday.answers, day_before.answers)
+    previous, first = last_of_each_date[dates[-1]], last_of_each_date[dates[-2]]
+    return _shows_worsening(answers, previous.answers, rules) and _shows_worsening(
+        previous.answers, first.answers, rules
+    )
 
 
-def _shows_worsening(answers: Answers, previous: Answers) -> bool:
-    """Tell whether a check-in shows worsening: worse redness or swelling, more pimples, or more pain."""
+def _shows_worsening(answers: Answers, previous: Answers, rules: TriageRules) -> bool:
+    """Tell whether a check-in shows worsening: worse or higher-graded redness or swelling, more pimples or pain."""
     return (
         _trend_is(answers, Question.REDNESS_TREND, _TREND_WORSE)
         or _trend_is(answers, Question.SWELLING_TREND, _TREND_WORSE)
+        or _grade_rose(answers, previous, rules)
         or _pimples_increasing(answers, previous)
         or _went_up(answers, previous, _pain)
+    )
+
+
+def _grade_rose(answers: Answers, previous: Answers | None, rules: TriageRules) -> bool:
+    """Tell whether redness or swelling is graded higher than at the previous check-in, from mild up.
+
+    Only a rise from an earlier grade of at least mild counts (mild to moderate or severe, moderate to severe):
+    redness or swelling appearing where there was none is not counted here. Off when the rules say so.
+    """
+    if not rules.rising_grade_is_worsening or previous is None:
+        return False
+    return any(
+        before is not None and before >= _MILD and now is not None and now > before
+        for now, before in (
+            (_grade(answers, Question.REDNESS), _grade(previous, Question.REDNESS)),
+            (_grade(answers, Question.SWELLING), _grade(previous, Question.SWELLING)),
+        )
     )
 
 
@@ -220,7 +247,9 @@ def _pimples_increasing(answers: Answers, previous: Answers | None) -> bool:
 
 
 def _has_fever(answers: Answers, rules: TriageRules) -> bool:
-    """Tell whether a fever was reported: yes, with no temperature given or one at or above the threshold."""
+    """Tell whether a fever was reported: hot or shivery, or yes with no temperature or one at the threshold."""
+    if _value(answers, Question.FEVER) == HOT_UNMEASURED:
+        return True  # felt but not measured: counted as a fever, as a "yes" without a temperature is
     if not _yes(answers, Question.FEVER):
         return False  # "no" and "not measured" are not a fever
     try:
@@ -269,8 +298,14 @@ def _trend_is(answers: Answers, trend_question: Question, trend: str) -> bool:
 
 def _at_least_mild(answers: Answers, question: Question) -> bool:
     """Tell whether redness or swelling was reported as at least mild."""
+    grade = _grade(answers, question)
+    return grade is not None and grade >= _MILD
+
+
+def _grade(answers: Answers, question: Question) -> int | None:
+    """Return the grade of redness or swelling (0 none to 3 severe), or None when not answered."""
     value = _value(answers, question)
-    return value in SEVERITIES and SEVERITIES.index(value) >= _MILD
+    return SEVERITIES.index(value) if value in SEVERITIES else None
 
 
 def _pain(answers: Answers) -> int | None:
