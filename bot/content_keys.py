@@ -130,6 +130,7 @@ _CORE: dict[str, frozenset[str]] = {
     "typed.sign.pain": frozenset({"pain"}),
     "typed.self_care": frozenset({"day_text"}),  # {day_text}: normal_by_day's text for the day, as SafeHtml
     "typed.unsure": _NONE,
+    "typed.and": _NONE,
 }
 
 _CHECKIN_BUTTONS = (
@@ -158,6 +159,7 @@ _CHECKIN: dict[str, frozenset[str]] = {
     "checkin.expired": frozenset({"day"}),
     **_keys("checkin", ("resumed", "cancelled", "nothing_to_cancel", "not_onboarded", "use_buttons")),
     **_keys("checkin", ("temperature_not_understood", "done_today_result")),
+    "checkin.same_day_so_far": frozenset({"clinic_phone"}),
     **{f"triage.{tier}.title": _NONE for tier in TIERS},
     "triage.emergency.what_now": frozenset({"clinic_phone"}),
     "triage.same_day.what_now": frozenset({"clinic_phone", "clinic_hours"}),
@@ -373,7 +375,7 @@ PLAIN_LIMITS: Mapping[str, tuple[int, int]] = MappingProxyType(
         "commands.": (MIN_COMMAND, MAX_COMMAND),
         **dict.fromkeys(TOASTS, (1, MAX_TOAST)),
         **dict.fromkeys(("staff.tier.", "staff.reason.", "staff.no_handle"), (1, MAX_SHORT)),
-        **dict.fromkeys(("threshold.", "typed.sign."), (1, MAX_SHORT)),
+        **dict.fromkeys(("threshold.", "typed.sign.", "typed.and"), (1, MAX_SHORT)),
         **dict.fromkeys(("settings.risk.", "settings.reminders.", "history.chart."), (1, MAX_SHORT)),
         "history.unknown": (1, MAX_LABEL),
         "history.summary": (1, MAX_SUMMARY),

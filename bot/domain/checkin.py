@@ -80,6 +80,10 @@ BUTTON_ANSWERS: Mapping[Question, tuple[str, ...]] = {
     Question.NOTE: (SKIPPED,),
 }
 
+# Answers from least to most concerning, for taking typed findings into tapped answers (Answers.raised_by).
+_ORDERED_SCALES = (SEVERITIES, TRENDS, PIMPLE_COUNTS, PAIN_SCORES, (SPREADING_NO, SPREADING_SLOW, SPREADING_FAST))
+_YES_NO_CONCERN = {NO: 0, NOT_MEASURED: 1, HOT_UNMEASURED: 2, YES: 3}
+
 # A question asked only when an earlier answer makes it relevant: (question it depends on, answers that ask it).
 _CONDITIONS: Mapping[Question, tuple[Question, tuple[str, ...]]] = {
     Question.TEMPERATURE: (Question.FEVER, (YES,)),
@@ -126,6 +130,32 @@ class Answers:
     def with_answer(self, question: Question, value: str) -> "Answers":
         """Return these answers with one more (or one changed)."""
         return Answers({**self.values, question: value})
+
+    def raised_by(self, other: "Answers") -> "Answers":
+        """Return these answers with each of another set's answers taken in where it is more concerning.
+
+        Typed words join a check-in this way: a sign typed in the note counts even after a tapped "no", and nothing
+        typed can lower what was tapped (a denial never cancels a finding).
+        """
+        values = dict(self.values)
+        for question, value in other.values.items():
+            kept = values.get(question)
+            if kept is None or concern(question, value) > concern(question, kept):
+                values[question] = value
+        return Answers(values)
+
+
+def concern(question: Question, value: str) -> float:
+    """Rank an answer by how concerning it is, among the answers to its question (higher is more)."""
+    if question is Question.TEMPERATURE:
+        try:
+            return float(value)
+        except ValueError:
+            return -1.0
+    for scale in _ORDERED_SCALES:
+        if value in scale:
+            return float(scale.index(value))
+    return float(_YES_NO_CONCERN.get(value, -1))
 
 
 def is_asked(question: Question, answers: Answers) -> bool:
