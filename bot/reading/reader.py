@@ -25,8 +25,8 @@ MIN_FUZZY_LENGTH = 6  # shorter words are never corrected: "never" must not beco
 NEGATION_WINDOW_BEFORE, NEGATION_WINDOW_AFTER = 5, 3
 CONTEXT_WINDOW = 8
 TREND_WINDOW, AMOUNT_WINDOW, SPEED_WINDOW = 6, 4, 5
-TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER = 4, 3
-PAIN_WORD_BEFORE, PAIN_WORD_AFTER = 3, 2
+TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER = 3, 2  # words between a number and "fever", "temp", ...
+PAIN_WORD_BEFORE, PAIN_WORD_AFTER = 4, 1  # words between a number and "pain", "douleur", ...
 CELSIUS_RANGE, FAHRENHEIT_RANGE = (35.0, 43.0), (95.0, 110.0)
 MAX_PAIN = 10
 # When contexts compete, the first in this order wins: a denial is never overridden, a doubt counts as present.
@@ -84,9 +84,15 @@ class TextReader:
             candidates += [_Candidate(None, None, span) for span in message.spans(phrase)]
         accepted = _resolve(candidates)
         claimed = {position for candidate in accepted if candidate.kind for position in candidate.positions}
-        triggers = _find(message, self._contexts, blocked=claimed)
         modifiers = _find(message, self._modifiers, blocked=set())
-        spans = [(candidate.positions[0], candidate.positions[-1]) for candidate in accepted if candidate.kind]
+        # Trend words are not triggers: "not settling" says how a finding goes, not that it is absent.
+        claimed |= {position for modifier in modifiers for position in range(modifier.start, modifier.end + 1)}
+        triggers = _find(message, self._contexts, blocked=claimed)
+        spans = [
+            (candidate.positions[0], candidate.positions[-1], candidate.kind)
+            for candidate in accepted
+            if candidate.kind
+        ]
         joiners = _find(message, self._joiners, set())
         joining = {position for joiner in joiners for position in range(joiner.start, joiner.end + 1)}
         scene = _Scene(message, triggers, modifiers, spans, joining)
@@ -262,9 +268,9 @@ class _Message:
                 end = self.match(phrase, start)
                 if end is None:
                     continue
-                if end < index and self.gap(end, index) < before and not self.crosses(end, index, SENTENCE_ENDS):
+                if end < index and self.gap(end, index) <= before and not self.crosses(end, index, SENTENCE_ENDS):
                     return True
-                if start > index and self.gap(index, start) < after and not self.crosses(index, start, SENTENCE_ENDS):
+                if start > index and self.gap(index, start) <= after and not self.crosses(index, start, SENTENCE_ENDS):
                     return True
         return False
 
@@ -334,7 +340,7 @@ class _Scene:
     message: _Message
     triggers: list[_Trigger]
     modifiers: list[_Trigger]
-    spans: list[tuple[int, int]]  # every finding's first and last position
+    spans: list[tuple[int, int, FindingKind]]  # every finding's first and last position, and its kind
     joining: set[int]  # positions of list words ("or", "ni") that carry a negation on to the next finding
 
     def cut(self, left: int, right: int, marks: Iterable[str], stops: Iterable[str] = ("terminators",)) -> bool:
@@ -343,20 +349,31 @@ class _Scene:
             left < trigger.start < right for trigger in self.triggers if trigger.category in stops
         )
 
-    def listed(self, left: int, right: int) -> bool:
-        """Tell whether a negation at left reaches right past the findings between: only through a list."""
+    def listed(self, left: int, right: int, kind: FindingKind) -> bool:
+        """Tell whether a negation at left reaches a finding at right past the findings between: only in a list.
+
+        "no pus or fever" negates both; "no pus fever 39" (no punctuation) negates only the pus.
+        """
         between = [span for span in self.spans if left < span[0] and span[1] < right]
         if not between:
             return True
-        last = max(span[1] for span in between)
-        gap = range(last + 1, right)
-        return bool(gap) and all(position in self.joining for position in gap)
+        last = max(between, key=lambda span: span[1])
+        gap = range(last[1] + 1, right)
+        if not gap:
+            return last[2] is kind  # "no blurry vision": one finding in two phrases
+        return all(position in self.joining for position in gap)
+
+    def followed(self, trigger: _Trigger) -> bool:
+        """Tell whether a finding follows a trigger in its clause: then "no" negates forward, not back."""
+        return any(
+            span[0] > trigger.end and not self.message.crosses(trigger.end, span[0], CLAUSE_ENDS) for span in self.spans
+        )
 
 
 def _finding(scene: _Scene, kind: FindingKind, candidate: _Candidate) -> Finding:
     """Decide a candidate's context, trend and value from the triggers and modifiers around it."""
     start, end = candidate.positions[0], candidate.positions[-1]
-    contexts = _contexts(scene, start, end)
+    contexts = _contexts(scene, start, end, kind)
     context = next((context for context in _PRECEDENCE if context in contexts), Context.AFFIRMED)
     value, trend = candidate.value, None
     if kind in TRENDED:
@@ -370,7 +387,7 @@ def _finding(scene: _Scene, kind: FindingKind, candidate: _Candidate) -> Finding
     return Finding(kind, value, context, words, trend)
 
 
-def _contexts(scene: _Scene, start: int, end: int) -> set[Context]:
+def _contexts(scene: _Scene, start: int, end: int, kind: FindingKind) -> set[Context]:
     """Return every context a trigger around the finding (from start to end) puts it in."""
     message = scene.message
 
@@ -393,10 +410,11 @@ def _contexts(scene: _Scene, start: int, end: int) -> set[Context]:
     found: set[Context] = set()
     for trigger in scene.triggers:
         category = trigger.category
-        if (category == "negated_before" and (
-            (before(trigger, NEGATION_WINDOW_BEFORE, CLAUSE_ENDS) and scene.listed(trigger.end, start))
-            or start < trigger.start < end
-        )) or (category == "negated_after" and after(trigger, NEGATION_WINDOW_AFTER, CLAUSE_ENDS - {QUESTION, ":"})):
+        if _negates(scene, trigger, start, end, kind, before(trigger, NEGATION_WINDOW_BEFORE, CLAUSE_ENDS)) or (
+            category == "negated_after"
+            and after(trigger, NEGATION_WINDOW_AFTER, CLAUSE_ENDS - {QUESTION, ":"})
+            and not scene.followed(trigger)
+        ):
             found.add(Context.NEGATED)
         elif category == "hypothetical_before" and before(trigger, CONTEXT_WINDOW, CLAUSE_ENDS):
             found.add(Context.HYPOTHETICAL)
@@ -416,6 +434,13 @@ def _contexts(scene: _Scene, start: int, end: int) -> set[Context]:
     if closing == QUESTION:
         found.add(Context.POSSIBLE)
     return found
+
+
+def _negates(scene: _Scene, trigger: _Trigger, start: int, end: int, kind: FindingKind, reaches: bool) -> bool:
+    """Tell whether a negation before a finding negates it: in reach and in a list, or inside a word pair."""
+    if trigger.category != "negated_before":
+        return False
+    return (reaches and scene.listed(trigger.end, start, kind)) or start < trigger.start < end
 
 
 def _nearest(scene: _Scene, start: int, end: int, categories: tuple[str, ...], window: int) -> str | None:
