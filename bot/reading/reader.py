@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from rapidfuzz.distance import OSA
 from rapidfuzz.process import extractOne
@@ -29,6 +30,9 @@ TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER = 3, 2  # words between a number
 PAIN_WORD_BEFORE, PAIN_WORD_AFTER = 4, 1  # words between a number and "pain", "douleur", ...
 CELSIUS_RANGE, FAHRENHEIT_RANGE = (35.0, 43.0), (95.0, 110.0)
 MAX_PAIN = 10
+_KEY = 2  # prefix phrases are indexed by the first two letters of their stem
+MAX_PHRASE_WORDS = 8  # for looking back from a position: no number phrase is longer
+MAX_CORRECTIONS = 20_000  # misspellings remembered; the memory is cleared beyond this
 # When contexts compete, the first in this order wins: a denial is never overridden, a doubt counts as present.
 _PRECEDENCE = (
     Context.NEGATED,
@@ -37,6 +41,10 @@ _PRECEDENCE = (
     Context.HISTORICAL,
     Context.POSSIBLE,
 )
+
+
+_Payload = TypeVar("_Payload")
+_PairSide = tuple[int, int, int]  # a finding pattern, one of its word pairs, and the side (0 first, 1 second)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,61 @@ class _Trigger:
     end: int  # inclusive
 
 
+class _PhraseIndex(Generic[_Payload]):
+    """Phrases indexed by their first word, so that a message is matched in one pass over its words."""
+
+    def __init__(self, entries: Iterable[tuple[_Payload, Phrase]]) -> None:
+        self._exact: dict[str, list[tuple[_Payload, Phrase]]] = {}
+        self._prefix: dict[str, list[tuple[str, _Payload, Phrase]]] = {}  # by the stem's first two letters
+        for payload, phrase in entries:
+            first = phrase[0]
+            if first.endswith(WILDCARD):
+                stem = first[:-1]
+                self._prefix.setdefault(stem[:_KEY], []).append((stem, payload, phrase))
+            else:
+                self._exact.setdefault(first, []).append((payload, phrase))
+
+    def at(self, message: "_Message", start: int, blocked: set[int] | None = None) -> list[tuple[_Payload, int]]:
+        """Return (payload, last position) for every phrase matching from start."""
+        entries: dict[int, tuple[_Payload, Phrase]] = {}
+        for form in message.forms[start]:
+            for payload, phrase in self._exact.get(form, ()):
+                entries[id(phrase)] = (payload, phrase)
+            for key in {form[:1], form[:_KEY]}:  # a skeleton stem may be one letter short ("ooz*" is "oz")
+                for stem, payload, phrase in self._prefix.get(key, ()):
+                    if form.startswith(stem):
+                        entries[id(phrase)] = (payload, phrase)
+        found = []
+        for payload, phrase in entries.values():
+            end = message.match(phrase, start, blocked)
+            if end is not None:
+                found.append((payload, end))
+        return found
+
+    def all(self, message: "_Message", blocked: set[int] | None = None) -> list[tuple[_Payload, int, int]]:
+        """Return (payload, first position, last position) for every match in the message."""
+        return [
+            (payload, start, end)
+            for start in range(len(message.tokens))
+            if not blocked or start not in blocked
+            for payload, end in self.at(message, start, blocked)
+        ]
+
+    def longest_at(self, message: "_Message", start: int) -> int | None:
+        """Return the last position of the longest phrase matching from start, or None."""
+        if start >= len(message.tokens):
+            return None
+        return max((end for _, end in self.at(message, start)), default=None)
+
+    def ends_at(self, message: "_Message", end: int) -> bool:
+        """Tell whether a phrase ends exactly at a position."""
+        return any(
+            last == end
+            for start in range(max(0, end - MAX_PHRASE_WORDS), end + 1)
+            for _, last in self.at(message, start)
+        )
+
+
 class TextReader:
     """Reads typed messages in English and French (both always) into findings."""
 
@@ -68,11 +131,23 @@ class TextReader:
         self._long_words = [word for word in self._vocabulary if len(word) >= MIN_FUZZY_LENGTH - 1]
         self._known = set(self._vocabulary)
         self._corrections: dict[str, str] = {}
-        self._contexts = [
-            (key, phrase) for key, phrases in patterns.context.items() if key != "joiners" for phrase in phrases
-        ]
-        self._joiners = [("joiners", phrase) for phrase in patterns.context["joiners"]]
-        self._modifiers = [(key, phrase) for key, phrases in patterns.modifiers.items() for phrase in phrases]
+        self._findings = _PhraseIndex(
+            (index, phrase) for index, pattern in enumerate(patterns.findings) for phrase in pattern.phrases
+        )
+        self._pairs = _PhraseIndex(
+            ((index, number, side), phrase)
+            for index, pattern in enumerate(patterns.findings)
+            for number, near in enumerate(pattern.near)
+            for side, phrases in enumerate((near.first, near.second))
+            for phrase in phrases
+        )
+        self._ignore = _PhraseIndex((None, phrase) for phrase in patterns.ignore)
+        self._contexts = _categories({key: value for key, value in patterns.context.items() if key != "joiners"})
+        self._joiners = _categories({"joiners": patterns.context["joiners"]})
+        self._modifiers = _categories(patterns.modifiers)
+        self._numbers = {
+            key: _PhraseIndex((key, phrase) for phrase in value) for key, value in patterns.numbers.items()
+        }
 
     def read(self, text: str) -> Reading:
         """Return everything the message says, each finding with its context."""
@@ -80,8 +155,9 @@ class TextReader:
         forms = [self._forms(token) for token in tokens]
         message = _Message(tokens, forms)
         candidates = self._finding_candidates(message) + self._number_candidates(message)
-        for phrase in self._patterns.ignore:
-            candidates += [_Candidate(None, None, span) for span in message.spans(phrase)]
+        candidates += [
+            _Candidate(None, None, tuple(range(start, end + 1))) for _, start, end in self._ignore.all(message)
+        ]
         accepted = _resolve(candidates)
         claimed = {position for candidate in accepted if candidate.kind for position in candidate.positions}
         modifiers = _find(message, self._modifiers, blocked=set())
@@ -112,6 +188,8 @@ class TextReader:
         if not self._fuzzy or word in self._known or len(word) < MIN_FUZZY_LENGTH:
             return (word,)
         if word not in self._corrections:
+            if len(self._corrections) >= MAX_CORRECTIONS:
+                self._corrections.clear()
             best = extractOne(word, self._long_words, scorer=OSA.distance, score_cutoff=1)
             self._corrections[word] = best[0] if best is not None else word
         corrected = self._corrections[word]
@@ -120,19 +198,16 @@ class TextReader:
     def _finding_candidates(self, message: "_Message") -> list[_Candidate]:
         """Return every place a finding's phrase or word pair matches."""
         found: list[_Candidate] = []
-        for pattern in self._patterns.findings:
-            for phrase in pattern.phrases:
-                for start in range(len(message.tokens)):
-                    end = message.match(phrase, start)
-                    if end is not None:
-                        found.append(_Candidate(pattern.kind, pattern.value, tuple(range(start, end + 1))))
-            for near in pattern.near:
-                firsts = [span for phrase in near.first for span in message.spans(phrase)]
-                if not firsts:
-                    continue
-                seconds = [span for phrase in near.second for span in message.spans(phrase)]
-                for first in firsts:
-                    for second in seconds:
+        for index, start, end in self._findings.all(message):
+            pattern = self._patterns.findings[index]
+            found.append(_Candidate(pattern.kind, pattern.value, tuple(range(start, end + 1))))
+        sides: dict[_PairSide, list[tuple[int, ...]]] = {}
+        for key, start, end in self._pairs.all(message):
+            sides.setdefault(key, []).append(tuple(range(start, end + 1)))
+        for index, pattern in enumerate(self._patterns.findings):
+            for number, near in enumerate(pattern.near):
+                for first in sides.get((index, number, 0), []):
+                    for second in sides.get((index, number, 1), []):
                         if set(first) & set(second) or not message.close(first, second, near.within):
                             continue
                         positions = tuple(sorted({*first, *second}))
@@ -141,11 +216,17 @@ class TextReader:
 
     def _number_candidates(self, message: "_Message") -> list[_Candidate]:
         """Return temperatures and pain scores written as numbers."""
-        numbers = self._patterns.numbers
+        numbers = self._numbers
         found: list[_Candidate] = []
         used: set[int] = set()
+        excluded = {
+            index
+            for index, token in enumerate(message.tokens)
+            if numbers["not_after"].longest_at(message, index + 1) is not None
+            or (index > 0 and numbers["not_before"].ends_at(message, index - 1))
+        }
         for index, token in enumerate(message.tokens):
-            if not token.is_number or message.excluded(index, numbers["not_before"], numbers["not_after"]):
+            if not token.is_number or index in excluded:
                 continue
             temperature = self._temperature(message, index)
             if temperature is not None:
@@ -153,7 +234,7 @@ class TextReader:
                 found.append(_Candidate(FindingKind.FEVER, value, span))
                 used.update(span)
         for index in range(len(message.tokens)):
-            if index in used or message.excluded(index, numbers["not_before"], numbers["not_after"]):
+            if index in used or index in excluded:
                 continue
             pain = self._pain(message, index, used)
             if pain is not None:
@@ -164,7 +245,7 @@ class TextReader:
 
     def _temperature(self, message: "_Message", index: int) -> tuple[str, tuple[int, ...]] | None:
         """Read a temperature at a number: with a unit, or next to a fever or temperature word; None otherwise."""
-        numbers = self._patterns.numbers
+        numbers = self._numbers
         number = float(message.tokens[index].text.replace(",", "."))
         span = [index]
         scale: str | None = None
@@ -174,13 +255,13 @@ class TextReader:
             (numbers["celsius_units"], "C"),
             (numbers["fahrenheit_units"], "F"),
         ):
-            end = message.match_any(units, position)
+            end = units.longest_at(message, position)
             if end is not None:
                 span += range(position, end + 1)
                 position = end + 1
                 scale = name if scale in (None, "degree") else scale
-        if scale is None and not message.word_near(
-            index, numbers["temperature_words"], TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER
+        if scale is None and not message.near(
+            index, numbers["temperature_words"].all(message), TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER
         ):
             return None
         celsius = _celsius(number, scale)
@@ -188,18 +269,19 @@ class TextReader:
 
     def _pain(self, message: "_Message", index: int, used: set[int]) -> tuple[str, tuple[int, ...]] | None:
         """Read a pain score at a number or number word: "7/10", "9 out of ten", "pain 8"; None otherwise."""
-        numbers = self._patterns.numbers
+        numbers = self._numbers
         score = self._score(message.tokens[index])
         if score is None:
             return None
         position = index + 1
         slash = message.tokens[position].text == "/" if position < len(message.tokens) else False
-        end = position if slash else message.match_any(numbers["out_of"], position)
+        end = position if slash else numbers["out_of"].longest_at(message, position)
         if end is not None and end + 1 < len(message.tokens) and self._score(message.tokens[end + 1]) == MAX_PAIN:
             return str(score), tuple(range(index, end + 2))
         if message.tokens[index].is_number and index - 1 >= 0 and message.tokens[index - 1].text == "/":
             return None  # the "10" of "7/10"
-        if index in used or not message.word_near(index, numbers["pain_words"], PAIN_WORD_BEFORE, PAIN_WORD_AFTER):
+        pain_words = numbers["pain_words"].all(message)
+        if index in used or not message.near(index, pain_words, PAIN_WORD_BEFORE, PAIN_WORD_AFTER):
             return None
         return str(score), (index,)
 
@@ -221,6 +303,8 @@ class _Message:
     def __init__(self, tokens: Sequence[Token], forms: Sequence[tuple[str, ...]]) -> None:
         self.tokens = tokens
         self.forms = forms
+        self._words = _running_counts(token.is_word for token in tokens)
+        self._marks: dict[frozenset[str], list[int]] = {}
 
     def match(self, phrase: Phrase, start: int, blocked: set[int] | None = None) -> int | None:
         """Return the index of the last token when the phrase matches from start, else None."""
@@ -233,20 +317,6 @@ class _Message:
             position += 1
         return position - 1
 
-    def match_any(self, phrases: Iterable[Phrase], start: int) -> int | None:
-        """Return the end of the longest of the phrases matching at start, else None."""
-        ends = [end for phrase in phrases if (end := self.match(phrase, start)) is not None]
-        return max(ends, default=None)
-
-    def spans(self, phrase: Phrase) -> list[tuple[int, ...]]:
-        """Return every span where the phrase matches."""
-        found = []
-        for start in range(len(self.tokens)):
-            end = self.match(phrase, start)
-            if end is not None:
-                found.append(tuple(range(start, end + 1)))
-        return found
-
     def close(self, first: tuple[int, ...], second: tuple[int, ...], within: int) -> bool:
         """Tell whether two spans are within a number of words of each other, in one sentence."""
         left, right = (first, second) if first[0] < second[0] else (second, first)
@@ -254,33 +324,44 @@ class _Message:
 
     def gap(self, left: int, right: int) -> int:
         """Return how many words lie strictly between two positions."""
-        return sum(1 for token in self.tokens[left + 1 : right] if token.is_word)
+        return max(0, self._words[right] - self._words[left + 1]) if right > left else 0
 
     def crosses(self, left: int, right: int, marks: Iterable[str]) -> bool:
         """Tell whether any of the marks lies strictly between two positions."""
-        wanted = set(marks)
-        return any(token.text in wanted for token in self.tokens[left + 1 : right])
+        if right - left <= 1:
+            return False
+        key = frozenset(marks)
+        counts = self._marks.get(key)
+        if counts is None:
+            counts = _running_counts(token.text in key for token in self.tokens)
+            self._marks[key] = counts
+        return counts[right] - counts[left + 1] > 0
 
-    def word_near(self, index: int, phrases: Sequence[Phrase], before: int, after: int) -> bool:
-        """Tell whether one of the phrases lies within some words before or after a position, in one sentence."""
-        for start in range(len(self.tokens)):
-            for phrase in phrases:
-                end = self.match(phrase, start)
-                if end is None:
-                    continue
-                if end < index and self.gap(end, index) <= before and not self.crosses(end, index, SENTENCE_ENDS):
-                    return True
-                if start > index and self.gap(index, start) <= after and not self.crosses(index, start, SENTENCE_ENDS):
-                    return True
+    def near(self, index: int, matches: list[tuple[str, int, int]], before: int, after: int) -> bool:
+        """Tell whether one of the matches lies within some words before or after a position, in one sentence."""
+        for _, start, end in matches:
+            if end < index and self.gap(end, index) <= before and not self.crosses(end, index, SENTENCE_ENDS):
+                return True
+            if start > index and self.gap(index, start) <= after and not self.crosses(index, start, SENTENCE_ENDS):
+                return True
         return False
 
-    def excluded(self, index: int, not_before: Sequence[Phrase], not_after: Sequence[Phrase]) -> bool:
-        """Tell whether a number is a day, an age, a time or a count rather than a reading ("day 8", "2 days")."""
-        if self.match_any(not_after, index + 1) is not None:
-            return True
-        return any(
-            (start := index - len(phrase)) >= 0 and self.match(phrase, start) == index - 1 for phrase in not_before
-        )
+
+def _running_counts(flags: Iterable[bool]) -> list[int]:
+    """Return running counts: item i is how many flags before position i are true."""
+    counts = [0]
+    for flag in flags:
+        counts.append(counts[-1] + flag)
+    return counts
+
+
+def _categories(lists: dict[str, list[Phrase]]) -> "_PhraseIndex[tuple[str, ...]]":
+    """Index trigger phrases by phrase, each with every category it is listed in."""
+    categories: dict[Phrase, list[str]] = {}
+    for category, phrases in lists.items():
+        for phrase in phrases:
+            categories.setdefault(phrase, []).append(category)
+    return _PhraseIndex((tuple(names), phrase) for phrase, names in categories.items())
 
 
 def _word_matches(word: str, token: Token, forms: tuple[str, ...]) -> bool:
@@ -314,22 +395,20 @@ def _resolve(candidates: list[_Candidate]) -> list[_Candidate]:
     return sorted(accepted, key=lambda candidate: candidate.positions)
 
 
-def _find(message: _Message, phrases: list[tuple[str, Phrase]], blocked: set[int]) -> list[_Trigger]:
+def _find(message: _Message, index: "_PhraseIndex[tuple[str, ...]]", blocked: set[int]) -> list[_Trigger]:
     """Find trigger phrases, longest first, each word used once, skipping words that belong to findings.
 
     A phrase listed in several categories ("no" before and after a finding) is a trigger of each.
     """
-    categories: dict[Phrase, list[str]] = {}
-    for category, phrase in phrases:
-        categories.setdefault(phrase, []).append(category)
+    matches = sorted(index.all(message, blocked), key=lambda match: (match[1] - match[2], match[1]))
     used = set(blocked)
     found: list[_Trigger] = []
-    for phrase in sorted(categories, key=lambda phrase: -len(phrase)):
-        for start in range(len(message.tokens)):
-            end = message.match(phrase, start, blocked=used)
-            if end is not None:
-                found += [_Trigger(category, start, end) for category in categories[phrase]]
-                used.update(range(start, end + 1))
+    for categories, start, end in matches:
+        span = range(start, end + 1)
+        if any(position in used for position in span):
+            continue
+        found += [_Trigger(category, start, end) for category in categories]
+        used.update(span)
     return found
 
 
@@ -364,8 +443,13 @@ class _Scene:
         return all(position in self.joining for position in gap)
 
     def followed(self, trigger: _Trigger) -> bool:
-        """Tell whether a finding follows a trigger in its clause: then "no" negates forward, not back."""
-        return any(
+        """Tell whether a trigger is no denial after a finding: a finding follows it in its clause, or it asks.
+
+        "fever no pus": the "no" negates forward; "fever 38 is ok?" asks rather than denies.
+        """
+        tokens = self.message.tokens
+        closing = next((token.text for token in tokens[trigger.end + 1 :] if token.text in SENTENCE_ENDS), None)
+        return closing == QUESTION or any(
             span[0] > trigger.end and not self.message.crosses(trigger.end, span[0], CLAUSE_ENDS) for span in self.spans
         )
 
