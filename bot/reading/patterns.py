@@ -24,6 +24,7 @@ CONTEXT_KEYS = (
     "historical_after",
     "pseudo",
     "terminators",
+    "conjunctions",
     "first_person",
     "joiners",
 )

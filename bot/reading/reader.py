@@ -26,6 +26,7 @@ MIN_FUZZY_LENGTH = 6  # shorter words are never corrected: "never" must not beco
 NEGATION_WINDOW_BEFORE, NEGATION_WINDOW_AFTER = 5, 3
 CONTEXT_WINDOW = 8
 TREND_WINDOW, AMOUNT_WINDOW, SPEED_WINDOW = 6, 4, 5
+CLAUSE_PENALTY = 2  # a trend word across a comma counts as this many words further away
 TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER = 3, 2  # words between a number and "fever", "temp", ...
 PAIN_WORD_BEFORE, PAIN_WORD_AFTER = 4, 1  # words between a number and "pain", "douleur", ...
 CELSIUS_RANGE, FAHRENHEIT_RANGE = (35.0, 43.0), (95.0, 110.0)
@@ -34,6 +35,9 @@ _KEY = 2  # prefix phrases are indexed by the first two letters of their stem
 MAX_PHRASE_WORDS = 8  # for looking back from a position: no number phrase is longer
 MAX_CORRECTIONS = 20_000  # misspellings remembered; the memory is cleared beyond this
 # When contexts compete, the first in this order wins: a denial is never overridden, a doubt counts as present.
+# What ends a trigger's scope besides punctuation: terminators ("but") end every scope; conjunctions ("and") end
+# all but a condition's and another person's ("if I get a fever and pus", "my sister has a fever and chills").
+_ALL_STOPS = ("terminators", "conjunctions")
 _PRECEDENCE = (
     Context.NEGATED,
     Context.HYPOTHETICAL,
@@ -159,7 +163,7 @@ class TextReader:
             _Candidate(None, None, tuple(range(start, end + 1))) for _, start, end in self._ignore.all(message)
         ]
         accepted = _resolve(candidates)
-        claimed = {position for candidate in accepted if candidate.kind for position in candidate.positions}
+        claimed = {position for candidate in accepted for position in candidate.positions}
         modifiers = _find(message, self._modifiers, blocked=set())
         # Trend words are not triggers: "not settling" says how a finding goes, not that it is absent.
         claimed |= {position for modifier in modifiers for position in range(modifier.start, modifier.end + 1)}
@@ -422,7 +426,7 @@ class _Scene:
     spans: list[tuple[int, int, FindingKind]]  # every finding's first and last position, and its kind
     joining: set[int]  # positions of list words ("or", "ni") that carry a negation on to the next finding
 
-    def cut(self, left: int, right: int, marks: Iterable[str], stops: Iterable[str] = ("terminators",)) -> bool:
+    def cut(self, left: int, right: int, marks: Iterable[str], stops: Iterable[str] = _ALL_STOPS) -> bool:
         """Tell whether a scope from left to right is cut by a mark or a stopping trigger."""
         return self.message.crosses(left, right, marks) or any(
             left < trigger.start < right for trigger in self.triggers if trigger.category in stops
@@ -475,7 +479,7 @@ def _contexts(scene: _Scene, start: int, end: int, kind: FindingKind) -> set[Con
     """Return every context a trigger around the finding (from start to end) puts it in."""
     message = scene.message
 
-    def before(trigger: _Trigger, window: int, marks: Iterable[str], stops: tuple[str, ...] = ("terminators",)) -> bool:
+    def before(trigger: _Trigger, window: int, marks: Iterable[str], stops: tuple[str, ...] = _ALL_STOPS) -> bool:
         """Tell whether the trigger comes before the finding and reaches it."""
         return (
             trigger.end < start
@@ -500,7 +504,7 @@ def _contexts(scene: _Scene, start: int, end: int, kind: FindingKind) -> set[Con
             and not scene.followed(trigger)
         ):
             found.add(Context.NEGATED)
-        elif category == "hypothetical_before" and before(trigger, CONTEXT_WINDOW, CLAUSE_ENDS):
+        elif category == "hypothetical_before" and before(trigger, CONTEXT_WINDOW, CLAUSE_ENDS, ("terminators",)):
             found.add(Context.HYPOTHETICAL)
         elif category == "other_person_before" and before(
             trigger, CONTEXT_WINDOW, SENTENCE_ENDS, ("terminators", "first_person")
@@ -541,7 +545,7 @@ def _nearest(scene: _Scene, start: int, end: int, categories: tuple[str, ...], w
             return modifier.category  # inside a word pair: "redness ... more ... spreading"
         if scene.cut(left, right, SENTENCE_ENDS, stops=()):
             continue
-        distance = scene.message.gap(left, right)
+        distance = scene.message.gap(left, right) + CLAUSE_PENALTY * scene.cut(left, right, CLAUSE_ENDS, stops=())
         if distance <= window and (best is None or distance < best[0]):
             best = (distance, modifier.category)
     return None if best is None else best[1]
