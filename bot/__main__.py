@@ -15,6 +15,7 @@ from bot.backup import run_backup
 from bot.config import ConfigError, Settings, load_settings
 from bot.content import ContentError, load_content
 from bot.logs import configure_logging
+from bot.reading import DEFAULT_READING_PATH, ReadingDataError, load_reader
 from bot.sequence_rules import SequenceError, load_sequence
 from bot.storage import DatabaseError
 from bot.triage_report import run_triage_report
@@ -33,10 +34,11 @@ def main() -> int:
         rules = load_triage_rules(settings.triage_rules_path)
         content = load_content(settings.content_dir, rules)  # the texts show the thresholds triage uses
         sequence = load_sequence(settings.sequence_path, content)
-    except (ConfigError, ContentError, RulesError, SequenceError) as error:
+        reader = load_reader(DEFAULT_READING_PATH)
+    except (ConfigError, ContentError, RulesError, SequenceError, ReadingDataError) as error:
         return _refuse(str(error))
     configure_logging(settings.log_level, settings.telegram_bot_token, settings.webhook_secret)
-    application = build_bot(settings, content, rules, sequence=sequence).application
+    application = build_bot(settings, content, rules, reader, sequence=sequence).application
     try:
         _run(application, settings)
     except DatabaseError as error:

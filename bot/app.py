@@ -45,8 +45,10 @@ from bot.handlers.onboarding import OnboardingHandlers
 from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
+from bot.handlers.typed import TypedWarnings
 from bot.jobs import Jobs
 from bot.outbox.deliveries import Deliveries
+from bot.reading import TextReader
 from bot.resilience import ApiBot, ResilientRequests
 from bot.sequence_job import SequenceJob
 from bot.services import Services
@@ -88,6 +90,7 @@ def build_bot(
     settings: Settings,
     content: Content,
     rules: TriageRules,
+    reader: TextReader,
     *,
     sequence: AftercareSequence,
     clock: Callable[[], datetime] = utc_now,
@@ -96,7 +99,7 @@ def build_bot(
     """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks."""
     # Opt in to the library's coming default: durations such as RetryAfter.retry_after as timedelta objects.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    services = Services(settings=settings, content=content, rules=rules, clock=clock)
+    services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
     menu = MenuHandlers(services)
     deliveries = Deliveries(services, DeliverySenders(services, alerts).perform)
@@ -147,18 +150,23 @@ def build_bot(
         .post_shutdown(post_shutdown)
         .build()
     )
-    _add_handlers(application, services, menu, checkins, alerts)
+    _add_handlers(application, services, menu, checkins, alerts, deliveries)
     return AftercareBot(application=application, jobs=jobs)
 
 
 def _add_handlers(
-    application: BotApplication, services: Services, menu: MenuHandlers, checkins: CheckinHandlers, alerts: Alerts
+    application: BotApplication,
+    services: Services,
+    menu: MenuHandlers,
+    checkins: CheckinHandlers,
+    alerts: Alerts,
+    deliveries: Deliveries,
 ) -> None:
     """Register the handlers; within a group the first match wins, so the order below matters."""
     gate = Gate(services)
     access = StaffAccess(services)
     onboarding = OnboardingHandlers(services, menu)
-    messages = MessageHandlers(services, onboarding, checkins)
+    messages = MessageHandlers(services, onboarding, checkins, TypedWarnings(services, deliveries))
     preferences = PreferenceHandlers(services, menu)
     staff = StaffHandlers(services, alerts)
     staff_admin = StaffAdminHandlers(services, access)

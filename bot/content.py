@@ -1,7 +1,7 @@
 """The patient-facing text: loaded once from data/content/<language>/, checked, and rendered with escaping.
 
 Each language folder holds messages.toml and checkin.toml (the messages, in one mapping of dotted keys),
-screens.toml, normal_by_day.toml and red_flags.toml. Everything is checked at start-up against the catalogue in
+screens.toml and normal_by_day.toml. Everything is checked at start-up against the catalogue in
 bot.content_keys, so a broken file stops the bot with one line naming the file and the key, instead of failing
 in front of a patient.
 
@@ -111,14 +111,6 @@ class Screen:
 
 
 @dataclass(frozen=True)
-class RedFlagWords:
-    """Lowercase words and phrases that mark typed text as an emergency or as urgent."""
-
-    emergency: tuple[str, ...]
-    urgent: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Calendar:
     """Month and weekday names (Monday first), to show dates and to read typed ones."""
 
@@ -184,7 +176,6 @@ class LanguagePack:
 
     code: str
     screens: Mapping[str, Screen]
-    red_flags: RedFlagWords
     calendar: Calendar
     messages: Mapping[str, str]
     normal_by_day: NormalByDay
@@ -290,12 +281,9 @@ def _load_pack(folder: Path, rules: TriageRules) -> LanguagePack:
             check_sendable(_SELF_CARE, messages.texts[_SELF_CARE].format_map(filled))
     with _blame(folder / "screens.toml") as path:
         screens = _load_screens(_read(path, frozenset({"screens"})), normal, messages.worst)
-    with _blame(folder / "red_flags.toml") as path:
-        red_flags = _load_red_flags(_read(path, frozenset({"emergency", "urgent"})))
     return LanguagePack(
         folder.name,
         MappingProxyType(screens),
-        red_flags,
         messages.calendar,
         MappingProxyType(messages.texts),
         normal,
@@ -554,18 +542,6 @@ def _load_row(where: str, row: object) -> tuple[Button, ...]:
         check_plain(f"{spot}.label", label.format(), 1, MAX_LABEL)
         buttons.append(Button(label.format(), string(raw, "to", f"{spot}.to")))
     return tuple(buttons)
-
-
-def _load_red_flags(data: dict[str, Any]) -> RedFlagWords:
-    """Read red_flags.toml: two lists of distinct lowercase phrases, none in both."""
-    emergency, urgent = names(data, "emergency", "emergency"), names(data, "urgent", "urgent")
-    for key, words in (("emergency", emergency), ("urgent", urgent)):
-        for index, word in enumerate(words):
-            if word != word.lower():
-                raise ValidationError(f"{key}[{index}]", f"{word!r} must be lowercase")
-            if key == "urgent" and word in emergency:
-                raise ValidationError(f"{key}[{index}]", f"{word!r} is also in emergency")
-    return RedFlagWords(emergency, urgent)
 
 
 def _worst_values(calendar: Calendar) -> dict[str, str]:

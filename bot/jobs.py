@@ -17,7 +17,7 @@ from bot.domain.patient import Patient
 from bot.domain.records import Checkin, CheckinStatus
 from bot.domain.reminder_window import reminder_is_due
 from bot.domain.retention import purge_cutoff
-from bot.domain.triage import Tier
+from bot.domain.triage import Tier, TriageResult
 from bot.handlers import callbacks
 from bot.handlers.alerts import Alerts
 from bot.handlers.caller import Caller
@@ -33,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 REMINDER, NUDGE = "reminder", "nudge"
 NUDGE_AFTER_MISSED_DAYS = 2
+# A check-in left with answers that already need a person today is closed (and the clinic told) after this long.
+URGENT_IDLE_MINUTES = 15
 
 
 class Jobs:
@@ -70,20 +72,33 @@ class Jobs:
         await self.purge_expired()  # retention: once per clinic day
 
     async def close_idle_checkins(self, bot: ApiBot) -> None:
-        """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert."""
-        services = self._services
-        idle_since = services.clock() - timedelta(minutes=services.settings.checkin_timeout_minutes)
-        for checkin in await services.database.checkins.stale(idle_since):
-            await self._conclude_idle(bot, checkin, idle_since)
+        """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert.
 
-    async def _conclude_idle(self, bot: ApiBot, checkin: Checkin, idle_since: datetime) -> None:
+        A check-in whose answers already need a person the same day is closed after URGENT_IDLE_MINUTES, so that the
+        clinic hears of it soon; any other after CHECKIN_TIMEOUT_MINUTES.
+        """
+        services = self._services
+        now = services.clock()
+        idle_since = now - timedelta(minutes=services.settings.checkin_timeout_minutes)
+        urgent_idle_since = now - timedelta(minutes=URGENT_IDLE_MINUTES)
+        quiet_since = max(idle_since, urgent_idle_since)  # the sooner of the two closes: nothing newer is closed
+        for checkin in await services.database.checkins.stale(quiet_since):
+            patient = await services.database.patients.get(checkin.user_id)
+            if patient is None:
+                continue
+            caller = Caller(user_id=patient.user_id, patient=patient, pack=services.pack_for(patient, None))
+            result = await self._checkins.assess(caller, checkin)
+            if checkin.updated_at < idle_since or result.tier >= Tier.SAME_DAY:
+                await self._conclude_idle(bot, caller, checkin, result, quiet_since)
+
+    async def _conclude_idle(
+        self, bot: ApiBot, caller: Caller, checkin: Checkin, result: TriageResult, idle_since: datetime
+    ) -> None:
         """Close an idle check-in; tell the patient, and if its answers need a person, give the advice and alert."""
         services = self._services
-        patient = await services.database.patients.get(checkin.user_id)
+        patient = caller.patient
         if patient is None:
             return
-        caller = Caller(user_id=patient.user_id, patient=patient, pack=services.pack_for(patient, None))
-        result = await self._checkins.assess(caller, checkin)
         escalate = result.tier >= Tier.SAME_DAY
         outcome = await services.database.outcomes.finish_checkin(
             checkin.id,

@@ -14,6 +14,7 @@ from bot.domain.pacing import SendPace
 from bot.domain.patient import Patient
 from bot.domain.treatment_dates import day_of_recovery, local_today
 from bot.domain.triage import TriageRules
+from bot.reading import TextReader
 from bot.storage import Database
 
 # Telegram's flood limits for a bot: about 30 messages a second in all, and one a second to each chat. Two of the 30
@@ -29,6 +30,7 @@ class Services:
     settings: Settings
     content: Content
     rules: TriageRules
+    reader: TextReader  # typed words into check-in findings, which the same triage() reads
     clock: Callable[[], datetime]
     _database: Database | None = field(default=None, repr=False)
     # Every message the bot sends on its own (broadcasts, reminders, nudges, aftercare steps) waits for a slot here,

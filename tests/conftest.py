@@ -19,6 +19,7 @@ from bot.domain.pacing import RetryPolicy
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 from bot.domain.triage import TriageRules
+from bot.reading import DEFAULT_READING_PATH, TextReader, load_reader
 from bot.sequence_rules import load_sequence
 from bot.storage import Database
 from bot.triage_rules import load_triage_rules
@@ -102,6 +103,12 @@ def rules() -> TriageRules:
     return load_triage_rules(load_settings(TEST_ENV).triage_rules_path)
 
 
+@functools.cache
+def shipped_reader() -> TextReader:
+    """The reader of typed words with the shipped patterns, loaded once per test process."""
+    return load_reader(DEFAULT_READING_PATH)
+
+
 @pytest.fixture
 def en(content: Content) -> LanguagePack:
     """The English pack, to compare what the bot sends with what the content says."""
@@ -142,7 +149,13 @@ class RunningBot:
         """Initialise, run post_init, start polling and start processing, in run_polling's order."""
         sequence = load_sequence(self._settings.sequence_path, self._content)
         self.built = build_bot(
-            self._settings, self._content, self._rules, sequence=sequence, clock=self._clock, job_interval=None
+            self._settings,
+            self._content,
+            self._rules,
+            shipped_reader(),
+            sequence=sequence,
+            clock=self._clock,
+            job_interval=None,
         )
         application = self.built.application
         await application.initialize()

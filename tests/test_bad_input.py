@@ -24,42 +24,45 @@ async def test_free_text_points_to_the_menu(bot: RunningBot, fake_telegram: Fake
 
 
 @pytest.mark.parametrize(
-    ("typed", "key"),
+    ("typed", "tier", "sign"),
     [
-        ("there is pus in one of the spots", "red_flag_urgent"),
-        ("I think I have a FEVER", "red_flag_urgent"),
-        ("the redness is spreading", "red_flag_urgent"),
-        ("i cant breathe properly", "red_flag_emergency"),
-        ("my eye is swollen shut and there are red streaks", "red_flag_emergency"),
+        ("there is pus in one of the spots", "same_day", "pus"),
+        ("I think I have a FEVER", "same_day", "fever"),
+        ("the redness is spreading", "same_day", "spreading_slow"),
+        ("i cant breathe properly", "emergency", "breathing"),
+        ("my eye is swollen shut and there are red streaks", "emergency", "eyes"),
     ],
 )
 async def test_warning_signs_in_free_text_point_to_help(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, key: str
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, tier: str, sign: str
 ) -> None:
-    """Text that mentions a warning sign gets the matching advice, with the clinic's numbers and a help button."""
+    """Text that names a warning sign gets the tier's advice with the sign read back, the clinic told, the questions."""
     user = fake_telegram.user(3002)
     await onboard(user, en)
     await user.send(typed)
     reply = await user.next_output()
-    assert reply.text == en.text(
-        key, clinic_name="Maple Skin Clinic", clinic_phone="416-555-0199", clinic_hours="Mon-Fri 9:00-17:00"
-    )
-    assert reply.button_labels()[0] == en.label("get_help")
-    if key == "red_flag_urgent":
-        offer = await user.next_output()
-        assert offer.text == en.text("red_flag_offer")
-        await user.press(en.label("quick_questions"))
-        assert en.text("questions.breathing") in (await user.next_output()).text
+    assert reply.text.startswith("You mentioned ")
+    assert en.text(f"typed.sign.{sign}") in reply.text
+    assert en.text(f"triage.{tier}.title") in reply.text
+    assert reply.button_labels()[0] == en.label("quick_questions")
+    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    assert en.text(f"staff.tier.{tier}") in (await fake_telegram.group(STAFF_CHAT).next_output()).plain_text
+    await user.press(en.label("quick_questions"), message=reply)
+    assert en.text("questions.breathing") in (await user.next_output()).text
     await user.expect_no_output()
 
 
 async def test_warning_signs_are_answered_before_onboarding_too(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
 ) -> None:
-    """Someone who never pressed Start but writes about pus still gets the advice."""
+    """Someone who never pressed Start but writes about pus still gets the advice (and nothing is stored)."""
     user = fake_telegram.user(3003)
     await user.send("pus coming out of my cheek")
-    assert (await user.next_output()).button_labels()[0] == en.label("get_help")
+    reply = await user.next_output()
+    assert en.text("triage.same_day.title") in reply.text
+    assert reply.button_labels()[0] == en.label("quick_questions")
+    await user.expect_no_output()
+    assert await bot.stored_patient(3003) is None
 
 
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document", "location"])
@@ -77,18 +80,13 @@ async def test_media_gets_a_kind_reply(
 async def test_a_photo_captioned_with_a_warning_sign_gets_the_advice(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
 ) -> None:
-    """A photo whose caption mentions pus is answered with the urgent advice, not only the note about photos."""
+    """A photo whose caption asks about pus is answered with the same-day advice, not only the note about photos."""
     user = fake_telegram.user(3012)
     await onboard(user, en)
     await user.send_photo(caption="is this pus??")
     reply = await user.next_output()
-    assert reply.text == en.text(
-        "red_flag_urgent",
-        clinic_name="Maple Skin Clinic",
-        clinic_phone="416-555-0199",
-        clinic_hours="Mon-Fri 9:00-17:00",
-    )
-    assert (await user.next_output()).text == en.text("red_flag_offer")
+    assert en.text("triage.same_day.title") in reply.text
+    assert (await user.next_output()).text == en.text("triage.clinic_notified")
     await user.expect_no_output()
 
 
@@ -113,7 +111,9 @@ async def test_an_edit_that_mentions_a_warning_sign_is_answered(
     sent = await user.send("ok")
     await user.next_output()
     await user.edit(sent, "actually there is pus now")
-    assert (await user.next_output()).button_labels()[0] == en.label("get_help")
+    reply = await user.next_output()
+    assert en.text("triage.same_day.title") in reply.text
+    assert reply.button_labels()[0] == en.label("quick_questions")
 
 
 @pytest.mark.parametrize("forged", ["m:nowhere", "m:", "zzz", "m:MAIN", "x" * 64])

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from bot.content import LanguagePack
 from bot.domain.records import CheckinStatus
+from bot.jobs import URGENT_IDLE_MINUTES
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
@@ -16,12 +17,12 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 async def test_an_idle_checkin_is_closed_and_its_red_flags_still_reach_the_clinic(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
 ) -> None:
-    """A patient who reports pus and wanders off gets the same-day advice when it closes, and staff are alerted."""
+    """Pus reported, then the patient wanders off: closed after 15 quiet minutes, advice given, staff told."""
     user = fake_telegram.user(8001)
     await onboard(user, en)
     await start_checkin(user, en, day=0)
     await answer_all(user, en, with_answers(pus="yes")[:6])
-    clock.now += timedelta(minutes=359)
+    clock.now += timedelta(minutes=URGENT_IDLE_MINUTES - 1)
     await bot.run_jobs()
     await user.expect_no_output()
     clock.now += timedelta(minutes=2)
@@ -32,6 +33,24 @@ async def test_an_idle_checkin_is_closed_and_its_red_flags_still_reach_the_clini
     assert en.text("staff.reason.pus") in alert.plain_text
     [checkin] = await bot.stored_checkins(8001)
     assert checkin.status is CheckinStatus.PARTIAL
+
+
+async def test_an_idle_checkin_with_nothing_urgent_waits_the_whole_timeout(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """Ordinary answers left unfinished stay open for CHECKIN_TIMEOUT_MINUTES, then close with no advice and no alert."""
+    user = fake_telegram.user(8002)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers()[:6])
+    clock.now += timedelta(minutes=URGENT_IDLE_MINUTES + 1)
+    await bot.run_jobs()
+    await user.expect_no_output()
+    clock.now += timedelta(minutes=int(TEST_ENV.get("CHECKIN_TIMEOUT_MINUTES", "360")))
+    await bot.run_jobs()
+    assert (await user.next_output()).text == en.text("checkin.expired", day=0)
+    await user.expect_no_output()
+    assert fake_telegram.group(STAFF_CHAT).messages() == []
 
 
 async def report_to_the_clinic(fake: FakeTelegram, user: FakeUser, en: LanguagePack, **answers: str) -> BotMessage:

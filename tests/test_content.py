@@ -23,7 +23,6 @@ from bot.content_keys import ANSWER_LABELS, CAPTIONS, COMMANDS, REQUIRED_PLACEHO
 from bot.content_validation import MAX_MESSAGE, ValidationError, check_sendable, telegram_length
 from bot.domain.checkin import BUTTON_ANSWERS, Question
 from bot.domain.clinic import ClinicInfo
-from bot.domain.red_flags import RedFlagLevel, classify
 from bot.domain.triage import Reason, Tier
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "data" / "content"
@@ -102,8 +101,6 @@ def test_shipped_content_has_every_message_screen_and_command(en: LanguagePack) 
         "delete",
     ]
     assert len(en.calendar.months) == 12
-    assert en.red_flags.emergency
-    assert en.red_flags.urgent
 
 
 @pytest.mark.parametrize("day", DAYS)
@@ -228,10 +225,10 @@ def test_every_button_opens_a_child_so_back_returns_to_it(en: LanguagePack) -> N
 
 
 def test_urgent_advice_gives_every_number(en: LanguagePack) -> None:
-    """The warning replies and "When to get help" give 911, Health811 and the clinic's phone and hours."""
-    urgent = en.text("red_flag_urgent", clinic_name="C", clinic_phone="416-555-0199", clinic_hours="9-5")
-    assert all(part in urgent for part in ("811", "911", "416-555-0199", "9-5"))
-    assert "911" in en.text("red_flag_emergency", clinic_name="C", clinic_phone="1", clinic_hours="2")
+    """The same-day advice and "When to get help" give 911, Health811 and the clinic's phone and hours."""
+    urgent = en.text("triage.same_day.what_now", clinic_phone="416-555-0199", clinic_hours="9-5")
+    assert all(part in urgent for part in ("811", "416-555-0199", "9-5"))
+    assert "911" in en.text("triage.emergency.title")
     help_screen = en.render_screen("get_help", CLINIC, 2)
     assert all(part in help_screen for part in ("Health811", "811", "911", "416-555-0199", "Mon-Fri 9:00-17:00"))
     assert help_screen.rstrip().endswith("If it gets worse, contact us. In an emergency, call 911.")
@@ -260,26 +257,6 @@ def test_toasts_and_labels_are_short_plain_text(en: LanguagePack) -> None:
         assert 1 <= len(en.messages[key]) <= 40
 
 
-@pytest.mark.parametrize(
-    ("typed", "level"),
-    [
-        ("I think there's pus coming out", RedFlagLevel.URGENT),
-        ("I have a feaver", RedFlagLevel.URGENT),
-        ("the redness is spreading to my neck", RedFlagLevel.URGENT),
-        ("a cold sore on my lip", RedFlagLevel.URGENT),
-        ("I can’t breathe properly", RedFlagLevel.EMERGENCY),
-        ("cant breathe", RedFlagLevel.EMERGENCY),
-        ("my eye is swollen shut", RedFlagLevel.EMERGENCY),
-        ("there are red streaks", RedFlagLevel.EMERGENCY),
-        ("a few small whiteheads, a bit itchy", RedFlagLevel.NONE),
-        ("a faint pink mark", RedFlagLevel.NONE),
-    ],
-)
-def test_shipped_red_flags_catch_what_patients_type(en: LanguagePack, typed: str, level: RedFlagLevel) -> None:
-    """The shipped word lists flag warning signs, misspellings included, and leave ordinary healing alone."""
-    assert classify(typed, en.red_flags.emergency, en.red_flags.urgent) is level
-
-
 # Broken content files: each is refused with the file and the key
 
 
@@ -302,7 +279,6 @@ def test_bad_toml_names_the_file_and_quotes_the_line(copy: Path) -> None:
         ("messages.toml", '\nhelp = "What', '\nhelper = "What', "commands.help"),
         ("messages.toml", "[calendar]", "[calendars]", "calendar"),
         ("normal_by_day.toml", "unknown_day = ", "unknown_days = ", "unknown_days"),
-        ("red_flags.toml", "urgent = [", "urgen = [", "urgen"),
     ],
 )
 def test_missing_or_misspelled_key_is_named(copy: Path, file: str, old: str, new: str, key: str) -> None:
@@ -320,9 +296,9 @@ def test_missing_screen_is_named(copy: Path) -> None:
 
 
 def test_missing_file_is_named(copy: Path) -> None:
-    """A language folder without one of its four files is refused, naming that file."""
-    (copy / "en" / "red_flags.toml").unlink()
-    with pytest.raises(ContentError, match=re.escape(str(copy / "en" / "red_flags.toml"))):
+    """A language folder without one of its files is refused, naming that file."""
+    (copy / "en" / "normal_by_day.toml").unlink()
+    with pytest.raises(ContentError, match=re.escape(str(copy / "en" / "normal_by_day.toml"))):
         load_content(copy)
 
 
@@ -526,23 +502,6 @@ def test_bad_calendar_is_named(copy: Path, key: str, value: str, where: str, pro
     assert problem in load_error(copy, path, where)
 
 
-@pytest.mark.parametrize(
-    ("key", "value", "where", "problem"),
-    [
-        ("urgent", '["pus", "Fever"]', "urgent[1]", "lowercase"),
-        ("urgent", '["pus", "fever", "pus"]', "urgent[2]", "listed twice"),
-        ("urgent", '["pus", "vision"]', "urgent[1]", "also in emergency"),
-        ("urgent", "[]", "urgent", "missing"),
-        ("emergency", '["red  streaks"]', "emergency[0]", "single spaces"),
-    ],
-)
-def test_bad_red_flag_list_is_named(copy: Path, key: str, value: str, where: str, problem: str) -> None:
-    """Red-flag lists must be non-empty, lowercase, without repeats, and with no phrase in both lists."""
-    path = copy / "en" / "red_flags.toml"
-    set_value(path, key, value)
-    assert problem in load_error(copy, path, where)
-
-
 def test_french_pack_missing_a_key_is_named(copy: Path) -> None:
     """A translation missing a message that the English pack has is refused, naming the French file."""
     shutil.copytree(copy / "en", copy / "fr")
@@ -612,7 +571,7 @@ BRIEF_KEYS = {
     "triage.clinic_open": ("clinic_phone",),
     "triage.clinic_closed": ("clinic_hours",),
     **dict.fromkeys(("triage.why", "triage.fever_not_measured", "triage.clinic_notified"), ()),
-    **dict.fromkeys(("triage.clinic_acknowledged", "triage.if_worse", "red_flag_offer"), ()),
+    **dict.fromkeys(("triage.clinic_acknowledged", "triage.if_worse"), ()),
     "staff.alert": ("tier_label", "name", "handle", "day", "date", "reasons", "escalation_id"),
     **dict.fromkeys(("staff.tier.emergency", "staff.tier.same_day", "staff.tier.soon", "staff.tier.self_care"), ()),
     "staff.status.open": (),
@@ -925,7 +884,7 @@ def test_texts_that_mention_the_new_features(en: LanguagePack) -> None:
 def test_a_key_in_both_message_files_names_both_files(copy: Path) -> None:
     """A message defined in messages.toml and in checkin.toml is refused, naming both files."""
     checkin, messages = copy / "en" / "checkin.toml", copy / "en" / "messages.toml"
-    edit(checkin, 'red_flag_offer = """', 'help = "Twice"\n\nred_flag_offer = """')
+    edit(checkin, "[questions]", 'help = "Twice"\n\n[questions]')
     assert str(messages) in load_error(copy, checkin, "help")
     shutil.copy(CONTENT_DIR / "en" / "checkin.toml", checkin)
     edit(checkin, '[button]\ncheckin_now = "', '[button]\nback = "Back"\ncheckin_now = "')

@@ -230,7 +230,6 @@ _EMERGENCY_RULE = re.compile(r"fever[^.?!:•]{0,25} with pus, hot skin or sprea
 def test_every_text_that_speaks_of_fever_or_pus_gives_the_rule(en: LanguagePack) -> None:
     """Fever with pus, hot skin or spreading redness: 911; fever or pus otherwise: the clinic today, or 811."""
     texts = every_patient_text(en) | {
-        "red_flag_urgent": en.text("red_flag_urgent", **CLINIC_VALUES),
         # the self-care reply shows the day's text, so a day that speaks of fever gives the rule there too
         **{f"today@{day}": en.normal_by_day.today(day) for day in range(16)},
     }

@@ -122,12 +122,7 @@ async def test_a_warning_sign_is_answered_even_while_slowed(
     await user.expect_no_output()
     await user.send("there is pus in one spot")
     advice = await user.next_output()
-    assert advice.text == en.text(
-        "red_flag_urgent",
-        clinic_name="Maple Skin Clinic",
-        clinic_phone="416-555-0199",
-        clinic_hours="Mon-Fri 9:00-17:00",
-    )
+    assert en.text("triage.same_day.title") in advice.text
     await user.send("still pus")
     await user.expect_no_output()
 

@@ -18,7 +18,7 @@ from bot.sequence_job import SequenceJob
 from bot.sequence_rules import load_sequence
 from bot.services import Services
 from bot.storage import Database
-from tests.conftest import TEST_ENV, Clock, RunningBot
+from tests.conftest import TEST_ENV, Clock, RunningBot, shipped_reader
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import accept_consent, answer_health_question, onboard
 
@@ -254,7 +254,7 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
 ) -> None:
     """A 429 that outlasts the retries gives the claim back and ends the round; the next run sends it, once."""
     sequence = load_sequence(SHIPPED, content)
-    services = Services(settings=settings, content=content, rules=rules, clock=clock)
+    services = Services(settings=settings, content=content, rules=rules, reader=shipped_reader(), clock=clock)
     async with await Database.open(settings.database_path) as database:
         services.attach_database(database)
         for user_id in (8101, 8102):

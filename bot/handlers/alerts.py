@@ -91,6 +91,8 @@ class Alerts:
         note = checkin.answers.get(Question.NOTE)
         if note is not None and note != SKIPPED:
             body += "\n" + pack.text("staff.note", note=note)
+        if escalation.words is not None:  # raised (or added to) by a message the patient typed
+            body += "\n" + pack.text("staff.source.typed") + "\n" + pack.text("staff.typed", words=escalation.words)
         return with_status(body, self.status_line(escalation, None))
 
     def status_line(self, escalation: Escalation, staff_name: str | None) -> str:

@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.content import LanguagePack
@@ -22,7 +21,9 @@ from bot.domain.triage import Tier, TriageResult, triage
 from bot.handlers import callbacks
 from bot.handlers.caller import Caller, identify_with_checkin
 from bot.handlers.checkin_views import advice_view, question_buttons, question_text, stored_result
+from bot.handlers.deliveries import give_advice
 from bot.handlers.replies import no_buttons, send, show
+from bot.handlers.typed_views import mentioned
 from bot.outbox.deliveries import Deliveries
 from bot.services import Services
 from bot.storage.outcomes import Verdict
@@ -122,14 +123,12 @@ class CheckinHandlers:
             return
         await self._cancel(update, caller, current, edit=False)
 
-    async def typed(self, update: Update, caller: Caller, current: Checkin, text: str, *, flagged: bool) -> None:
-        """Take typed text during a check-in: a temperature or the note; otherwise point back to the buttons."""
+    async def typed(self, update: Update, caller: Caller, current: Checkin, text: str) -> None:
+        """Take typed text during a check-in: a temperature, the note, or words read for signs at any question."""
         question = next_question(current.answers)
         pack = caller.pack
         if question is Question.TEMPERATURE and (value := parse_temperature(text)) is not None:
             await self._record(update, caller, current, question, value, edit=False)
-        elif question is Question.TEMPERATURE:
-            await send(update, no_buttons(pack.text("checkin.temperature_not_understood")))
         elif question in (Question.PHOTO, Question.NOTE) and len(text) > MAX_NOTE_LENGTH:
             await send(update, no_buttons(pack.text("checkin.note_too_long", max=MAX_NOTE_LENGTH)))
         elif question is Question.PHOTO:
@@ -140,8 +139,39 @@ class CheckinHandlers:
             await self._record(update, caller, current, Question.NOTE, text, edit=False)
         elif question is Question.NOTE:
             await self._record(update, caller, current, question, text, edit=False)
-        elif not flagged:
+        elif self._services.reader.read(text).answers().values:
+            await self._take_typed_signs(update, caller, current, text)
+        elif question is Question.TEMPERATURE:
+            await send(update, no_buttons(pack.text("checkin.temperature_not_understood")))
+        else:
             await send(update, no_buttons(pack.text("checkin.use_buttons")))
+
+    async def _take_typed_signs(self, update: Update, caller: Caller, current: Checkin, text: str) -> None:
+        """Keep words that name a sign as the check-in's note, so its triage reads them, and go on from there.
+
+        An emergency stops the check-in at once, as a tapped one does; otherwise the same question is asked again
+        below a line saying what was understood (and, the first time the check-in reaches same day, what to do).
+        """
+        note = current.answers.get(Question.NOTE)
+        kept = text if note in (None, SKIPPED) else f"{note}\n{text}"
+        before = await self.assess(caller, current)
+        store = self._services.database.checkins
+        current = await store.answer(current.id, Question.NOTE, kept[:MAX_NOTE_LENGTH], self._services.clock())
+        result = await self.assess(caller, current)
+        if result.tier is Tier.EMERGENCY:
+            await self._finish(update, caller, current, CheckinStatus.EMERGENCY, result, edit=False)
+            return
+        lead = mentioned(caller.pack, self._services.reader.read(text).answers())
+        await self._ask(
+            update, caller, current, lead=self._with_acknowledgement(caller, lead, before, result), edit=False
+        )
+
+    def _with_acknowledgement(self, caller: Caller, lead: str, before: TriageResult, after: TriageResult) -> str:
+        """Add, the first time an answer makes the check-in same day, what to do now to a question's lead-in."""
+        if before.tier >= Tier.SAME_DAY or after.tier < Tier.SAME_DAY:
+            return lead
+        line = caller.pack.text("checkin.same_day_so_far", clinic_phone=self._services.clinic.phone)
+        return f"{lead}\n\n{line}" if lead else line
 
     async def photo(self, update: Update, caller: Caller, current: Checkin, message: Message) -> bool:
         """Take a photo sent at the check-in's photo step; tell whether it was taken."""
@@ -155,6 +185,7 @@ class CheckinHandlers:
     ) -> None:
         """Store one answer, then stop at an emergency, finish when complete, or ask the next question."""
         store = self._services.database.checkins
+        before = await self.assess(caller, current)
         current = await store.answer(current.id, question, value, self._services.clock())
         result = await self.assess(caller, current)
         following = next_question(current.answers)
@@ -165,13 +196,20 @@ class CheckinHandlers:
         elif following is None:
             await self._finish(update, caller, current, CheckinStatus.COMPLETE, result, edit=edit)
         else:
-            await self._ask(update, caller, current, edit=edit)
+            # Same day partway through is said at once, and the check-in goes on: the clinic gets the whole picture
+            # in one alert, and a patient who stops here still knows what to do (the idle job alerts the clinic).
+            lead = self._with_acknowledgement(caller, "", before, result)
+            await self._ask(update, caller, current, lead=lead, edit=edit)
 
     async def assess(self, caller: Caller, current: Checkin) -> TriageResult:
-        """Triage a check-in's answers so far against the patient's earlier complete check-ins."""
+        """Triage a check-in's answers so far, with its note's words read in, against earlier check-ins."""
         history = await self._history(current)
         at_risk = bool(caller.patient and caller.patient.at_risk)
-        return triage(current.answers, current.day, history, at_risk=at_risk, rules=self._services.rules)
+        answers = current.answers
+        note = answers.get(Question.NOTE)
+        if note is not None and note != SKIPPED:  # a sign typed in the note counts as a tapped one would
+            answers = answers.raised_by(self._services.reader.read(note).answers())
+        return triage(answers, current.day, history, at_risk=at_risk, rules=self._services.rules)
 
     async def _history(self, current: Checkin) -> list[PastCheckin]:
         """Return what triage reads of the patient's other check-ins: read once per open check-in, then kept.
@@ -211,12 +249,7 @@ class CheckinHandlers:
         if outcome.advice is None or outcome.checkin is None:
             return  # finished a moment ago by another update or the idle job, which gave the advice
         view = advice_view(services, caller.pack, outcome.checkin.answers, outcome.checkin.day, result)
-        try:
-            await (show if edit else send)(update, view)
-        except TelegramError as error:  # the advice is stored: it is tried again, and the alert goes out regardless
-            await self._deliveries.failed(outcome.advice, error)
-        else:
-            await self._deliveries.confirmed(outcome.advice)
+        await give_advice(update, view, outcome.advice, self._deliveries, edit=edit)  # a failure is tried again
         if outcome.alert is not None:
             await self._deliveries.attempt(update.get_bot(), outcome.alert)
 

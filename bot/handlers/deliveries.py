@@ -2,14 +2,17 @@
 
 from datetime import date, timedelta
 
-from telegram import Bot
+from telegram import Bot, Update
+from telegram.error import TelegramError
 
 from bot.domain.checkin import Answers
 from bot.domain.records import Delivery, DeliveryKind
 from bot.handlers.alerts import Alerts
 from bot.handlers.caller import Caller
 from bot.handlers.checkin_views import advice_view, stored_result
-from bot.outbox.deliveries import HOLD_SECONDS
+from bot.handlers.replies import send, show
+from bot.handlers.views import View
+from bot.outbox.deliveries import HOLD_SECONDS, Deliveries
 from bot.services import Services
 
 
@@ -80,3 +83,21 @@ class DeliverySenders:
         """Return the patient's day of recovery on a clinic date (0 while the treatment date is unknown)."""
         treated = caller.patient.treatment_date if caller.patient is not None else None
         return (on - treated).days if treated is not None else 0
+
+
+async def give_advice(
+    update: Update, view: View, advice: Delivery | None, deliveries: Deliveries, *, edit: bool = False
+) -> None:
+    """Give stored advice as the answer to an update (editing the pressed message, or a new one) as its first try.
+
+    Telegram's confirmation ends the delivery; a failure leaves it to be tried again, so the caller goes on (to the
+    clinic's alert) whatever happened here.
+    """
+    try:
+        await (show if edit else send)(update, view)
+    except TelegramError as error:
+        if advice is not None:
+            await deliveries.failed(advice, error)
+        return
+    if advice is not None:
+        await deliveries.confirmed(advice)

@@ -16,7 +16,6 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.domain.flood import FloodControl, Verdict
-from bot.domain.red_flags import RedFlagLevel, classify
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -67,13 +66,13 @@ class Gate:
         raise ApplicationHandlerStop
 
     def _mentions_warning_sign(self, update: Update) -> bool:
-        """Tell whether the update's text or caption mentions a warning sign in any language's word lists."""
+        """Tell whether the update's text or caption names a warning sign, as the typed-text reader reads it."""
         message = update.effective_message
         text = (message.text or message.caption or "") if message is not None else ""
         if not text:
             return False
-        packs = self._services.content.languages.values()
-        return any(classify(text, p.red_flags.emergency, p.red_flags.urgent) is not RedFlagLevel.NONE for p in packs)
+        reading = self._services.reader.read(text)
+        return bool(reading.warning_signs(self._services.rules)) or reading.unsure(self._services.rules)
 
     async def _answer_dropped(self, update: Update, *, notice: bool) -> None:
         """Stop a dropped button's spinner; on the first drop of a flood, tell a private chat once, politely."""
