@@ -38,7 +38,7 @@ async def test_an_idle_checkin_is_closed_and_its_red_flags_still_reach_the_clini
 async def test_an_idle_checkin_with_nothing_urgent_waits_the_whole_timeout(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
 ) -> None:
-    """Ordinary answers left unfinished stay open for CHECKIN_TIMEOUT_MINUTES, then close with no advice and no alert."""
+    """Ordinary answers left unfinished stay open for the whole timeout, then close with no advice and no alert."""
     user = fake_telegram.user(8002)
     await onboard(user, en)
     await start_checkin(user, en, day=0)
