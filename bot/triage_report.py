@@ -12,7 +12,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
+from bot.data_files import DataFileError
 from bot.domain.triage import Tier, TriageRules
+from bot.reading import DEFAULT_READING_PATH, load_reader
+from bot.reading.corpus import load_corpus, triage_corpus
 from bot.triage_rules import DEFAULT_TRIAGE_RULES_PATH, RulesError, load_triage_rules
 
 DEFAULT_REPORT_PATH = Path("triage-report.md")
@@ -126,7 +129,15 @@ def run_triage_report(args: Sequence[str], environ: Mapping[str, str]) -> int:
         sys.stderr.write(f"aftercare bot triage-report: the rules cannot be read:\n{error}\n")
         return 2
     try:
-        out.write_text(render_report(rules, ()), encoding="utf-8")
+        corpus = [
+            CorpusLine(m.language, m.day, m.least, m.text, result.tier, tuple(result.reasons))
+            for m, result in triage_corpus(load_reader(DEFAULT_READING_PATH), rules, load_corpus())
+        ]
+    except DataFileError as error:
+        sys.stderr.write(f"aftercare bot triage-report: the typed-message corpus cannot be read:\n{error}\n")
+        return 2
+    try:
+        out.write_text(render_report(rules, corpus), encoding="utf-8")
     except OSError as error:
         sys.stderr.write(f"aftercare bot triage-report: cannot write {out}: {error.strerror or error}\n")
         return 2

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.domain.triage import Reason, Tier, TriageRules
+from bot.reading import DEFAULT_READING_PATH, load_reader
+from bot.reading.corpus import load_corpus, triage_corpus
 from bot.triage_report import CorpusLine, escape_cell, render_report, rules_fingerprint
 from tests.test_process import _OUR_VARIABLES
 from tests.test_triage import RULES
@@ -134,6 +136,14 @@ def test_escape_cell(text: str, cell: str) -> None:
     assert escape_cell(text) == cell
 
 
+def shipped_corpus(rules: TriageRules) -> list[CorpusLine]:
+    """Return the shipped corpus as the sheet shows it: each message with the tier the bot gives it."""
+    return [
+        CorpusLine(m.language, m.day, m.least, m.text, result.tier, tuple(result.reasons))
+        for m, result in triage_corpus(load_reader(DEFAULT_READING_PATH), rules, load_corpus())
+    ]
+
+
 def run_cli(cwd: Path, *args: str, rules: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot triage-report ARGS` with none of the bot's settings (so no token), TRIAGE_RULES if given."""
     env = {key: value for key, value in os.environ.items() if key not in _OUR_VARIABLES}
@@ -159,14 +169,17 @@ def test_the_cli_writes_the_sheet_from_the_live_rules_file(tmp_path: Path) -> No
     assert f"triage report written: {out}" in done.stdout
     sheet = out.read_text(encoding="utf-8")
     assert "Pain of 6/10 or more" in sheet
-    assert sheet == render_report(replace(RULES, severe_pain=6), ())
+    assert sheet == render_report(replace(RULES, severe_pain=6), shipped_corpus(replace(RULES, severe_pain=6)))
 
 
 def test_the_cli_defaults_to_the_shipped_rules_and_a_file_in_the_current_folder(tmp_path: Path) -> None:
     """With no arguments and no TRIAGE_RULES, the shipped rules go to triage-report.md in the current folder."""
     done = run_cli(tmp_path)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "triage-report.md").read_text(encoding="utf-8") == render_report(RULES, ())
+    sheet = (tmp_path / "triage-report.md").read_text(encoding="utf-8")
+    assert sheet == render_report(RULES, shipped_corpus(RULES))
+    assert f"{len(load_corpus())} messages" in sheet
+    assert "Under-triaged: none" in sheet
 
 
 def test_the_cli_refuses_a_broken_rules_file_and_bad_arguments(tmp_path: Path) -> None:
