@@ -133,7 +133,7 @@ class TextReader:
         self._fuzzy = fuzzy
         self._vocabulary = sorted(patterns.vocabulary())
         self._long_words = [word for word in self._vocabulary if len(word) >= MIN_FUZZY_LENGTH - 1]
-        self._known = set(self._vocabulary)
+        self._known = set(self._vocabulary) | patterns.known
         self._corrections: dict[str, str] = {}
         self._findings = _PhraseIndex(
             (index, phrase) for index, pattern in enumerate(patterns.findings) for phrase in pattern.phrases
