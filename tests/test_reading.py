@@ -462,3 +462,12 @@ def test_a_bad_known_words_file_is_refused(tmp_path: Path) -> None:
     (folder / "known_words.txt").write_text("# comment\nfervor\ntwo words\n", encoding="utf-8")
     with pytest.raises(ReadingDataError, match=r"known_words.txt: line 3: 'two words' is not one word"):
         load_reader(folder)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "🤒🤒", "9" * 5000, "99999999999999999999.5 F", "38.4.5.6", "pain 10/10/10", "/10", "° c f", "7/10 " * 900],
+)
+def test_odd_input_is_read_without_error(text: str) -> None:
+    """Empty text, emoji only, endless digits and repeated marks are read without error."""
+    assert isinstance(READER.read(text), Reading)
