@@ -10,6 +10,7 @@ from bot.domain.checkin import Answers, Question
 from bot.domain.findings import Context, FindingKind, Reading
 from bot.domain.triage import Tier, triage
 from bot.reading import DEFAULT_READING_PATH, ReadingDataError, TextReader, load_reader
+from bot.reading.known_words import misread
 from bot.triage_rules import load_triage_rules
 
 RULES = load_triage_rules(Path(__file__).resolve().parent.parent / "data" / "triage.toml")
@@ -440,3 +441,33 @@ def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     """A folder without pattern files is an error, not a reader that reads nothing."""
     with pytest.raises(ReadingDataError, match="no reading pattern files"):
         load_reader(tmp_path)
+
+
+@pytest.mark.parametrize("text", ["fervor", "unbeatable", "ils attendent", "entendre", "douceur", "dimple"])
+def test_real_words_are_not_corrected_as_typos(text: str) -> None:
+    """A real word one edit from a pattern word (data/reading/known_words.txt) is not read as that word."""
+    assert not {K.FEVER, K.PAIN, K.SPREADING, K.PIMPLES} & kinds(text)
+
+
+def test_the_known_words_are_found_from_word_lists(tmp_path: Path) -> None:
+    """The known-words list is made of the listed words that a correction alone would read as a finding."""
+    words = tmp_path / "words"
+    words.write_text("fervor\napple\nfeverish\nNames\n", encoding="utf-8")
+    assert misread([words], DEFAULT_READING_PATH) == ["fervor"]
+
+
+def test_a_bad_known_words_file_is_refused(tmp_path: Path) -> None:
+    """A known-words line that is not one word stops the reader from loading, naming the file and line."""
+    folder = _broken(tmp_path, "language", "language")
+    (folder / "known_words.txt").write_text("# comment\nfervor\ntwo words\n", encoding="utf-8")
+    with pytest.raises(ReadingDataError, match=r"known_words.txt: line 3: 'two words' is not one word"):
+        load_reader(folder)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "🤒🤒", "9" * 5000, "99999999999999999999.5 F", "38.4.5.6", "pain 10/10/10", "/10", "° c f", "7/10 " * 900],
+)
+def test_odd_input_is_read_without_error(text: str) -> None:
+    """Empty text, emoji only, endless digits and repeated marks are read without error."""
+    assert isinstance(READER.read(text), Reading)

@@ -12,6 +12,7 @@ from bot.reading.text import fold, skeleton, tokenise
 WILDCARD = "*"  # a pattern word that is just "*" matches any one word; "swoll*" matches words that start so
 MIN_PREFIX = 3
 MAX_WITHIN = 8
+KNOWN_WORDS_FILE = "known_words.txt"
 
 CONTEXT_KEYS = (
     "negated_before",
@@ -80,6 +81,7 @@ class Patterns:
     number_words: dict[str, int] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
     emoji: dict[str, str] = field(default_factory=dict)
+    known: set[str] = field(default_factory=set)  # real words never corrected as typos (known_words.txt)
 
     def vocabulary(self) -> set[str]:
         """Return every whole pattern word (not prefixes): the words a misspelling may be corrected to."""
@@ -102,7 +104,28 @@ def load_patterns(folder: Path) -> Patterns:
     patterns = Patterns()
     for path in files:
         _load_file(path, patterns)
+    known = folder / KNOWN_WORDS_FILE
+    if known.exists():
+        patterns.known.update(_known_words(known))
     return patterns
+
+
+def _known_words(path: Path) -> set[str]:
+    """Read the real words that are never corrected as typos: one a line, "#" starts a comment."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as failure:
+        raise ReadingDataError(f"{path}: cannot be read as UTF-8 text ({failure})") from failure
+    words = set()
+    for number, line in enumerate(lines, start=1):
+        word = line.split("#", 1)[0].strip()
+        if not word:
+            continue
+        folded = fold(word)
+        if not folded.isalpha():
+            raise ReadingDataError(f"{path}: line {number}: {word!r} is not one word")
+        words.add(skeleton(folded))
+    return words
 
 
 def _load_file(path: Path, patterns: Patterns) -> None:

@@ -8,6 +8,7 @@ terminator ("but", "mais"). Misspellings are corrected to the nearest pattern wo
 """
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,16 +22,18 @@ from bot.domain.findings import PIMPLES_MANY, TRENDED, Context, Finding, Finding
 from bot.reading.patterns import WILDCARD, Patterns, Phrase, load_patterns
 from bot.reading.text import CLAUSE_ENDS, QUESTION, SENTENCE_ENDS, Token, tokenise
 
-MAX_MESSAGE_CHARS = 2000  # a message longer than this is read up to here (Telegram allows 4096)
+MAX_MESSAGE_CHARS = 4096  # Telegram's longest message; anything longer is read up to here
 MIN_FUZZY_LENGTH = 6  # shorter words are never corrected: "never" must not become "fever"
 NEGATION_WINDOW_BEFORE, NEGATION_WINDOW_AFTER = 5, 3
 CONTEXT_WINDOW = 8
 TREND_WINDOW, AMOUNT_WINDOW, SPEED_WINDOW = 6, 4, 5
+TOKEN_REACH = 40  # triggers and modifiers further than this many tokens from a finding are not looked at
 CLAUSE_PENALTY = 2  # a trend word across a comma counts as this many words further away
 TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER = 3, 2  # words between a number and "fever", "temp", ...
 PAIN_WORD_BEFORE, PAIN_WORD_AFTER = 4, 1  # words between a number and "pain", "douleur", ...
 CELSIUS_RANGE, FAHRENHEIT_RANGE = (35.0, 43.0), (95.0, 110.0)
 MAX_PAIN = 10
+MAX_NUMBER_CHARS = 8  # "101.3", "38,75": a longer run of digits is no temperature or pain score
 _KEY = 2  # prefix phrases are indexed by the first two letters of their stem
 MAX_PHRASE_WORDS = 8  # for looking back from a position: no number phrase is longer
 MAX_CORRECTIONS = 20_000  # misspellings remembered; the memory is cleared beyond this
@@ -133,7 +136,7 @@ class TextReader:
         self._fuzzy = fuzzy
         self._vocabulary = sorted(patterns.vocabulary())
         self._long_words = [word for word in self._vocabulary if len(word) >= MIN_FUZZY_LENGTH - 1]
-        self._known = set(self._vocabulary)
+        self._known = set(self._vocabulary) | patterns.known
         self._corrections: dict[str, str] = {}
         self._findings = _PhraseIndex(
             (index, phrase) for index, pattern in enumerate(patterns.findings) for phrase in pattern.phrases
@@ -223,6 +226,8 @@ class TextReader:
         numbers = self._numbers
         found: list[_Candidate] = []
         used: set[int] = set()
+        temperature_words = _Nearby(numbers["temperature_words"].all(message))
+        pain_words = _Nearby(numbers["pain_words"].all(message))
         excluded = {
             index
             for index, token in enumerate(message.tokens)
@@ -232,7 +237,7 @@ class TextReader:
         for index, token in enumerate(message.tokens):
             if not token.is_number or index in excluded:
                 continue
-            temperature = self._temperature(message, index)
+            temperature = self._temperature(message, index, temperature_words)
             if temperature is not None:
                 value, span = temperature
                 found.append(_Candidate(FindingKind.FEVER, value, span))
@@ -240,17 +245,21 @@ class TextReader:
         for index in range(len(message.tokens)):
             if index in used or index in excluded:
                 continue
-            pain = self._pain(message, index, used)
+            pain = self._pain(message, index, used, pain_words)
             if pain is not None:
                 value, span = pain
                 found.append(_Candidate(FindingKind.PAIN, value, span))
                 used.update(span)
         return found
 
-    def _temperature(self, message: "_Message", index: int) -> tuple[str, tuple[int, ...]] | None:
+    def _temperature(
+        self, message: "_Message", index: int, temperature_words: "_Nearby"
+    ) -> tuple[str, tuple[int, ...]] | None:
         """Read a temperature at a number: with a unit, or next to a fever or temperature word; None otherwise."""
         numbers = self._numbers
-        number = float(message.tokens[index].text.replace(",", "."))
+        number = _number(message.tokens[index].text)
+        if number is None:
+            return None
         span = [index]
         scale: str | None = None
         position = index + 1
@@ -265,13 +274,15 @@ class TextReader:
                 position = end + 1
                 scale = name if scale in (None, "degree") else scale
         if scale is None and not message.near(
-            index, numbers["temperature_words"].all(message), TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER
+            index, temperature_words, TEMPERATURE_WORD_BEFORE, TEMPERATURE_WORD_AFTER
         ):
             return None
         celsius = _celsius(number, scale)
         return None if celsius is None else (f"{celsius:.1f}", tuple(span))
 
-    def _pain(self, message: "_Message", index: int, used: set[int]) -> tuple[str, tuple[int, ...]] | None:
+    def _pain(
+        self, message: "_Message", index: int, used: set[int], pain_words: "_Nearby"
+    ) -> tuple[str, tuple[int, ...]] | None:
         """Read a pain score at a number or number word: "7/10", "9 out of ten", "pain 8"; None otherwise."""
         numbers = self._numbers
         score = self._score(message.tokens[index])
@@ -284,7 +295,6 @@ class TextReader:
             return str(score), tuple(range(index, end + 2))
         if message.tokens[index].is_number and index - 1 >= 0 and message.tokens[index - 1].text == "/":
             return None  # the "10" of "7/10"
-        pain_words = numbers["pain_words"].all(message)
         if index in used or not message.near(index, pain_words, PAIN_WORD_BEFORE, PAIN_WORD_AFTER):
             return None
         return str(score), (index,)
@@ -292,7 +302,10 @@ class TextReader:
     def _score(self, token: Token) -> int | None:
         """Return a token's value as a pain score 0-10 (digits or a number word), or None."""
         if token.is_number:
-            score = math.ceil(float(token.text.replace(",", ".")))
+            number = _number(token.text)
+            if number is None:
+                return None
+            score = math.ceil(number)
         else:
             found = self._patterns.number_words.get(token.skeleton)
             if found is None:
@@ -309,6 +322,14 @@ class _Message:
         self.forms = forms
         self._words = _running_counts(token.is_word for token in tokens)
         self._marks: dict[frozenset[str], list[int]] = {}
+        self._closing: list[str | None] = [None] * (len(tokens) + 1)  # the first sentence end at or after each
+        for position in range(len(tokens) - 1, -1, -1):
+            text = tokens[position].text
+            self._closing[position] = text if text in SENTENCE_ENDS else self._closing[position + 1]
+
+    def closing(self, position: int) -> str | None:
+        """Return the mark that ends the sentence at or after a position ("?" for a question), or None."""
+        return self._closing[min(position, len(self.tokens))]
 
     def match(self, phrase: Phrase, start: int, blocked: set[int] | None = None) -> int | None:
         """Return the index of the last token when the phrase matches from start, else None."""
@@ -341,14 +362,30 @@ class _Message:
             self._marks[key] = counts
         return counts[right] - counts[left + 1] > 0
 
-    def near(self, index: int, matches: list[tuple[str, int, int]], before: int, after: int) -> bool:
+    def near(self, index: int, matches: "_Nearby", before: int, after: int) -> bool:
         """Tell whether one of the matches lies within some words before or after a position, in one sentence."""
-        for _, start, end in matches:
-            if end < index and self.gap(end, index) <= before and not self.crosses(end, index, SENTENCE_ENDS):
-                return True
-            if start > index and self.gap(index, start) <= after and not self.crosses(index, start, SENTENCE_ENDS):
-                return True
-        return False
+        end, start = matches.last_end_before(index), matches.first_start_after(index)
+        if end is not None and self.gap(end, index) <= before and not self.crosses(end, index, SENTENCE_ENDS):
+            return True
+        return start is not None and self.gap(index, start) <= after and not self.crosses(index, start, SENTENCE_ENDS)
+
+
+class _Nearby:
+    """Where matches of some words are, to find the nearest one before or after a position."""
+
+    def __init__(self, matches: list[tuple[str, int, int]]) -> None:
+        self._ends = sorted(end for _, _, end in matches)
+        self._starts = sorted(start for _, start, _ in matches)
+
+    def last_end_before(self, index: int) -> int | None:
+        """Return the last position of the nearest match ending before a position, or None."""
+        place = bisect_left(self._ends, index)
+        return self._ends[place - 1] if place else None
+
+    def first_start_after(self, index: int) -> int | None:
+        """Return the first position of the nearest match starting after a position, or None."""
+        place = bisect_right(self._starts, index)
+        return self._starts[place] if place < len(self._starts) else None
 
 
 def _running_counts(flags: Iterable[bool]) -> list[int]:
@@ -416,7 +453,7 @@ def _find(message: _Message, index: "_PhraseIndex[tuple[str, ...]]", blocked: se
     return found
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Scene:
     """What surrounds the findings of a message: its triggers, modifiers and the findings' spans."""
 
@@ -426,18 +463,38 @@ class _Scene:
     spans: list[tuple[int, int, FindingKind]]  # every finding's first and last position, and its kind
     joining: set[int]  # positions of list words ("or", "ni") that carry a negation on to the next finding
 
-    def cut(self, left: int, right: int, marks: Iterable[str], stops: Iterable[str] = _ALL_STOPS) -> bool:
+    def __post_init__(self) -> None:
+        self.triggers.sort(key=lambda trigger: trigger.start)
+        self.modifiers.sort(key=lambda modifier: modifier.start)
+        self.spans.sort()
+        self._trigger_starts = [trigger.start for trigger in self.triggers]
+        self._modifier_starts = [modifier.start for modifier in self.modifiers]
+        self._span_starts = [span[0] for span in self.spans]
+        self._stops: dict[tuple[str, ...], list[int]] = {}
+
+    def around(self, start: int, end: int, modifiers: bool = False) -> list[_Trigger]:
+        """Return the triggers (or modifiers) that start within reach of a finding from start to end."""
+        items, starts = (self.modifiers, self._modifier_starts) if modifiers else (self.triggers, self._trigger_starts)
+        return items[bisect_left(starts, start - TOKEN_REACH) : bisect_right(starts, end + TOKEN_REACH)]
+
+    def cut(self, left: int, right: int, marks: Iterable[str], stops: tuple[str, ...] = _ALL_STOPS) -> bool:
         """Tell whether a scope from left to right is cut by a mark or a stopping trigger."""
-        return self.message.crosses(left, right, marks) or any(
-            left < trigger.start < right for trigger in self.triggers if trigger.category in stops
-        )
+        if self.message.crosses(left, right, marks):
+            return True
+        counts = self._stops.get(stops)
+        if counts is None:
+            starting = {trigger.start for trigger in self.triggers if trigger.category in stops}
+            counts = _running_counts(position in starting for position in range(len(self.message.tokens)))
+            self._stops[stops] = counts
+        return right - left > 1 and counts[right] - counts[left + 1] > 0
 
     def listed(self, left: int, right: int, kind: FindingKind) -> bool:
         """Tell whether a negation at left reaches a finding at right past the findings between: only in a list.
 
         "no pus or fever" negates both; "no pus fever 39" (no punctuation) negates only the pus.
         """
-        between = [span for span in self.spans if left < span[0] and span[1] < right]
+        nearby = self.spans[bisect_right(self._span_starts, left) : bisect_left(self._span_starts, right)]
+        between = [span for span in nearby if span[1] < right]
         if not between:
             return True
         last = max(between, key=lambda span: span[1])
@@ -451,11 +508,12 @@ class _Scene:
 
         "fever no pus": the "no" negates forward; "fever 38 is ok?" asks rather than denies.
         """
-        tokens = self.message.tokens
-        closing = next((token.text for token in tokens[trigger.end + 1 :] if token.text in SENTENCE_ENDS), None)
-        return closing == QUESTION or any(
-            span[0] > trigger.end and not self.message.crosses(trigger.end, span[0], CLAUSE_ENDS) for span in self.spans
-        )
+        if self.message.closing(trigger.end + 1) == QUESTION:
+            return True
+        following = bisect_right(self._span_starts, trigger.end)
+        if following == len(self.spans):
+            return False
+        return not self.message.crosses(trigger.end, self.spans[following][0], CLAUSE_ENDS)
 
 
 def _finding(scene: _Scene, kind: FindingKind, candidate: _Candidate) -> Finding:
@@ -496,7 +554,7 @@ def _contexts(scene: _Scene, start: int, end: int, kind: FindingKind) -> set[Con
         )
 
     found: set[Context] = set()
-    for trigger in scene.triggers:
+    for trigger in scene.around(start, end):
         category = trigger.category
         if _negates(scene, trigger, start, end, kind, before(trigger, NEGATION_WINDOW_BEFORE, CLAUSE_ENDS)) or (
             category == "negated_after"
@@ -518,8 +576,7 @@ def _contexts(scene: _Scene, start: int, end: int, kind: FindingKind) -> set[Con
             category == "possible_after" and after(trigger, NEGATION_WINDOW_AFTER, SENTENCE_ENDS)
         ):
             found.add(Context.POSSIBLE)
-    closing = next((token.text for token in message.tokens[end + 1 :] if token.text in SENTENCE_ENDS), None)
-    if closing == QUESTION:
+    if message.closing(end + 1) == QUESTION:
         found.add(Context.POSSIBLE)
     return found
 
@@ -534,7 +591,7 @@ def _negates(scene: _Scene, trigger: _Trigger, start: int, end: int, kind: Findi
 def _nearest(scene: _Scene, start: int, end: int, categories: tuple[str, ...], window: int) -> str | None:
     """Return the category of the nearest modifier of the given categories in the finding's sentence, or None."""
     best: tuple[int, str] | None = None
-    for modifier in scene.modifiers:
+    for modifier in scene.around(start, end, modifiers=True):
         if modifier.category not in categories:
             continue
         if modifier.end < start:
@@ -549,6 +606,11 @@ def _nearest(scene: _Scene, start: int, end: int, categories: tuple[str, ...], w
         if distance <= window and (best is None or distance < best[0]):
             best = (distance, modifier.category)
     return None if best is None else best[1]
+
+
+def _number(text: str) -> float | None:
+    """Return a number as typed (a point or a comma before the decimals), or None when it is too long to be one."""
+    return float(text.replace(",", ".")) if len(text) <= MAX_NUMBER_CHARS else None
 
 
 def _celsius(number: float, scale: str | None) -> float | None:

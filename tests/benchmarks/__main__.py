@@ -29,6 +29,9 @@ def registered() -> dict[str, Benchmark]:
     from tests.benchmarks import answering
 
     found["answering"] = answering.run
+    from tests.benchmarks import reading
+
+    found["reading"] = reading.run
     return found
 
 
