@@ -5,53 +5,20 @@ section 5 of the content brief. A message triaged below its least tier is under-
 Over-triage of self-care messages (chatter, expected symptoms) is printed and kept under 15%.
 """
 
-import csv
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from bot.domain.triage import Tier, triage
+from bot.domain.triage import Tier
 from bot.reading import DEFAULT_READING_PATH, load_reader
+from bot.reading.corpus import LANGUAGES, CorpusError, load_corpus, triage_corpus
 from bot.triage_rules import load_triage_rules
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "data" / "triage-corpus.csv"
 RULES = load_triage_rules(ROOT / "data" / "triage.toml")
-COLUMNS = ["language", "day", "least_tier", "text", "why"]
-LANGUAGES = ("en", "fr")
 MAX_SELF_CARE_OVER_TRIAGE = 0.15
 MIN_ROWS, MIN_FRENCH_SHARE = 400, 0.30
-LAST_DAY = 14
-
-
-@dataclass(frozen=True)
-class Row:
-    """One corpus message and the tier it must reach at least."""
-
-    line: int
-    language: str
-    day: int
-    least: Tier
-    text: str
-
-
-def load_corpus() -> list[Row]:
-    """Read and check the corpus file: its columns, languages, days and tiers."""
-    with CORPUS.open(encoding="utf-8", newline="") as file:
-        reader = csv.DictReader(file)
-        assert reader.fieldnames == COLUMNS
-        rows = []
-        for line, record in enumerate(reader, start=2):
-            assert record["language"] in LANGUAGES, f"line {line}: language {record['language']!r}"
-            assert 0 <= int(record["day"]) <= LAST_DAY, f"line {line}: day {record['day']!r}"
-            assert record["text"].strip(), f"line {line}: empty text"
-            assert record["why"].strip(), f"line {line}: empty why"
-            least = Tier[record["least_tier"].upper()]
-            rows.append(Row(line, record["language"], int(record["day"]), least, record["text"]))
-    return rows
-
 
 ROWS = load_corpus()
 
@@ -66,11 +33,10 @@ def test_the_corpus_is_large_and_bilingual() -> None:
 
 def test_no_corpus_message_is_under_triaged() -> None:
     """Every message reaches at least its least tier; over-triage of self-care messages stays under 15%."""
-    reader = load_reader(DEFAULT_READING_PATH)
     counts: Counter[tuple[str, str]] = Counter()
     under: list[str] = []
-    for row in ROWS:
-        tier = triage(reader.read(row.text).answers(), row.day, [], at_risk=False, rules=RULES).tier
+    for row, result in triage_corpus(load_reader(DEFAULT_READING_PATH), RULES, ROWS):
+        tier = result.tier
         counts[row.language, "rows"] += 1
         counts[row.language, row.least.code] += 1
         if tier < row.least:
@@ -145,3 +111,20 @@ def test_the_corpus_has_the_failures_of_issue_11(language: str) -> None:
     }[language]
     missing = [marker for marker in markers if not any(marker in text for text in texts)]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("de,1,soon,hallo,why", "language must be one of en, fr"),
+        ("en,x,soon,hi,why", "day must be a day of recovery"),
+        ("en,1,urgent,hi,why", "least_tier must be one of"),
+        ("en,1,soon, ,why", "text and why must not be empty"),
+    ],
+)
+def test_a_bad_corpus_row_is_named_by_file_and_line(tmp_path: Path, row: str, problem: str) -> None:
+    """A corpus row with a wrong language, day, tier or an empty text is refused, naming the file and the line."""
+    path = tmp_path / "corpus.csv"
+    path.write_text(f"language,day,least_tier,text,why\nen,1,soon,fine,ok\n{row}\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=f"{path}: line 3: {problem}"):
+        load_corpus(path)

@@ -143,3 +143,19 @@ async def test_a_same_day_answer_partway_is_acknowledged_at_once(
     assert en.text("questions.warmth") in acknowledged.text
     await answer_all(user, en, answers[6:7])
     assert line not in user.last_message().text
+
+
+async def test_staff_acknowledge_a_typed_alert_and_the_patient_hears_it(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Acknowledge works on an alert raised from typed words as on a check-in's: the patient is told."""
+    user = fake_telegram.user(9309)
+    await onboard(user, en)
+    await user.send("i think its infected, theres pus")
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    alert = await staff_chat.next_output()
+    assert (await user.next_output()).text.startswith(en.text("triage.same_day.title"))
+    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    await staff_chat.press(fake_telegram.user(500, "Dr Lee"), en.label("acknowledge"), message=alert)
+    assert "acknowledged by Dr Lee" in (await staff_chat.next_output()).plain_text
+    assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")

@@ -66,12 +66,15 @@ class TypedWarnings:
         return True
 
     def _advice(self, caller: Caller, answers: Answers, result: TriageResult) -> View:
-        """Build the reply: the signs read back, then the tier's advice, as a check-in's reply gives it."""
+        """Build the reply: the tier's first line, the signs read back, then the rest of the advice as a check-in's."""
         pack = caller.pack
         day = self._services.day_of(caller.patient) or 0
         text, markup = advice_view(self._services, pack, answers, day, result)
         lead = mentioned(pack, answers)
-        return (f"{lead}\n\n{text}" if lead else text), markup
+        if not lead:
+            return text, markup
+        title, _, rest = text.partition("\n\n")  # what to do comes first (911, for an emergency), then what was read
+        return f"{title}\n\n{lead}\n\n{rest}", markup
 
     async def _escalate(
         self, update: Update, caller: Caller, text: str, answers: Answers, result: TriageResult
