@@ -129,6 +129,7 @@ _CORE: dict[str, frozenset[str]] = {
     "typed.self_care": frozenset({"day_text"}),  # {day_text}: normal_by_day's text for the day, as SafeHtml
     "typed.unsure": _NONE,
     "typed.and": _NONE,
+    "typed.clinic_notified": _NONE,
 }
 
 _CHECKIN_BUTTONS = (

@@ -44,7 +44,7 @@ async def test_warning_signs_in_free_text_point_to_help(
     assert reply.text.startswith(en.text(f"triage.{tier}.title")), "what to do now comes first"
     assert f"\n\nYou mentioned {en.text(f'typed.sign.{sign}')}" in reply.text
     assert reply.button_labels()[0] == en.label("quick_questions")
-    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    assert (await user.next_output()).text == en.text("typed.clinic_notified")
     assert en.text(f"staff.tier.{tier}") in (await fake_telegram.group(STAFF_CHAT).next_output()).plain_text
     await user.press(en.label("quick_questions"), message=reply)
     assert en.text("questions.breathing") in (await user.next_output()).text
@@ -85,7 +85,7 @@ async def test_a_photo_captioned_with_a_warning_sign_gets_the_advice(
     await user.send_photo(caption="is this pus??")
     reply = await user.next_output()
     assert en.text("triage.same_day.title") in reply.text
-    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    assert (await user.next_output()).text == en.text("typed.clinic_notified")
     await user.expect_no_output()
 
 

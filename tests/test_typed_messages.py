@@ -26,7 +26,7 @@ async def test_a_typed_emergency_alerts_the_clinic_with_the_words_and_the_patien
     assert en.text("triage.emergency.title") in reply.text
     assert en.text("typed.sign.fever_temperature", temperature="38.5") in reply.text
     assert en.text("typed.sign.pus") in reply.text
-    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    assert (await user.next_output()).text == en.text("typed.clinic_notified")
     alert = await fake_telegram.group(STAFF_CHAT).next_output()
     assert en.text("staff.tier.emergency") in alert.plain_text
     assert en.text("staff.reason.fever_with_skin_sign") in alert.plain_text
@@ -155,7 +155,7 @@ async def test_staff_acknowledge_a_typed_alert_and_the_patient_hears_it(
     staff_chat = fake_telegram.group(STAFF_CHAT)
     alert = await staff_chat.next_output()
     assert (await user.next_output()).text.startswith(en.text("triage.same_day.title"))
-    assert (await user.next_output()).text == en.text("triage.clinic_notified")
+    assert (await user.next_output()).text == en.text("typed.clinic_notified")
     await staff_chat.press(fake_telegram.user(500, "Dr Lee"), en.label("acknowledge"), message=alert)
     assert "acknowledged by Dr Lee" in (await staff_chat.next_output()).plain_text
     assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")

@@ -67,10 +67,15 @@ class DeliverySenders:
         await bot.send_message(delivery.user_id, text, reply_markup=markup)
 
     async def _notified(self, bot: Bot, delivery: Delivery) -> None:
-        """Tell the patient the clinic has their alert."""
+        """Tell the patient the clinic has their alert: about their check-in, or about the message they typed."""
         caller = await self._caller(delivery.user_id)
-        if caller is not None:
-            await bot.send_message(delivery.user_id, caller.pack.text("triage.clinic_notified"))
+        escalation = await self._services.database.escalations.get(delivery.escalation_id or 0)
+        if caller is None or escalation is None:
+            return
+        typed = escalation.checkin_id is None
+        await bot.send_message(
+            delivery.user_id, caller.pack.text("typed.clinic_notified" if typed else "triage.clinic_notified")
+        )
 
     async def _caller(self, user_id: int) -> Caller | None:
         """Return the patient a delivery is for, as the views need them; None once they are erased."""
