@@ -115,6 +115,11 @@ async def test_alerts_under_faults_reach_the_staff_chat(
     fake_telegram.faults = None
     rows = escalations(settings)
     posted = [row for row in rows if row[2] is not None]
+    advice = {
+        user.chat_id: sum(m.text.startswith(en.text("triage.same_day.title")) for m in user.messages())
+        for user in users
+    }
+    apologies = sum(m.text == en.text("error_apology") for user in users for m in user.messages())
     report(
         "alerts",
         faults,
@@ -123,10 +128,15 @@ async def test_alerts_under_faults_reach_the_staff_chat(
         posted_after_job=len(posted),
         alert_messages=len(alerts()),
         duplicates=len(alerts()) - len(posted),
+        advised=sum(count >= 1 for count in advice.values()),
+        advised_twice=sum(count > 1 for count in advice.values()),
+        apologies=apologies,
     )
     assert {row[1] for row in rows} == set(patients), "every escalation is stored"
     never_posted = [row[0] for row in rows if row[2] is None]
     assert not never_posted, f"escalations never posted to the staff chat: {never_posted}"
+    assert all(count >= 1 for count in advice.values()), f"advice missing: {advice}"
+    assert len(alerts()) == len(posted), "one alert per escalation"
 
 
 def dropped_sends(fake: FakeTelegram) -> set[int]:
