@@ -108,3 +108,37 @@ def test_hot_but_unmeasured_is_a_fever_answer_that_does_not_ask_the_temperature(
         before.with_answer(Question.FEVER, HOT_UNMEASURED).with_answer(Question.TEMPERATURE, "39.0").temperature()
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("tapped", "typed", "expected"),
+    [
+        ({"pus": "no"}, {"pus": "yes"}, {"pus": "yes"}),
+        ({"pus": "yes"}, {"pus": "no"}, {"pus": "yes"}),
+        ({"pain": "3"}, {"pain": "8"}, {"pain": "8"}),
+        ({"pain": "8"}, {"pain": "3"}, {"pain": "8"}),
+        ({"spreading": "slow"}, {"spreading": "fast"}, {"spreading": "fast"}),
+        ({"fever": "no"}, {"fever": "yes", "temperature": "38.6"}, {"fever": "yes", "temperature": "38.6"}),
+        ({"fever": "yes", "temperature": "37.5"}, {"temperature": "38.6"}, {"fever": "yes", "temperature": "38.6"}),
+        ({"fever": "hot_unmeasured"}, {"fever": "yes", "temperature": "37.9"}, {"fever": "hot_unmeasured"}),
+        (
+            {"fever": "yes", "temperature": "skipped"},
+            {"temperature": "37.6"},
+            {"fever": "yes", "temperature": "skipped"},
+        ),
+        (
+            {"redness": "moderate", "redness_trend": "same"},
+            {"redness": "mild", "redness_trend": "worse"},
+            {"redness": "moderate", "redness_trend": "worse"},
+        ),
+    ],
+)
+def test_typed_answers_raise_tapped_ones_and_never_lower_them(
+    tapped: dict[str, str], typed: dict[str, str], expected: dict[str, str]
+) -> None:
+    """Typed findings join tapped answers where more concerning; a typed reading never undoes a fever felt or unread."""
+
+    def answers(values: dict[str, str]) -> Answers:
+        return Answers({Question(question): value for question, value in values.items()})
+
+    assert answers(tapped).raised_by(answers(typed)) == answers(expected)

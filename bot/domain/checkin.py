@@ -82,7 +82,7 @@ BUTTON_ANSWERS: Mapping[Question, tuple[str, ...]] = {
 
 # Answers from least to most concerning, for taking typed findings into tapped answers (Answers.raised_by).
 _ORDERED_SCALES = (SEVERITIES, TRENDS, PIMPLE_COUNTS, PAIN_SCORES, (SPREADING_NO, SPREADING_SLOW, SPREADING_FAST))
-_YES_NO_CONCERN = {NO: 0, NOT_MEASURED: 1, HOT_UNMEASURED: 2, YES: 3}
+_YES_NO_CONCERN = {NO: 0, NOT_MEASURED: 1, HOT_UNMEASURED: 3, YES: 3}  # felt hot counts as a fever, as yes does
 
 # A question asked only when an earlier answer makes it relevant: (question it depends on, answers that ask it).
 _CONDITIONS: Mapping[Question, tuple[Question, tuple[str, ...]]] = {
@@ -138,7 +138,13 @@ class Answers:
         typed can lower what was tapped (a denial never cancels a finding).
         """
         values = dict(self.values)
+        fever_unread = values.get(Question.FEVER) in (YES, HOT_UNMEASURED) and values.get(Question.TEMPERATURE) in (
+            None,
+            SKIPPED,
+        )
         for question, value in other.values.items():
+            if question is Question.TEMPERATURE and fever_unread:
+                continue  # a fever with no reading counts: a typed reading under the threshold must not undo it
             kept = values.get(question)
             if kept is None or concern(question, value) > concern(question, kept):
                 values[question] = value
