@@ -281,6 +281,7 @@ class Faults:
     - "dropped_after": the call IS run (a message is delivered) and then the connection is closed without an
       answer, as when a response is lost on the way back or a read times out: the bot sees a network error and
       cannot know that the call took effect, which is how duplicates happen in real life;
+    - "403" (only with `fake.fault_next`): Forbidden, as when the bot was removed from a group;
     - "timeout_before": no answer until the bot's read timeout has passed, and the call is never run (it did not
       reach Telegram); "timeout_after": the call IS run, then no answer until the bot has timed out (only targeted
       with `fake.fault_next`, since each costs the bot's whole read timeout).
@@ -755,6 +756,8 @@ class FakeTelegram:
         """Answer a call with a fault: an error reply, or a connection dropped before or after running the call."""
         if fault == "429":
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
+        if fault == "403":
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         if fault in ("500", "502"):
             raise ApiError(int(fault), "Internal Server Error" if fault == "500" else "Bad Gateway")
         if fault in ("dropped_after", "timeout_after"):

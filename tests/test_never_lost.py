@@ -144,3 +144,59 @@ async def test_a_kill_between_the_outcome_and_the_alert_loses_neither(
         assert len(staff_chat.messages()) == 1
     finally:
         await running.stop(signal.SIGKILL)
+
+
+async def test_an_alert_the_staff_chat_refuses_is_tried_again_not_dropped(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+) -> None:
+    """The bot out of the staff chat (403) at first: the alert is kept and posted once the chat takes it again."""
+    user = fake_telegram.user(8405)
+    await onboard(user, en)
+    fake_telegram.fault_next("sendMessage", "403", chat_id=STAFF_CHAT)
+    await user.send("there's pus in one spot")
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    await user.next_output()
+    await user.expect_no_output()
+    assert staff_chat.messages() == []
+    clock.now += timedelta(minutes=1)
+    await bot.run_jobs()
+    assert en.text("staff.reason.pus") in (await staff_chat.next_output()).plain_text
+    assert (await user.next_output()).text == en.text("typed.clinic_notified")
+
+
+async def test_an_alert_whose_message_staff_deleted_is_posted_again_when_it_changes(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """New signs for an alert whose staff chat message is gone: a new message with them all, not a lost edit."""
+    user = fake_telegram.user(8406)
+    await onboard(user, en)
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    await user.send("there's pus in one spot")
+    first = await staff_chat.next_output()
+    fake_telegram._chats[STAFF_CHAT].messages.pop(first.message_id)  # deleted by a staff member
+    await user.send("and blisters on my lip now")
+    again = await staff_chat.next_output()
+    assert again.message_id != first.message_id
+    assert en.text("staff.reason.pus") in again.plain_text
+    assert en.text("staff.reason.blisters") in again.plain_text
+
+
+async def test_a_new_sign_on_an_acknowledged_alert_is_posted_afresh(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Acknowledged, then the patient reports a new sign the same day: a new, open alert (the chat notifies)."""
+    user = fake_telegram.user(8407)
+    await onboard(user, en)
+    staff_chat = fake_telegram.group(STAFF_CHAT)
+    await user.send("there's pus in one spot")
+    first = await staff_chat.next_output()
+    await staff_chat.press(fake_telegram.user(500, "Dr Lee"), en.label("acknowledge"), message=first)
+    assert "acknowledged by Dr Lee" in (await staff_chat.next_output()).plain_text
+    await user.send("now my lip is tingling with little blisters")
+    again = await staff_chat.next_output()
+    assert again.message_id != first.message_id
+    assert en.text("staff.reason.blisters") in again.plain_text
+    assert again.button_labels() == [en.label("acknowledge"), en.label("resolve")]
+    await user.send("still some pus")
+    updated = await staff_chat.next_output()
+    assert updated.message_id == again.message_id, "nothing new: the open alert is only brought up to date"

@@ -1,5 +1,6 @@
 """Alerts to the clinic: one message per patient, day and tier in the staff chat, updated rather than repeated."""
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +31,7 @@ class Alerts:
 
     def __init__(self, services: Services) -> None:
         self._services = services
+        self._posting: dict[int, asyncio.Lock] = {}  # by escalation: its post in progress
 
     @property
     def staff_pack(self) -> LanguagePack:
@@ -40,8 +42,17 @@ class Alerts:
         """Post an escalation's alert to the staff chat, or bring the one posted up to date; tell whether staff have it.
 
         A new message (a new or reopened escalation) makes the staff chat notify; an update only edits it. The text is
-        rendered from the database as it stands now, so a retried post carries every reason merged meanwhile.
+        rendered from the database as it stands now, so a retried post carries every reason merged meanwhile. One post
+        of an escalation at a time: a second one waits, then finds the message and edits it, so none is posted twice.
         """
+        async with self._posting.setdefault(escalation_id, asyncio.Lock()):
+            try:
+                return await self._post(bot, escalation_id)
+            finally:
+                self._posting.pop(escalation_id, None)
+
+    async def _post(self, bot: Bot, escalation_id: int) -> bool:
+        """Post or update one escalation's alert (see post)."""
         services = self._services
         escalation = await services.database.escalations.get(escalation_id)
         chat_id = services.settings.staff_chat_id
@@ -52,8 +63,14 @@ class Alerts:
             return False
         text = with_status(await self.current_body(bot, escalation), self.status_line(escalation, None))
         if escalation.staff_message_id is not None:
-            await self._edit(bot, escalation, text)
-            return True
+            try:
+                await self._edit(bot, escalation, text)
+            except BadRequest as error:
+                if "not found" not in error.message.lower():
+                    raise
+                logger.warning("escalation %s: its staff chat message is gone; posting it again", escalation.id)
+            else:
+                return True
         message = await bot.send_message(chat_id, text, reply_markup=self.alert_buttons(escalation))
         await services.database.escalations.set_staff_message(
             escalation.id, chat_id, message.message_id, services.clock()

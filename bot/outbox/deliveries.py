@@ -2,14 +2,15 @@
 
 A delivery is written with the outcome it carries, held for its writer's first attempt, and deleted once Telegram
 confirms it. When an attempt fails, what can be done decides the next step:
-- the patient blocked the bot (Forbidden): nothing can reach them; they are marked unreachable and it is dropped;
+- the patient blocked the bot (Forbidden): nothing can reach them; they are marked unreachable and it is dropped (an
+  alert that Forbidden refuses, the bot being out of the staff chat, is tried again: someone can add it back);
 - Telegram refused the request itself (BadRequest): a message to a patient is dropped and logged as an error, since
   sending it again cannot help; an alert is tried again, since the staff chat's setting can be mended meanwhile;
 - a lost connection, a timeout (the message may have arrived: a duplicate is better than a gap), a 5xx or a 429 after
   the request layer's own retries: tried again after FIRST_RETRY_SECONDS, doubling up to MAX_RETRY_SECONDS, or after
   the wait Telegram asked for;
-- one still unconfirmed a day after it was written is dropped with a warning: by then the clinic has re-sent its alert
-  many times, and the advice is a day old.
+- a message to a patient still unconfirmed a day after it was written is dropped with a warning (the advice is a day
+  old by then); an alert is tried until the staff chat has it, every MAX_RETRY_SECONDS at most.
 A loop started with the bot tries each delivery when it is due; the every-minute job runs the same round as well.
 """
 
@@ -80,22 +81,21 @@ class Deliveries:
         store = services.database.deliveries
         now = services.clock()
         reason = type(error).__name__
-        if isinstance(error, Forbidden):
+        if isinstance(error, Forbidden) and kind is not DeliveryKind.ALERT:
             logger.warning("%s delivery %s dropped: the chat is closed to the bot (%s)", kind, delivery.id, reason)
             await store.done(delivery.id)
-            if kind is not DeliveryKind.ALERT:
-                await services.database.patients.set_unreachable(delivery.user_id, now)
+            await services.database.patients.set_unreachable(delivery.user_id, now)
         elif isinstance(error, BadRequest) and kind is not DeliveryKind.ALERT:
             logger.error("%s delivery %s dropped: Telegram refused it (%s)", kind, delivery.id, reason)
             await store.done(delivery.id)
-        elif now - delivery.created_at > GIVE_UP_AFTER:
+        elif kind is not DeliveryKind.ALERT and now - delivery.created_at > GIVE_UP_AFTER:
             logger.warning("%s delivery %s dropped: unconfirmed for a day (%s)", kind, delivery.id, reason)
             await store.done(delivery.id)
         else:
             wait = retry_after_seconds(error) if isinstance(error, RetryAfter) else retry_delay(delivery.attempts)
             if not isinstance(error, TelegramError):
                 logger.error("%s delivery %s failed; retrying", kind, delivery.id, exc_info=error)
-            elif isinstance(error, BadRequest):
+            elif isinstance(error, BadRequest | Forbidden):
                 logger.warning("%s delivery %s refused (%s); is STAFF_CHAT_ID right?", kind, delivery.id, reason)
             else:
                 logger.warning("%s delivery %s not confirmed (%s); retrying in %.0f s", kind, delivery.id, reason, wait)
@@ -118,9 +118,11 @@ class Deliveries:
 
     async def start(self, bot: Bot) -> None:
         """Release every hold (nothing is in flight at start-up) and start the loop."""
-        released = await self._services.database.deliveries.release_all(self._services.clock())
-        if released:
-            logger.info("%s deliveries left from before the restart are due again", released)
+        store, now = self._services.database.deliveries, self._services.clock()
+        released = await store.release_all(now)
+        queued = await store.queue_unposted_alerts(now)  # e.g. stored while STAFF_CHAT_ID was not set
+        if released or queued:
+            logger.info("%s deliveries due again after the restart, %s alerts queued anew", released, queued)
         self._wake = asyncio.Event()
         self._loop = asyncio.create_task(self._run(bot), name="deliveries")
 

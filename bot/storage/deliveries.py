@@ -59,6 +59,15 @@ class DeliveryStore:
         row = await self._sql.row("SELECT MIN(due_at) FROM delivery")
         return None if row is None or row[0] is None else moment_from(row[0])
 
+    async def queue_unposted_alerts(self, now: datetime) -> int:
+        """Queue an alert for every open escalation never posted to the staff chat and not queued; return how many."""
+        return await self._sql.run(
+            "INSERT INTO delivery (kind, user_id, escalation_id, due_at, created_at)"
+            " SELECT 'alert', user_id, id, ?, ? FROM escalation AS e WHERE status = 'open' AND staff_message_id IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM delivery WHERE kind = 'alert' AND escalation_id = e.id)",
+            (utc_text(now), utc_text(now)),
+        )
+
     async def pending(self) -> list[Delivery]:
         """Return every delivery not yet confirmed, oldest due first."""
         return await _select(self._sql, "1 ORDER BY due_at, id", ())
@@ -74,11 +83,7 @@ async def add_delivery(
     due_at: datetime,
     now: datetime,
 ) -> Delivery:
-    """Queue a delivery inside a transaction; an alert already queued for the same escalation is returned instead."""
-    if kind is DeliveryKind.ALERT:
-        found = await _select(tx, "kind = 'alert' AND escalation_id = ?", (escalation_id,))
-        if found:
-            return found[0]  # it renders the escalation as it stands when it is sent: the newest reasons too
+    """Queue a delivery inside a transaction (two alerts of one escalation are fine: the second edits the first)."""
     row = await tx.row(_INSERT, (kind.value, user_id, checkin_id, escalation_id, utc_text(due_at), utc_text(now)))
     if row is None:
         raise RuntimeError("inserting a delivery returned no row")

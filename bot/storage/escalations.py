@@ -40,10 +40,10 @@ async def merge_escalation(tx: Statements, facts: EscalationFacts, now: datetime
     """Create the escalation for (patient, date, tier), or merge into the existing one; tell whether it is news.
 
     Run inside a transaction. Merging adds the new reasons after the known ones without repeats, points it at the
-    newer check-in (a None check-in keeps the old one), keeps the newest typed words, and reopens a resolved one as
-    open, clearing who acknowledged and resolved it and its staff message, so that it is posted afresh; an
-    acknowledged one stays acknowledged. News (True) is a new escalation or a reopened one: staff must be told
-    afresh; otherwise (False) the alert they have is only brought up to date.
+    newer check-in (a None check-in keeps the old one), keeps the newest typed words, and reopens a resolved one, or an
+    acknowledged one that gains a reason, as open, clearing who acknowledged and resolved it and its staff message, so
+    that it is posted afresh; an acknowledged one with nothing new stays acknowledged. News (True) is a new escalation
+    or a reopened one: staff must be told afresh; otherwise (False) the alert they have is only brought up to date.
     """
     stamp = utc_text(now)
     on = facts.local_date.isoformat()
@@ -59,7 +59,10 @@ async def merge_escalation(tx: Statements, facts: EscalationFacts, now: datetime
         return await _get(tx, int(row[0])), True
     existing = found[0]
     merged = tuple(dict.fromkeys((*existing.reasons, *(str(reason) for reason in facts.reasons))))
-    reopened = existing.status is EscalationStatus.RESOLVED
+    # Resolved, or acknowledged but now with a sign staff have not seen: open again, and posted afresh.
+    reopened = existing.status is EscalationStatus.RESOLVED or (
+        existing.status is EscalationStatus.ACKNOWLEDGED and merged != existing.reasons
+    )
     if reopened:
         await tx.run(
             "UPDATE escalation SET status = 'open', acknowledged_by = NULL, acknowledged_at = NULL,"
