@@ -7,6 +7,7 @@ the whole bot answers what a patient types, outside and inside a check-in.
 from datetime import timedelta
 
 from bot.content import LanguagePack
+from bot.domain.checkin import Question
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
@@ -159,3 +160,34 @@ async def test_staff_acknowledge_a_typed_alert_and_the_patient_hears_it(
     await staff_chat.press(fake_telegram.user(500, "Dr Lee"), en.label("acknowledge"), message=alert)
     assert "acknowledged by Dr Lee" in (await staff_chat.next_output()).plain_text
     assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")
+
+
+async def test_a_long_note_is_still_read_for_signs(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """A note past the length limit that ends with trouble breathing is read (its newest words kept): 911."""
+    user = fake_telegram.user(9310)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers()[:-1])
+    await user.send("all fine really. " * 70 + "but now i cant breathe properly")
+    reply = await user.next_output()
+    assert reply.text.startswith(en.text("triage.emergency.title"))
+    [checkin] = await bot.stored_checkins(9310)
+    assert checkin.tier == "emergency"
+
+
+async def test_a_photos_caption_at_the_photo_step_is_the_note(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """A photo captioned 'pus here' at the photo step is kept, and its caption makes the check-in same day."""
+    user = fake_telegram.user(9311)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers()[:-2])
+    await user.send_photo(caption="pus here on my cheek")
+    reply = await user.next_output()
+    assert reply.text.startswith(en.text("triage.same_day.title"))
+    [checkin] = await bot.stored_checkins(9311)
+    assert (checkin.tier, checkin.answers.get(Question.NOTE)) == ("same_day", "pus here on my cheek")
+    assert checkin.answers.get(Question.PHOTO) not in (None, "skipped")

@@ -127,63 +127,70 @@ class CheckinHandlers:
         """Take typed text during a check-in: a temperature, the note, or words read for signs at any question."""
         question = next_question(current.answers)
         pack = caller.pack
+        signs = self._services.reader.read(text).answers()
+        note_step = question in (Question.PHOTO, Question.NOTE)
         if question is Question.TEMPERATURE and (value := parse_temperature(text)) is not None:
             await self._record(update, caller, current, question, value, edit=False)
-        elif question in (Question.PHOTO, Question.NOTE) and len(text) > MAX_NOTE_LENGTH:
+        elif signs.values or (note_step and len(text) <= MAX_NOTE_LENGTH):
+            await self._take_note(update, caller, current, text, lead="" if note_step else mentioned(pack, signs))
+        elif note_step:
             await send(update, no_buttons(pack.text("checkin.note_too_long", max=MAX_NOTE_LENGTH)))
-        elif question is Question.PHOTO:
-            # Typing at the photo step means "no photo, and here is my note".
-            current = await self._services.database.checkins.answer(
-                current.id, Question.PHOTO, SKIPPED, self._services.clock()
-            )
-            await self._record(update, caller, current, Question.NOTE, text, edit=False)
-        elif question is Question.NOTE:
-            await self._record(update, caller, current, question, text, edit=False)
-        elif self._services.reader.read(text).answers().values:
-            await self._take_typed_signs(update, caller, current, text)
         elif question is Question.TEMPERATURE:
             await send(update, no_buttons(pack.text("checkin.temperature_not_understood")))
         else:
             await send(update, no_buttons(pack.text("checkin.use_buttons")))
 
-    async def _take_typed_signs(self, update: Update, caller: Caller, current: Checkin, text: str) -> None:
-        """Keep words that name a sign as the check-in's note, so its triage reads them, and go on from there.
+    async def _take_note(self, update: Update, caller: Caller, current: Checkin, text: str, *, lead: str) -> None:
+        """Keep typed words as the check-in's note (after any earlier ones), which its triage reads, and go on.
 
-        An emergency stops the check-in at once, as a tapped one does; otherwise the same question is asked again
-        below a line saying what was understood (and, the first time the check-in reaches same day, what to do).
+        Typing at the photo step means "no photo, and here is my note". Words naming a sign at any other question are
+        kept the same way, and that question is asked again below what was understood; an emergency stops the
+        check-in at once, as a tapped one does. When the note grows too long its newest words are kept.
         """
+        store, now = self._services.database.checkins, self._services.clock()
+        if next_question(current.answers) is Question.PHOTO:
+            current = await store.answer(current.id, Question.PHOTO, SKIPPED, now)
         note = current.answers.get(Question.NOTE)
         kept = text if note in (None, SKIPPED) else f"{note}\n{text}"
-        before = await self.assess(caller, current)
-        store = self._services.database.checkins
-        current = await store.answer(current.id, Question.NOTE, kept[:MAX_NOTE_LENGTH], self._services.clock())
-        result = await self.assess(caller, current)
-        if result.tier is Tier.EMERGENCY:
-            await self._finish(update, caller, current, CheckinStatus.EMERGENCY, result, edit=False)
-            return
-        lead = mentioned(caller.pack, self._services.reader.read(text).answers())
-        await self._ask(
-            update, caller, current, lead=self._with_acknowledgement(caller, lead, before, result), edit=False
-        )
+        await self._record(update, caller, current, Question.NOTE, kept[-MAX_NOTE_LENGTH:], edit=False, lead=lead)
 
     def _with_acknowledgement(self, caller: Caller, lead: str, before: TriageResult, after: TriageResult) -> str:
-        """Add, the first time an answer makes the check-in same day, what to do now to a question's lead-in."""
-        if before.tier >= Tier.SAME_DAY or after.tier < Tier.SAME_DAY:
+        """Add, when an answer makes the check-in same day, what to do now to the next question's lead-in.
+
+        Said once: not again while it stays same day, and not while it waits on the temperature of a possible
+        emergency (the check-in then stops at once, or turns same day and says so).
+        """
+        if after.tier is not Tier.SAME_DAY or before.tier is Tier.SAME_DAY:
             return lead
         line = caller.pack.text("checkin.same_day_so_far", clinic_phone=self._services.clinic.phone)
         return f"{lead}\n\n{line}" if lead else line
 
     async def photo(self, update: Update, caller: Caller, current: Checkin, message: Message) -> bool:
-        """Take a photo sent at the check-in's photo step; tell whether it was taken."""
+        """Take a photo sent at the check-in's photo step, its caption as the note; tell whether it was taken."""
         if next_question(current.answers) is not Question.PHOTO or not message.photo:
             return False
-        await self._record(update, caller, current, Question.PHOTO, message.photo[-1].file_id, edit=False)
+        file_id = message.photo[-1].file_id
+        if message.caption:
+            current = await self._services.database.checkins.answer(
+                current.id, Question.PHOTO, file_id, self._services.clock()
+            )
+            await self._take_note(update, caller, current, message.caption, lead="")
+        else:
+            await self._record(update, caller, current, Question.PHOTO, file_id, edit=False)
         return True
 
     async def _record(
-        self, update: Update, caller: Caller, current: Checkin, question: Question, value: str, *, edit: bool
+        self,
+        update: Update,
+        caller: Caller,
+        current: Checkin,
+        question: Question,
+        value: str,
+        *,
+        edit: bool,
+        lead: str = "",
     ) -> None:
-        """Store one answer, then stop at an emergency, finish when complete, or ask the next question."""
+        """Store one answer, then stop at an emergency, finish when complete, or ask the next question (after lead)."""
         store = self._services.database.checkins
         before = await self.assess(caller, current)
         current = await store.answer(current.id, question, value, self._services.clock())
@@ -198,7 +205,7 @@ class CheckinHandlers:
         else:
             # Same day partway through is said at once, and the check-in goes on: the clinic gets the whole picture
             # in one alert, and a patient who stops here still knows what to do (the idle job alerts the clinic).
-            lead = self._with_acknowledgement(caller, "", before, result)
+            lead = self._with_acknowledgement(caller, lead, before, result)
             await self._ask(update, caller, current, lead=lead, edit=edit)
 
     async def assess(self, caller: Caller, current: Checkin) -> TriageResult:

@@ -54,6 +54,9 @@ class MessageHandlers:
         current = await self._open_checkin(caller)
         if current is not None and message is not None and await self._checkins.photo(update, caller, current, message):
             return
+        if current is not None and _text_of(message):  # a caption during a check-in is read as part of it
+            await self._checkins.typed(update, caller, current, _text_of(message))
+            return
         if not await self._typed.answer(update, caller, _text_of(message)):
             text = caller.pack.text("media", clinic_phone=self._services.clinic.phone)
             await send(update, views.with_menu_buttons(text, caller.pack))
