@@ -191,3 +191,21 @@ async def test_a_photos_caption_at_the_photo_step_is_the_note(
     [checkin] = await bot.stored_checkins(9311)
     assert (checkin.tier, checkin.answers.get(Question.NOTE)) == ("same_day", "pus here on my cheek")
     assert checkin.answers.get(Question.PHOTO) not in (None, "skipped")
+
+
+async def test_the_questions_offered_after_todays_checkin_start_a_new_one(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Checked in (all normal), then 'is this pus?': the questions button starts them, not today's old result."""
+    user = fake_telegram.user(9312)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers())
+    await user.send("is this pus??")
+    reply = await user.next_output()
+    assert en.text("triage.same_day.title") in reply.text
+    await user.next_output()  # the clinic has been told
+    await user.press(en.label("quick_questions"), message=reply)
+    question = await user.next_output()
+    assert en.text("questions.breathing") in question.text
+    assert question.message_id != reply.message_id, "the advice stays where it is"

@@ -79,6 +79,7 @@ def parse_picker_page(data: str) -> int | None:
 
 
 CHECKIN_AGAIN = "k:again"
+CHECKIN_QUESTIONS = "k:questions"  # the warning-sign questions offered after typed words: a new check-in, always
 CHECKIN_BACK = "k:back"
 CHECKIN_CANCEL = "k:cancel"
 CHECKIN_PATTERN = re.compile(r"^(k:|a:checkin$)")

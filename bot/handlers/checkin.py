@@ -62,13 +62,14 @@ class CheckinHandlers:
             await self._ask(update, caller, current, lead=caller.pack.text("checkin.resumed"), edit=False)
             return
         day = self._services.day_of(patient) or 0
-        again = query is not None and query.data == callbacks.CHECKIN_AGAIN
+        again = query is not None and query.data in (callbacks.CHECKIN_AGAIN, callbacks.CHECKIN_QUESTIONS)
         if not again and (done := await store.last_finished_on(caller.user_id, today)) is not None:
             await self._show_done(update, caller, done, day)
             return
         current = await store.start(caller.user_id, today, day, self._services.clock())
         # "Check in again" turns its own message into the first question: no second message a moment after the first.
-        await self._ask(update, caller, current, lead=caller.pack.text("checkin.intro", day=day), edit=again)
+        edit = query is not None and query.data == callbacks.CHECKIN_AGAIN
+        await self._ask(update, caller, current, lead=caller.pack.text("checkin.intro", day=day), edit=edit)
 
     async def _show_done(self, update: Update, caller: Caller, done: Checkin, day: int) -> None:
         """Tell a patient back after today's check-in that it is done, with today's result and what to do again."""
@@ -89,7 +90,7 @@ class CheckinHandlers:
         if query is None:
             return
         data = query.data or ""
-        if data in (callbacks.CHECKIN_START, callbacks.CHECKIN_AGAIN):
+        if data in (callbacks.CHECKIN_START, callbacks.CHECKIN_AGAIN, callbacks.CHECKIN_QUESTIONS):
             await self.start(update, context)
             return
         caller, current = await identify_with_checkin(self._services, update)
@@ -256,9 +257,11 @@ class CheckinHandlers:
         if outcome.advice is None or outcome.checkin is None:
             return  # finished a moment ago by another update or the idle job, which gave the advice
         view = advice_view(services, caller.pack, outcome.checkin.answers, outcome.checkin.day, result)
-        await give_advice(update, view, outcome.advice, self._deliveries, edit=edit)  # a failure is tried again
-        if outcome.alert is not None:
-            await self._deliveries.attempt(update.get_bot(), outcome.alert)
+        try:
+            await give_advice(update, view, outcome.advice, self._deliveries, edit=edit)  # a failure is tried again
+        finally:  # the clinic's alert goes out whatever happened to the advice
+            if outcome.alert is not None:
+                await self._deliveries.attempt(update.get_bot(), outcome.alert)
 
     async def _ask(self, update: Update, caller: Caller, current: Checkin, *, lead: str = "", edit: bool) -> None:
         """Show the next question: in place on the check-in's message, or as a new message that becomes it."""

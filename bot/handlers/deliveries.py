@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from telegram import Bot, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.domain.checkin import Answers
 from bot.domain.records import Delivery, DeliveryKind
@@ -95,11 +95,16 @@ async def give_advice(
 ) -> None:
     """Give stored advice as the answer to an update (editing the pressed message, or a new one) as its first try.
 
-    Telegram's confirmation ends the delivery; a failure leaves it to be tried again, so the caller goes on (to the
-    clinic's alert) whatever happened here.
+    Telegram's confirmation ends the delivery. An edit Telegram refuses is sent as a new message at once; any other
+    failure leaves the delivery to be tried again, so the caller goes on (to the clinic's alert) whatever happened.
     """
     try:
-        await (show if edit else send)(update, view)
+        try:
+            await (show if edit else send)(update, view)
+        except BadRequest:
+            if not edit:
+                raise
+            await send(update, view)  # the pressed message could not be edited: the advice goes out as a new one
     except TelegramError as error:
         if advice is not None:
             await deliveries.failed(advice, error)

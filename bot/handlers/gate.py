@@ -66,13 +66,13 @@ class Gate:
         raise ApplicationHandlerStop
 
     def _mentions_warning_sign(self, update: Update) -> bool:
-        """Tell whether the update's text or caption names a warning sign, as the typed-text reader reads it."""
+        """Tell whether the update's text or caption names a sign triage reads, or one the reader is unsure of."""
         message = update.effective_message
         text = (message.text or message.caption or "") if message is not None else ""
         if not text:
             return False
         reading = self._services.reader.read(text)
-        return bool(reading.warning_signs(self._services.rules)) or reading.unsure(self._services.rules)
+        return bool(reading.answers().values) or reading.unsure(self._services.rules)
 
     async def _answer_dropped(self, update: Update, *, notice: bool) -> None:
         """Stop a dropped button's spinner; on the first drop of a flood, tell a private chat once, politely."""

@@ -93,6 +93,8 @@ class TypedWarnings:
             now=services.clock(),
             hold=self._deliveries.hold(),
         )
-        await give_advice(update, view, outcome.advice, self._deliveries)
-        if outcome.alert is not None:
-            await self._deliveries.attempt(update.get_bot(), outcome.alert)
+        try:
+            await give_advice(update, view, outcome.advice, self._deliveries)
+        finally:  # the clinic's alert goes out whatever happened to the advice
+            if outcome.alert is not None:
+                await self._deliveries.attempt(update.get_bot(), outcome.alert)

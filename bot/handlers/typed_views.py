@@ -67,6 +67,6 @@ def mentioned(pack: LanguagePack, answers: Answers) -> str:
 def with_questions(view: View, pack: LanguagePack) -> View:
     """Put the button that starts (or resumes) the warning-sign questions, one tap, above a view's own buttons."""
     text, markup = view
-    rows = [[InlineKeyboardButton(pack.label("quick_questions"), callback_data=callbacks.CHECKIN_START)]]
+    rows = [[InlineKeyboardButton(pack.label("quick_questions"), callback_data=callbacks.CHECKIN_QUESTIONS)]]
     rows += [list(row) for row in markup.inline_keyboard] if markup is not None else []
     return text, InlineKeyboardMarkup(rows)
