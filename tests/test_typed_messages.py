@@ -6,6 +6,8 @@ the whole bot answers what a patient types, outside and inside a check-in.
 
 from datetime import timedelta
 
+import pytest
+
 from bot.content import LanguagePack
 from bot.domain.checkin import Question
 from tests.checkin_steps import answer_all, start_checkin, with_answers
@@ -79,13 +81,14 @@ async def test_a_soon_sign_gets_the_clinic_within_a_day_and_no_alert(
     assert fake_telegram.group(STAFF_CHAT).messages() == []
 
 
+@pytest.mark.parametrize("typed", ["if i get a fever should i call you", "the pain is getting worse every day"])
 async def test_a_sign_the_reader_is_unsure_of_offers_the_questions(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str
 ) -> None:
-    """'If I get a fever should I call?' is not a fever: the warning-sign questions are offered, one tap away."""
+    """'If I get a fever' is not a fever, and pain getting worse has no score: the questions are offered, one tap."""
     user = fake_telegram.user(9305)
     await onboard(user, en)
-    await user.send("if i get a fever should i call you")
+    await user.send(typed)
     reply = await user.next_output()
     assert reply.text == en.text("typed.unsure")
     assert reply.button_labels()[0] == en.label("quick_questions")

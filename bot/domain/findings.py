@@ -91,7 +91,10 @@ KIND_VALUES: dict[FindingKind, tuple[str, ...]] = {
     FindingKind.PAIN: PAIN_SCORES,
     FindingKind.PIMPLES: (PIMPLES_FEW, PIMPLES_MANY),
 }
-TRENDED: frozenset[FindingKind] = frozenset({FindingKind.REDNESS, FindingKind.SWELLING, FindingKind.PIMPLES})
+# Kinds that carry a trend; pain's has no check-in answer of its own (see Reading.unsure).
+TRENDED: frozenset[FindingKind] = frozenset(
+    {FindingKind.REDNESS, FindingKind.SWELLING, FindingKind.PIMPLES, FindingKind.PAIN}
+)
 
 
 @dataclass(frozen=True)
@@ -130,12 +133,16 @@ class Reading:
         return tuple(finding for finding in self.present() if _is_warning(finding, rules))
 
     def unsure(self, rules: TriageRules) -> bool:
-        """Tell whether a warning sign was only asked about, or spoken of as hypothetical, another's or past."""
+        """Tell whether a warning sign was only asked about, or spoken of as hypothetical, another's or past.
+
+        Pain getting worse counts too: the check-in reads it by comparing today's score with the last one, which
+        typed words cannot give, so the questions are offered instead of a reassurance.
+        """
         return any(
             finding.context is not Context.NEGATED and finding.context is not Context.AFFIRMED
             for finding in self.findings
             if _is_warning(finding, rules)
-        )
+        ) or any(finding.kind is FindingKind.PAIN and finding.trend == _TREND_WORSE for finding in self.present())
 
     def answers(self) -> Answers:
         """Return the check-in answers the present findings make, in the check-in's questions and values."""
