@@ -14,20 +14,19 @@ from telegram.ext import ContextTypes
 
 from bot.broadcasts import start_due_broadcasts
 from bot.domain.patient import Patient
-from bot.domain.records import Checkin, CheckinStatus
+from bot.domain.records import Checkin, CheckinStatus, Verdict
 from bot.domain.reminder_window import reminder_is_due
 from bot.domain.retention import purge_cutoff
-from bot.domain.triage import Tier, TriageResult
+from bot.domain.triage import ESCALATE_FROM, TriageResult, verdict
 from bot.handlers import callbacks
 from bot.handlers.alerts import Alerts
 from bot.handlers.caller import Caller
-from bot.handlers.checkin import CheckinHandlers, verdict
+from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.views import keyboard
 from bot.outbox.deliveries import Deliveries
 from bot.resilience import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
 from bot.sequence_job import SequenceJob
 from bot.services import Services
-from bot.storage.outcomes import Verdict
 
 logger = logging.getLogger(__name__)
 
@@ -88,7 +87,7 @@ class Jobs:
                 continue
             caller = Caller(user_id=patient.user_id, patient=patient, pack=services.pack_for(patient, None))
             result = await self._checkins.assess(caller, checkin)
-            if checkin.updated_at < idle_since or result.tier >= Tier.SAME_DAY:
+            if checkin.updated_at < idle_since or result.tier >= ESCALATE_FROM:
                 await self._conclude_idle(bot, caller, checkin, result, quiet_since)
 
     async def _conclude_idle(
@@ -99,7 +98,7 @@ class Jobs:
         patient = caller.patient
         if patient is None:
             return
-        escalate = result.tier >= Tier.SAME_DAY
+        escalate = result.tier >= ESCALATE_FROM
         outcome = await services.database.outcomes.finish_checkin(
             checkin.id,
             CheckinStatus.PARTIAL,

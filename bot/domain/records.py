@@ -69,6 +69,15 @@ class Escalation:
     words: str | None = None  # what the patient typed, when the escalation came from a typed message
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """A triage result as stored: the tier's code (None: left unset), its reason codes, and whether staff must hear."""
+
+    tier: str | None
+    reasons: tuple[str, ...]
+    escalate: bool
+
+
 class DeliveryKind(StrEnum):
     """What a delivery carries: each must reach its reader at least once."""
 

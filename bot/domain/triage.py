@@ -24,6 +24,7 @@ from bot.domain.checkin import (
     Question,
     is_asked,
 )
+from bot.domain.records import Verdict
 
 
 class Tier(IntEnum):
@@ -318,3 +319,11 @@ def _pimples(answers: Answers) -> int | None:
     """Return the pimple count as a level (0 none, 1 few, 2 many), or None when not answered."""
     value = _value(answers, Question.PIMPLES)
     return PIMPLE_COUNTS.index(value) if value in PIMPLE_COUNTS else None
+
+
+ESCALATE_FROM = Tier.SAME_DAY  # staff hear of a result from this tier up
+
+
+def verdict(result: TriageResult) -> Verdict:
+    """Return a triage result as stored, with whether the clinic's staff must hear of it."""
+    return Verdict(result.tier.code, tuple(result.reasons), escalate=result.tier >= ESCALATE_FROM)

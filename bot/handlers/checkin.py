@@ -17,7 +17,7 @@ from bot.domain.checkin import (
     previous_question,
 )
 from bot.domain.records import Checkin, CheckinStatus
-from bot.domain.triage import Tier, TriageResult, triage
+from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
 from bot.handlers import callbacks
 from bot.handlers.caller import Caller, identify_with_checkin
 from bot.handlers.checkin_views import advice_view, question_buttons, question_text, stored_result
@@ -26,7 +26,6 @@ from bot.handlers.replies import no_buttons, send, show
 from bot.handlers.typed_views import mentioned
 from bot.outbox.deliveries import Deliveries
 from bot.services import Services
-from bot.storage.outcomes import Verdict
 
 # Open check-ins whose triage history is kept (see CheckinHandlers._history); more than are ever open at once.
 MAX_KEPT_HISTORIES = 4096
@@ -302,7 +301,7 @@ class CheckinHandlers:
     ) -> None:
         """Close the check-in as partial; answers that already need a person still get the reply and the alert."""
         result = await self.assess(caller, current)
-        if result.tier >= Tier.SAME_DAY:
+        if result.tier >= ESCALATE_FROM:
             await self._finish(update, caller, current, CheckinStatus.PARTIAL, result, edit=edit)
             return
         self._histories.pop(_history_key(current), None)
@@ -323,8 +322,3 @@ def _question(name: str) -> Question | None:
         return Question(name)
     except ValueError:
         return None
-
-
-def verdict(result: TriageResult) -> Verdict:
-    """Return a triage result as stored: staff hear of it from the same-day tier up."""
-    return Verdict(result.tier.code, tuple(result.reasons), escalate=result.tier >= Tier.SAME_DAY)

@@ -10,10 +10,9 @@ from telegram import Update
 
 from bot.domain.checkin import MAX_NOTE_LENGTH, Answers
 from bot.domain.findings import Reading
-from bot.domain.triage import Tier, TriageResult, triage
+from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
 from bot.handlers import views
 from bot.handlers.caller import Caller
-from bot.handlers.checkin import verdict
 from bot.handlers.checkin_views import advice_view
 from bot.handlers.deliveries import give_advice
 from bot.handlers.replies import send
@@ -54,7 +53,7 @@ class TypedWarnings:
         answers = reading.answers()
         result = await self.assess(caller, answers)
         pack = caller.pack
-        if result.tier >= Tier.SAME_DAY:
+        if result.tier >= ESCALATE_FROM:
             await self._escalate(update, caller, text, answers, result)
         elif result.tier is Tier.SOON or reading.warning_signs(rules):
             await send(update, with_questions(self._advice(caller, answers, result), pack))

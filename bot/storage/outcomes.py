@@ -7,7 +7,7 @@ clinic its alert nor the patient their advice, since both are deliveries that ar
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.domain.records import Checkin, CheckinStatus, Delivery, DeliveryKind, Escalation
+from bot.domain.records import Checkin, CheckinStatus, Delivery, DeliveryKind, Escalation, Verdict
 from bot.storage.checkins import finish_checkin
 from bot.storage.deliveries import add_delivery
 from bot.storage.escalations import EscalationFacts, merge_escalation
@@ -23,15 +23,6 @@ class Outcome:
     escalation: Escalation | None
     advice: Delivery | None  # the patient's advice, held for the caller's first attempt
     alert: Delivery | None  # the staff chat's alert, held for the caller's first attempt
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """A triage result as stored: the tier's code, its reason codes, and whether staff must hear of it."""
-
-    tier: str | None
-    reasons: tuple[str, ...]
-    escalate: bool
 
 
 class OutcomeStore:
