@@ -200,3 +200,16 @@ async def test_a_new_sign_on_an_acknowledged_alert_is_posted_afresh(
     await user.send("still some pus")
     updated = await staff_chat.next_output()
     assert updated.message_id == again.message_id, "nothing new: the open alert is only brought up to date"
+
+
+async def test_a_tap_whose_button_answer_is_lost_is_still_taken(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """The answer to a press fails (its spinner may spin on): the tapped answer is stored, the next question shown."""
+    user = fake_telegram.user(8408)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    fake_telegram.fault_next("answerCallbackQuery", "500", times=4)  # past the request layer's retries
+    await user.press(en.label("no"))
+    assert en.text("questions.eyes") in (await user.next_output()).text
+    fake_telegram.unanswered_callback_queries.clear()  # Telegram's spinner ends on its own after a while

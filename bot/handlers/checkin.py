@@ -22,7 +22,7 @@ from bot.handlers import callbacks
 from bot.handlers.caller import Caller, identify_with_checkin
 from bot.handlers.checkin_views import advice_view, question_buttons, question_text, stored_result
 from bot.handlers.deliveries import give_advice
-from bot.handlers.replies import no_buttons, send, show
+from bot.handlers.replies import no_buttons, send, show, stop_spinner
 from bot.handlers.typed_views import mentioned
 from bot.outbox.deliveries import Deliveries
 from bot.services import Services
@@ -112,7 +112,7 @@ class CheckinHandlers:
         if not accepts(question, parsed[1]):
             await query.answer(caller.pack.text("stale_button"))
             return
-        await query.answer()
+        await stop_spinner(query)  # a lost answer to the press must not cost the patient's answer
         await self._record(update, caller, current, question, parsed[1], edit=True)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -123,24 +123,27 @@ class CheckinHandlers:
             return
         await self._cancel(update, caller, current, edit=False)
 
-    async def typed(self, update: Update, caller: Caller, current: Checkin, text: str) -> None:
-        """Take typed text during a check-in: a temperature, the note, or words read for signs at any question."""
+    async def typed(self, update: Update, caller: Caller, current: Checkin, text: str) -> bool:
+        """Take typed text during a check-in (a temperature, the note, words naming signs); False if it had closed."""
         question = next_question(current.answers)
         pack = caller.pack
         signs = self._services.reader.read(text).answers()
         note_step = question in (Question.PHOTO, Question.NOTE)
         if question is Question.TEMPERATURE and (value := parse_temperature(text)) is not None:
-            await self._record(update, caller, current, question, value, edit=False)
-        elif signs.values or (note_step and len(text) <= MAX_NOTE_LENGTH):
-            await self._take_note(update, caller, current, text, lead="" if note_step else mentioned(pack, signs))
-        elif note_step:
+            return await self._record(update, caller, current, question, value, edit=False)
+        if signs.values or (note_step and len(text) <= MAX_NOTE_LENGTH):
+            return await self._take_note(
+                update, caller, current, text, lead="" if note_step else mentioned(pack, signs)
+            )
+        if note_step:
             await send(update, no_buttons(pack.text("checkin.note_too_long", max=MAX_NOTE_LENGTH)))
         elif question is Question.TEMPERATURE:
             await send(update, no_buttons(pack.text("checkin.temperature_not_understood")))
         else:
             await send(update, no_buttons(pack.text("checkin.use_buttons")))
+        return True
 
-    async def _take_note(self, update: Update, caller: Caller, current: Checkin, text: str, *, lead: str) -> None:
+    async def _take_note(self, update: Update, caller: Caller, current: Checkin, text: str, *, lead: str) -> bool:
         """Keep typed words as the check-in's note (after any earlier ones), which its triage reads, and go on.
 
         Typing at the photo step means "no photo, and here is my note". Words naming a sign at any other question are
@@ -152,7 +155,9 @@ class CheckinHandlers:
             current = await store.answer(current.id, Question.PHOTO, SKIPPED, now)
         note = current.answers.get(Question.NOTE)
         kept = text if note in (None, SKIPPED) else f"{note}\n{text}"
-        await self._record(update, caller, current, Question.NOTE, kept[-MAX_NOTE_LENGTH:], edit=False, lead=lead)
+        return await self._record(
+            update, caller, current, Question.NOTE, kept[-MAX_NOTE_LENGTH:], edit=False, lead=lead
+        )
 
     def _with_acknowledgement(self, caller: Caller, lead: str, before: TriageResult, after: TriageResult) -> str:
         """Add, when an answer makes the check-in same day, what to do now to the next question's lead-in.
@@ -189,11 +194,16 @@ class CheckinHandlers:
         *,
         edit: bool,
         lead: str = "",
-    ) -> None:
-        """Store one answer, then stop at an emergency, finish when complete, or ask the next question (after lead)."""
+    ) -> bool:
+        """Store one answer, then stop at an emergency, finish when complete, or ask the next question (after lead).
+
+        Tell whether the answer was taken: not when the check-in was closed meanwhile (the idle job got there first).
+        """
         store = self._services.database.checkins
         before = await self.assess(caller, current)
         current = await store.answer(current.id, question, value, self._services.clock())
+        if current.status is not CheckinStatus.OPEN:
+            return False
         result = await self.assess(caller, current)
         following = next_question(current.answers)
         # A "yes" to fever waits one tap for the temperature, which decides whether it counts as a fever; every
@@ -207,6 +217,7 @@ class CheckinHandlers:
             # in one alert, and a patient who stops here still knows what to do (the idle job alerts the clinic).
             lead = self._with_acknowledgement(caller, lead, before, result)
             await self._ask(update, caller, current, lead=lead, edit=edit)
+        return True
 
     async def assess(self, caller: Caller, current: Checkin) -> TriageResult:
         """Triage a check-in's answers so far, with its note's words read in, against earlier check-ins."""

@@ -32,9 +32,9 @@ class MessageHandlers:
         """Answer typed text: inside a check-in as part of it; else warning signs first, then a date or the menu."""
         caller = await identify(self._services, update)
         text = _text_of(update.effective_message)
-        if (current := await self._open_checkin(caller)) is not None:
-            await self._checkins.typed(update, caller, current, text)
-            return
+        current = await self._open_checkin(caller)
+        if current is not None and await self._checkins.typed(update, caller, current, text):
+            return  # taken as part of the check-in (unless the idle job closed it a moment ago)
         answered = await self._typed.answer(update, caller, text)
         if caller.patient is not None and not caller.patient.onboarded:
             await self._onboarding.typed_date(update, caller, text, quiet=answered)
@@ -54,9 +54,12 @@ class MessageHandlers:
         current = await self._open_checkin(caller)
         if current is not None and message is not None and await self._checkins.photo(update, caller, current, message):
             return
-        if current is not None and _text_of(message):  # a caption during a check-in is read as part of it
-            await self._checkins.typed(update, caller, current, _text_of(message))
-            return
+        if (
+            current is not None
+            and _text_of(message)
+            and await self._checkins.typed(update, caller, current, _text_of(message))
+        ):
+            return  # a caption during a check-in is read as part of it
         if not await self._typed.answer(update, caller, _text_of(message)):
             text = caller.pack.text("media", clinic_phone=self._services.clinic.phone)
             await send(update, views.with_menu_buttons(text, caller.pack))

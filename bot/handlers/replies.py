@@ -2,8 +2,8 @@
 
 import logging
 
-from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
 
 from bot.handlers.views import View
 
@@ -56,3 +56,11 @@ def no_buttons(text: str) -> View:
     """Return a view that is only text."""
     markup: InlineKeyboardMarkup | None = None
     return text, markup
+
+
+async def stop_spinner(query: CallbackQuery) -> None:
+    """Answer a button press, which only stops its spinner: a failure is logged and what the press asks goes on."""
+    try:
+        await query.answer()
+    except TelegramError as error:
+        logger.warning("a button press was not answered (%s); going on", type(error).__name__)
