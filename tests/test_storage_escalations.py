@@ -82,16 +82,22 @@ async def test_a_resolved_escalation_is_reopened_by_a_new_record(database: Datab
     )
 
 
-async def test_an_acknowledged_escalation_stays_acknowledged_when_merged(database: Database) -> None:
-    """New reasons reach an acknowledged escalation without taking it back from the staff member on it."""
+async def test_an_acknowledged_escalation_reopens_only_for_a_new_reason(database: Database) -> None:
+    """The same reasons again leave it with the staff member on it; a new one opens it again, to be posted afresh."""
     escalation, _ = await database.escalations.record(PATIENT, None, TODAY, "soon", ("redness",), NOW)
+    await database.escalations.set_staff_message(escalation.id, -100, 7, NOW)
     await database.escalations.acknowledge(escalation.id, NURSE, later(1))
-    merged, _ = await database.escalations.record(PATIENT, None, TODAY, "soon", ("swelling",), later(2))
-    assert (merged.status, merged.acknowledged_by, merged.acknowledged_at) == (
+    same, news = await database.escalations.record(PATIENT, None, TODAY, "soon", ("redness",), later(2))
+    assert not news
+    assert (same.status, same.acknowledged_by, same.acknowledged_at, same.staff_message_id) == (
         EscalationStatus.ACKNOWLEDGED,
         NURSE,
         later(1),
+        7,
     )
+    merged, news = await database.escalations.record(PATIENT, None, TODAY, "soon", ("swelling",), later(3))
+    assert news
+    assert (merged.status, merged.acknowledged_by, merged.staff_message_id) == (EscalationStatus.OPEN, None, None)
     assert merged.reasons == ("redness", "swelling")
 
 
