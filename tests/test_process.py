@@ -124,6 +124,31 @@ async def test_a_patient_onboards_and_checks_in_with_the_bot_as_launched(
     assert checkin.answers.get(Question.PUS) == "yes"
 
 
+async def test_typed_warnings_with_the_bot_as_launched_reach_the_clinic_and_never_the_log(
+    bot_process: BotProcess, fake_telegram: FakeTelegram, en: LanguagePack
+) -> None:
+    """Typed in French, swollen lips and a fever: 911 at once, the clinic alerted with the words; none in the log."""
+    user = fake_telegram.user(4003, "Camille", username="camille_b")
+    await accept_consent(user, en)
+    await user.send("Nov 23")
+    await user.next_output()
+    await answer_health_question(user, en)
+    await user.send("mes lèvres sont très enflées et jai de la fievre 38,9")
+    reply = await user.next_output()
+    assert reply.text.startswith(en.text("triage.emergency.title"))
+    assert (await user.next_output()).text == en.text("typed.clinic_notified")
+    alert = await fake_telegram.group(STAFF_CHAT).next_output()
+    assert "mes lèvres sont très enflées" in alert.plain_text
+    await user.send("breathing is fine, just itchy")
+    assert (await user.next_output()).text.startswith(en.text("typed.self_care", day_text="")[:20])
+
+    assert await bot_process.stop(signal.SIGTERM) == 0
+    logs = bot_process.stderr.decode()
+    for secret in ("lèvres", "enfl", "fievre", "38,9", "itchy", "breathing", "Camille", "camille_b"):
+        assert secret not in logs, f"{secret!r} reached the log"
+    assert "Traceback" not in logs
+
+
 async def test_sigint_also_stops_cleanly(bot_process: BotProcess) -> None:
     """Ctrl-C stops the bot with exit status 0 and the database closed."""
     assert await bot_process.stop(signal.SIGINT) == 0
