@@ -9,7 +9,6 @@ questions, one tap away. Every escalation offers them too.
 from telegram import Update
 
 from bot.domain.checkin import MAX_NOTE_LENGTH, Answers
-from bot.domain.findings import Reading
 from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
 from bot.handlers import views
 from bot.handlers.caller import Caller
@@ -29,10 +28,6 @@ class TypedWarnings:
         self._services = services
         self._deliveries = deliveries
 
-    def read(self, text: str) -> Reading:
-        """Read a message into findings."""
-        return self._services.reader.read(text)
-
     async def assess(self, caller: Caller, answers: Answers) -> TriageResult:
         """Triage typed findings with the patient's day, history and modifiers, as a check-in would be."""
         services = self._services
@@ -47,7 +42,7 @@ class TypedWarnings:
     async def answer(self, update: Update, caller: Caller, text: str) -> bool:
         """Answer a message by what it names; tell whether it named a symptom at all (False: nothing was sent)."""
         rules = self._services.rules
-        reading = self.read(text)
+        reading = self._services.reader.read(text)
         if not reading.names_symptom:
             return False
         answers = reading.answers()

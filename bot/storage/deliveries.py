@@ -68,10 +68,6 @@ class DeliveryStore:
             (utc_text(now), utc_text(now)),
         )
 
-    async def pending(self) -> list[Delivery]:
-        """Return every delivery not yet confirmed, oldest due first."""
-        return await _select(self._sql, "1 ORDER BY due_at, id", ())
-
 
 async def add_delivery(
     tx: Statements,

@@ -16,11 +16,10 @@ from bot.storage.shared import SharedConnection, Statements
 
 @dataclass(frozen=True)
 class Outcome:
-    """What finishing wrote: the check-in (if any), its escalation (if any), and the deliveries to make now."""
+    """What finishing wrote: the check-in (if any), and the deliveries to make now (the advice, the alert)."""
 
     checkin: Checkin | None
     finished: bool  # this call finished the check-in (False: it was finished already, and nothing was queued)
-    escalation: Escalation | None
     advice: Delivery | None  # the patient's advice, held for the caller's first attempt
     alert: Delivery | None  # the staff chat's alert, held for the caller's first attempt
 
@@ -52,14 +51,14 @@ class OutcomeStore:
                 tx, checkin_id, status, verdict.tier, verdict.reasons, now, idle_since=idle_since
             )
             if not finished_now:
-                return Outcome(checkin, False, None, None, None)
+                return Outcome(checkin, False, None, None)
             user_id, advice = checkin.user_id, None
             if advise:
                 advice = await add_delivery(
                     tx, DeliveryKind.ADVICE, user_id, checkin_id=checkin.id, escalation_id=None, due_at=hold, now=now
                 )
-            escalation, alert = await _escalate(tx, verdict, user_id, checkin.id, checkin.local_date, None, now, hold)
-            return Outcome(checkin, True, escalation, advice, alert)
+            _, alert = await _escalate(tx, verdict, user_id, checkin.id, checkin.local_date, None, now, hold)
+            return Outcome(checkin, True, advice, alert)
 
     async def escalate_typed(
         self, user_id: int, local_date: date, verdict: Verdict, words: str, *, now: datetime, hold: datetime
@@ -72,7 +71,7 @@ class OutcomeStore:
                 advice = await add_delivery(
                     tx, DeliveryKind.ADVICE, user_id, checkin_id=None, escalation_id=escalation.id, due_at=hold, now=now
                 )
-            return Outcome(None, False, escalation, advice, alert)
+            return Outcome(None, False, advice, alert)
 
 
 async def _escalate(
