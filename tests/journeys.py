@@ -46,3 +46,12 @@ async def onboard(
     confirmed = await user.next_output()
     assert confirmed.buttons == []
     return await answer_health_question(user, en, health_answer)
+
+
+async def onboard_typing_the_date(user: FakeUser, en: LanguagePack, typed_date: str) -> BotMessage:
+    """Onboard a patient who types their treatment date (as "Nov 22"); return the date's confirmation."""
+    await accept_consent(user, en)
+    await user.send(typed_date)
+    confirmed = await user.next_output()
+    await answer_health_question(user, en)
+    return confirmed

@@ -17,7 +17,7 @@ from bot.content import LanguagePack
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
-from tests.journeys import accept_consent, answer_health_question, onboard
+from tests.journeys import onboard
 from tests.test_process import launch
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
@@ -123,10 +123,7 @@ async def test_a_kill_between_the_outcome_and_the_alert_loses_neither(
     try:
         await fake_telegram.wait_polling(timeout=30)
         user = fake_telegram.user(8404, "Robin")
-        await accept_consent(user, en)
-        await user.press(en.label("date_today"))
-        await user.next_output()
-        await answer_health_question(user, en)
+        await onboard(user, en)
         since = len(fake_telegram.calls)
         await report_pus_with_a_typed_note(fake_telegram, user, en, fault="timeout_before", chat_id=STAFF_CHAT)
         assert advice_in([await user.next_output()], en)

@@ -19,7 +19,7 @@ from tests.broadcast_steps import STAFF, broadcast_id_of, choose_audience, compo
 from tests.checkin_steps import answer_all, with_answers
 from tests.conftest import TEST_ENV, TEST_TOKEN
 from tests.fake_telegram import FakeTelegram
-from tests.journeys import accept_consent, answer_health_question
+from tests.journeys import onboard_typing_the_date
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 _OUR_VARIABLES = {
@@ -96,10 +96,7 @@ async def test_a_patient_onboards_and_checks_in_with_the_bot_as_launched(
     """Commands registered; a patient onboards, reports pus, the clinic is alerted; SIGTERM exits 0; logs stay clean."""
     assert [command["command"] for command in fake_telegram.commands] == list(en.command_descriptions())
     user = fake_telegram.user(4001, "Robin", username="robin_q")
-    await accept_consent(user, en)
-    await user.send("Nov 21")
-    assert "21" in (await user.next_output()).plain_text
-    await answer_health_question(user, en)
+    assert "21" in (await onboard_typing_the_date(user, en, "Nov 21")).plain_text
     await user.send("/checkin")
     await user.next_output()
     reply = await answer_all(user, en, with_answers(pus="yes"))
@@ -129,10 +126,7 @@ async def test_typed_warnings_with_the_bot_as_launched_reach_the_clinic_and_neve
 ) -> None:
     """Typed in French, swollen lips and a fever: 911 at once, the clinic alerted with the words; none in the log."""
     user = fake_telegram.user(4003, "Camille", username="camille_b")
-    await accept_consent(user, en)
-    await user.send("Nov 23")
-    await user.next_output()
-    await answer_health_question(user, en)
+    await onboard_typing_the_date(user, en, "Nov 23")
     await user.send("mes lèvres sont très enflées et jai de la fievre 38,9")
     reply = await user.next_output()
     assert reply.text.startswith(en.text("triage.emergency.title"))
@@ -237,10 +231,7 @@ async def test_the_clinic_side_as_launched_keeps_names_messages_and_symptoms_out
 ) -> None:
     """An alert acknowledged, /patient, /export and a broadcast at DEBUG: the log holds ids and events only."""
     user = fake_telegram.user(4002, "Sasha", username="sasha_w")
-    await accept_consent(user, en)
-    await user.send("Nov 22")
-    await user.next_output()
-    await answer_health_question(user, en)
+    await onboard_typing_the_date(user, en, "Nov 22")
     await user.send("/checkin")
     await user.next_output()
     await answer_all(user, en, with_answers(pus="yes"))
