@@ -4,10 +4,10 @@ from dataclasses import dataclass
 
 from telegram import Update, User
 
-from bot.content import LanguagePack
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
-from bot.services import Services
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from telegram import Bot, Update
 from telegram.error import BadRequest, TelegramError
 
+from bot.care.services import Services
 from bot.domain.checkin import Answers
 from bot.domain.records import Delivery, DeliveryKind
 from bot.handlers.alerts import Alerts
@@ -13,7 +14,6 @@ from bot.handlers.checkin_views import advice_view, stored_result
 from bot.handlers.replies import send, show
 from bot.handlers.views import View
 from bot.outbox.deliveries import HOLD_SECONDS, Deliveries
-from bot.services import Services
 
 
 class DeliverySenders:

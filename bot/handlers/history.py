@@ -5,16 +5,16 @@ import asyncio
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.charts import ChartLabels, ChartPoint, render_history_chart
-from bot.content import LanguagePack
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import Question
 from bot.domain.records import Checkin, CheckinStatus, Escalation
-from bot.handlers import callbacks
 from bot.handlers.caller import identify
 from bot.handlers.checkin_views import answer_label
 from bot.handlers.replies import no_buttons, send
 from bot.handlers.views import keyboard
-from bot.services import Services
+from bot.reports.charts import ChartLabels, ChartPoint, render_history_chart
+from bot.telegram import callbacks
 
 MAX_LINES = 40  # keeps the summary well inside Telegram's 4096 characters
 _TIER_ORDER = ("soon", "same_day", "emergency")

@@ -7,6 +7,7 @@ help, whatever they type and however they send it.
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot.care.services import Services
 from bot.domain.records import Checkin
 from bot.handlers import views
 from bot.handlers.caller import Caller, identify
@@ -14,7 +15,6 @@ from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.onboarding import OnboardingHandlers
 from bot.handlers.replies import send
 from bot.handlers.typed import TypedWarnings
-from bot.services import Services
 
 
 class MessageHandlers:

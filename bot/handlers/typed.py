@@ -8,6 +8,7 @@ questions, one tap away. Every escalation offers them too.
 
 from telegram import Update
 
+from bot.care.services import Services
 from bot.domain.checkin import MAX_NOTE_LENGTH, Answers
 from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
 from bot.handlers import views
@@ -18,7 +19,6 @@ from bot.handlers.replies import send
 from bot.handlers.typed_views import mentioned, with_questions
 from bot.handlers.views import View
 from bot.outbox.deliveries import Deliveries
-from bot.services import Services
 
 
 class TypedWarnings:
