@@ -29,11 +29,9 @@ from bot.domain.sequence import AftercareSequence
 from bot.domain.triage import TriageRules
 from bot.handlers.access import StaffAccess
 from bot.handlers.account import AccountHandlers
-from bot.handlers.alerts import Alerts
 from bot.handlers.broadcast import BroadcastHandlers
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.clinic import clinic_handlers
-from bot.handlers.deliveries import DeliverySenders
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.gate import Gate
 from bot.handlers.history import HistoryHandlers
@@ -48,7 +46,9 @@ from bot.handlers.typed import TypedWarnings
 from bot.jobs.broadcasts import start_broadcasts, stop_broadcasts
 from bot.jobs.minute import Jobs
 from bot.jobs.sequence import SequenceJob
+from bot.outbox.alerts import Alerts
 from bot.outbox.deliveries import Deliveries
+from bot.outbox.senders import DeliverySenders
 from bot.reading import TextReader
 from bot.storage import Database
 from bot.telegram import callbacks

@@ -9,9 +9,9 @@ from telegram.ext import ContextTypes
 
 from bot.care.services import Services
 from bot.handlers.caller import identify
-from bot.handlers.replies import no_buttons, send, show
-from bot.handlers.views import keyboard
+from bot.handlers.replies import send, show
 from bot.telegram import callbacks
+from bot.views.screens import keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
 

@@ -43,8 +43,7 @@ from bot.domain.audience import (
     treatment_dates,
 )
 from bot.handlers.access import StaffAccess
-from bot.handlers.replies import no_buttons, pressed_message, remove_buttons, send, show
-from bot.handlers.views import View, keyboard
+from bot.handlers.replies import pressed_message, remove_buttons, send, show
 from bot.jobs.broadcasts import (
     CALLBACK_PATTERN,
     CANCEL,
@@ -57,6 +56,7 @@ from bot.jobs.broadcasts import (
     send_outgoing,
 )
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
+from bot.views.screens import View, keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
 

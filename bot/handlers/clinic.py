@@ -22,14 +22,14 @@ from bot.domain.patient import Patient
 from bot.domain.records import EscalationStatus
 from bot.domain.stats import ClinicStats, adherence, adherence_period, treatment_dates_that_count
 from bot.handlers.access import StaffAccess
-from bot.handlers.alerts import Alerts, with_status
-
-# The patient's own /history, shown to staff: the same lines and the same chart.
-from bot.handlers.history import alert_tiers, chart_labels, chart_point, summary_line
-from bot.handlers.replies import no_buttons, send
-from bot.handlers.views import View, keyboard
+from bot.handlers.replies import send
+from bot.outbox.alerts import Alerts, with_status
 from bot.reports import export
 from bot.reports.charts import render_history_chart
+
+# The patient's own /history, shown to staff: the same lines and the same chart.
+from bot.views.history import alert_tiers, chart_labels, chart_point, summary_line
+from bot.views.screens import View, keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from bot.care.services import Services
 from bot.content.keys import STAFF_COMMANDS
 from bot.content.packs import Content
 from bot.handlers.access import StaffAccess
-from bot.handlers.replies import no_buttons, send, show
-from bot.handlers.views import View, keyboard
+from bot.handlers.replies import send, show
 from bot.telegram import callbacks
+from bot.views.screens import View, keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
 

@@ -16,9 +16,9 @@ from bot.content.packs import ACTIONS, LanguagePack
 from bot.content.sequence_rules import button_label
 from bot.domain.patient import Patient
 from bot.domain.sequence import AftercareSequence, SequenceStep
-from bot.handlers.views import ButtonSpec, keyboard
 from bot.telegram import callbacks
 from bot.telegram.request_layer import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
+from bot.views.screens import ButtonSpec, keyboard
 
 logger = logging.getLogger(__name__)
 

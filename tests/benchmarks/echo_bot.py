@@ -19,8 +19,8 @@ from telegram.ext import Application, CallbackQueryHandler, ContextTypes, Messag
 from bot.config import load_settings
 from bot.content.packs import load_content
 from bot.domain.clinic import ClinicInfo
-from bot.handlers.views import MAIN_SCREEN, screen
 from bot.telegram.update_order import PerChatOrder
+from bot.views.screens import MAIN_SCREEN, screen
 
 View = tuple[str, InlineKeyboardMarkup | None]
 

@@ -14,8 +14,8 @@ from bot.domain.checkin import (
 )
 from bot.domain.clinic import ClinicInfo
 from bot.domain.triage import Reason, Tier, TriageResult
-from bot.handlers.views import ButtonSpec, View, keyboard
 from bot.telegram import callbacks
+from bot.views.screens import ButtonSpec, View, keyboard
 
 # The content's label family for each question's answers; yes/no questions use button.yes and button.no.
 _LABEL_FAMILY = {

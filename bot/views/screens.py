@@ -17,6 +17,12 @@ HELP_SCREEN = "get_help"
 CALENDAR_PAGE_DAYS = 8
 
 
+def no_buttons(text: str) -> View:
+    """Return a view that is only text."""
+    markup: InlineKeyboardMarkup | None = None
+    return text, markup
+
+
 def keyboard(rows: list[list[ButtonSpec]]) -> InlineKeyboardMarkup:
     """Build an inline keyboard from rows of (label, callback data)."""
     return InlineKeyboardMarkup(
