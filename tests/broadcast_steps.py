@@ -137,7 +137,7 @@ async def report_for(settings: Settings, en: LanguagePack, broadcast_id: int) ->
     assert broadcast.finished_at is not None
     taken = (broadcast.finished_at - broadcast.started_at).total_seconds()
     key = "broadcast.report_cancelled" if broadcast.status is BroadcastStatus.CANCELLED else "broadcast.report"
-    extra = {"pending_count": tally.pending} if broadcast.status is BroadcastStatus.CANCELLED else {}
+    extra = {"pending_count": tally.unsent} if broadcast.status is BroadcastStatus.CANCELLED else {}
     return en.text(
         key,
         broadcast_id=broadcast_id,

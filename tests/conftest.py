@@ -229,7 +229,7 @@ BotWith = Callable[..., AbstractAsyncContextManager[RunningBot]]
 @pytest.fixture
 def fast_delivery_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shrink broadcast delivery's backoff (1, 2, 4, 8 s) to tenths, so that retried sends keep a test fast."""
-    monkeypatch.setattr("bot.jobs.broadcasts.RETRY", RetryPolicy(attempts=5, base=0.05, cap=0.5))
+    monkeypatch.setattr("bot.outbox.worker.RETRY", RetryPolicy(attempts=5, base=0.05, cap=0.5))
 
 
 @pytest.fixture

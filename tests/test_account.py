@@ -84,7 +84,7 @@ async def test_delete_erases_everything_after_a_clear_yes(
     await answer_all(user, en, with_answers(pus="yes"))
     await user.next_output()
     before = rows_about(settings, 9103)
-    before.pop("delivery")  # a message on its way: gone once Telegram confirms it, whatever /delete does
+    before.pop("outbox")  # a message on its way: gone once Telegram confirms it, whatever /delete does
     assert before["checkin"] == 1
     assert before["escalation"] == 1
 
@@ -93,7 +93,7 @@ async def test_delete_erases_everything_after_a_clear_yes(
     assert question.text == en.text("account.delete_confirm")
     await user.press(en.label("delete_keep"))
     assert (await user.next_output()).text == en.text("account.delete_kept")
-    assert {table: count for table, count in rows_about(settings, 9103).items() if table != "delivery"} == before
+    assert {table: count for table, count in rows_about(settings, 9103).items() if table != "outbox"} == before
 
     await user.send("/delete")
     await user.next_output()

@@ -15,8 +15,10 @@ from bot.config import Settings
 from bot.content.packs import Content, LanguagePack
 from bot.domain.triage import TriageRules
 from bot.jobs import broadcasts
+from bot.outbox import worker
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
+from bot.telegram import request_layer
 from bot.telegram.pacing import RetryPolicy
 from tests.broadcast_steps import (
     STAFF,
@@ -57,7 +59,7 @@ def recipients_by_status(settings: Settings, broadcast_id: int) -> dict[str, set
     """Read each recipient's status straight from SQLite."""
     with sqlite3.connect(settings.database_path) as connection:
         rows = connection.execute(
-            "SELECT status, user_id FROM broadcast_recipient WHERE broadcast_id = ?", (broadcast_id,)
+            "SELECT status, user_id FROM outbox WHERE broadcast_id = ?", (broadcast_id,)
         ).fetchall()
     found: dict[str, set[int]] = {}
     for status, user_id in rows:
@@ -69,7 +71,7 @@ def reasons(settings: Settings, broadcast_id: int) -> dict[int, tuple[str, str, 
     """Read each recipient's (status, reason, attempts) straight from SQLite."""
     with sqlite3.connect(settings.database_path) as connection:
         rows = connection.execute(
-            "SELECT user_id, status, reason, attempts FROM broadcast_recipient WHERE broadcast_id = ?", (broadcast_id,)
+            "SELECT user_id, status, reason, attempts FROM outbox WHERE broadcast_id = ?", (broadcast_id,)
         ).fetchall()
     return {user_id: (status, reason, attempts) for user_id, status, reason, attempts in rows}
 
@@ -196,7 +198,7 @@ async def test_a_crash_halfway_resumes_with_no_one_twice_and_only_the_message_in
     await bot.start()
     broadcast_id = await send_to_all(staff, en, "Resumable")
     await until_delivered(fake_telegram, 250)
-    monkeypatch.setattr(broadcasts, "STOP_GRACE", 0.0)  # no waiting for the message in flight: as in a crash
+    monkeypatch.setattr(worker, "STOP_GRACE", 0.0)  # no waiting for the message in flight: as in a crash
     await bot.stop()
     _broadcast, tally = await stored_broadcast(settings, broadcast_id)
     assert 0 < tally.pending < len(patients), "stopped halfway"
@@ -225,7 +227,8 @@ async def test_transient_errors_are_retried_with_backoff_and_others_fail_with_th
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """5xx are retried with growing waits, up to the limit; a missing chat fails at once; a block is 'blocked'."""
-    monkeypatch.setattr(broadcasts, "RETRY", RetryPolicy(attempts=3, base=0.1, cap=1.0))
+    monkeypatch.setattr(worker, "RETRY", RetryPolicy(attempts=3, base=0.1, cap=1.0))
+    monkeypatch.setattr(request_layer, "MAX_ATTEMPTS", 1)  # the outbox's own tries, each one request (no layer retry)
     first, second, third, blocking = await add_patients(settings, fake_telegram, [40_001, 40_002, 40_003, 40_004])
     gone = 40_005
     async with await Database.open(settings.database_path) as database:  # a patient whose chat Telegram no longer has

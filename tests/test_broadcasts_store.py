@@ -4,8 +4,10 @@ import asyncio
 from datetime import date
 
 from bot.domain.audience import DateSpan
+from bot.domain.records import DeliveryStatus
 from bot.storage import Database
-from bot.storage.broadcasts import BroadcastStatus, Recipient, RecipientStatus, Tally
+from bot.storage.broadcasts import BroadcastStatus, Tally
+from bot.storage.outbox import BULK
 from tests.storage_support import NOW, OTHER, PATIENT, later
 
 EVERYONE = DateSpan(None, None)
@@ -16,6 +18,12 @@ async def ready_draft(database: Database, created_by: int = 500) -> int:
     draft = await database.broadcasts.create_draft(created_by, "content", NOW)
     assert await database.broadcasts.update_draft(draft.id, "confirm", NOW, text_html="<b>Hi</b>", audience="all")
     return draft.id
+
+
+async def rows(database: Database) -> dict[int, int]:
+    """Return the pending rows of the outbox, due by a day ahead, as patient -> row id, in order."""
+    due = await database.outbox.due(BULK, later(24 * 60), 10)
+    return {item.delivery.user_id: item.delivery.id for item in due}
 
 
 async def test_a_draft_belongs_to_its_author_and_keeps_its_step_and_message(database: Database) -> None:
@@ -57,7 +65,7 @@ async def test_the_snapshot_takes_only_patients_who_take_messages_within_the_dat
     assert await store.count_audience(november) == 2
     broadcast_id = await ready_draft(database)
     assert await store.start(broadcast_id, november, NOW, scheduled=False, report=(500, 9)) == 2
-    assert [recipient.user_id for recipient in await store.pending(broadcast_id, 10)] == [PATIENT, OTHER]
+    assert list(await rows(database)) == [PATIENT, OTHER], "the snapshot is rows of the outbox"
     started = await store.get(broadcast_id)
     assert started is not None
     assert (started.status, started.compose_step, started.report_message_id) == (BroadcastStatus.SENDING, None, 9)
@@ -92,9 +100,10 @@ async def test_each_recipient_is_marked_once_and_the_tally_adds_up(database: Dat
     store = database.broadcasts
     broadcast_id = await ready_draft(database)
     await store.start(broadcast_id, EVERYONE, NOW, scheduled=False, report=None)
-    assert await store.mark(broadcast_id, PATIENT, RecipientStatus.SENT, later(1), attempts=1)
-    assert not await store.mark(broadcast_id, PATIENT, RecipientStatus.FAILED, later(1), attempts=1)
-    assert await store.mark(broadcast_id, OTHER, RecipientStatus.BLOCKED, later(1), attempts=1, reason="x" * 500)
+    ids, outbox = await rows(database), database.outbox
+    assert await outbox.settle(ids[PATIENT], DeliveryStatus.SENT, later(1))
+    assert not await outbox.settle(ids[PATIENT], DeliveryStatus.FAILED, later(1))
+    assert await outbox.settle(ids[OTHER], DeliveryStatus.BLOCKED, later(1), reason="x" * 500)
     assert await store.tally(broadcast_id) == Tally(pending=0, sent=1, blocked=1, failed=0)
     assert await store.finish(broadcast_id, later(2))
     assert not await store.finish(broadcast_id, later(3))
@@ -108,17 +117,18 @@ async def test_a_claimed_recipient_is_sent_once_released_for_later_or_left_uncon
     store = database.broadcasts
     broadcast_id = await ready_draft(database)
     await store.start(broadcast_id, EVERYONE, NOW, scheduled=False, report=None)
-    assert await store.claim(broadcast_id, PATIENT, later(1))
-    assert not await store.claim(broadcast_id, PATIENT, later(1)), "a row is claimed once"
-    assert await store.claim(broadcast_id, OTHER, later(1))
-    assert await store.pending(broadcast_id, 10) == []
+    ids, outbox = await rows(database), database.outbox
+    assert await outbox.claim_bulk(ids[PATIENT], later(1))
+    assert not await outbox.claim_bulk(ids[PATIENT], later(1)), "a row is claimed once"
+    assert await outbox.claim_bulk(ids[OTHER], later(1))
+    assert await rows(database) == {}
     assert await store.tally(broadcast_id) == Tally(sending=2)
-    await store.release(broadcast_id, OTHER, 2, later(2))
-    assert [recipient.user_id for recipient in await store.pending(broadcast_id, 10)] == [OTHER]
-    assert await store.unconfirm_interrupted(later(3)) == 1, "the row a crash left 'sending'"
+    await outbox.release(ids[OTHER], later(2), later(2))
+    assert list(await rows(database)) == [OTHER]
+    assert await outbox.resume(later(3)) == (0, 1), "the row a crash left 'sending'"
     assert await store.tally(broadcast_id) == Tally(pending=1, unconfirmed=1)
-    assert not await store.mark(broadcast_id, PATIENT, RecipientStatus.SENT, later(4), attempts=1), "never again"
-    assert await store.unconfirm_interrupted(later(5)) == 0
+    assert not await outbox.settle(ids[PATIENT], DeliveryStatus.SENT, later(4)), "never again"
+    assert await outbox.resume(later(5)) == (0, 0)
 
 
 async def test_pending_recipients_say_whether_they_still_take_messages(database: Database) -> None:
@@ -127,9 +137,10 @@ async def test_pending_recipients_say_whether_they_still_take_messages(database:
     await database.broadcasts.start(broadcast_id, EVERYONE, NOW, scheduled=False, report=None)
     await database.patients.set_unreachable(PATIENT, later(1))
     await database.patients.set_messages_stopped(OTHER, True, later(1))
-    assert await database.broadcasts.pending(broadcast_id, 10) == [
-        Recipient(PATIENT, unreachable=True, stopped=False),
-        Recipient(OTHER, unreachable=False, stopped=True),
+    due = await database.outbox.due(BULK, later(1), 10)
+    assert [(item.delivery.user_id, item.unreachable, item.stopped) for item in due] == [
+        (PATIENT, True, False),
+        (OTHER, False, True),
     ]
 
 
@@ -153,3 +164,6 @@ async def test_cancelling_returns_the_broadcast_as_it_was_and_the_list_leaves_ou
     assert cancelled_scheduled.status is BroadcastStatus.SCHEDULED
     listed = [(broadcast.id, broadcast.status, tally.total) for broadcast, tally in await store.recent(10)]
     assert listed == [(scheduled, BroadcastStatus.CANCELLED, 0), (sent, BroadcastStatus.SENDING, 2)]
+    await store.cancel(sent, later(3))
+    assert await store.tally(sent) == Tally(cancelled=2), "its pending rows are never sent"
+    assert await rows(database) == {}

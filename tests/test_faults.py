@@ -197,9 +197,7 @@ async def test_a_broadcast_to_300_under_faults_accounts_for_everyone(
         fake_telegram.faults = None
     with sqlite3.connect(settings.database_path) as connection:
         status_of = dict(
-            connection.execute(
-                "SELECT user_id, status FROM broadcast_recipient WHERE broadcast_id = ?", (broadcast_id,)
-            )
+            connection.execute("SELECT user_id, status FROM outbox WHERE broadcast_id = ?", (broadcast_id,))
         )
     statuses = Counter(status_of.values())
     text = "Holiday hours: closed Dec 25 and 26."

@@ -27,7 +27,7 @@ TABLES = {
     "staff_invite",
     "audit_log",
     "broadcast",
-    "broadcast_recipient",
+    "outbox",
     "sequence_log",
 }
 

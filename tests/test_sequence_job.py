@@ -1,6 +1,7 @@
 """The aftercare sequence over HTTP, with the shipped schedule: driven by moving the clock and running the jobs."""
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -14,9 +15,13 @@ from bot.care.services import Services
 from bot.config import Settings
 from bot.content.packs import Content, LanguagePack
 from bot.content.sequence_rules import load_sequence
+from bot.domain.records import DeliveryKind
 from bot.domain.triage import TriageRules
 from bot.jobs.sequence import SequenceJob
+from bot.outbox.worker import Outbox
 from bot.storage import Database
+from bot.storage.outbox import BULK
+from bot.telegram.pacing import SendPace
 from bot.telegram.request_layer import ApiBot
 from tests.conftest import TEST_ENV, Clock, RunningBot, shipped_reader
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
@@ -252,7 +257,7 @@ class FloodedBot:
 async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the_next_run(
     settings: Settings, content: Content, rules: TriageRules, clock: Clock, en: LanguagePack
 ) -> None:
-    """A 429 that outlasts the retries gives the claim back and ends the round; the next run sends it, once."""
+    """A 429 that outlasts the retries leaves the row pending and ends the round; the next run sends it, once."""
     sequence = load_sequence(SHIPPED, content)
     services = Services(settings=settings, content=content, rules=rules, reader=shipped_reader(), clock=clock)
     async with await Database.open(settings.database_path) as database:
@@ -261,16 +266,28 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
             await database.patients.add_consented(user_id, "en", TREATED)
             await database.patients.set_treatment_date(user_id, TREATED.date(), TREATED)
         job, flooded = SequenceJob(services, sequence), FloodedBot()
+        outbox = Outbox(services, {DeliveryKind.STEP: job.send}, {})
         clock.now = DAY1_MORNING
-        await job.send_due(cast("ApiBot", flooded))
-        assert await database.sequence.sent_to(8101) == []
-        assert await database.sequence.sent_to(8102) == []  # the round ended: not even tried
+        await job.queue_due()
+        await outbox.run_due(cast("ApiBot", flooded))
+        pending = [
+            (due.delivery.user_id, due.delivery.attempts) for due in await database.outbox.due(BULK, clock.now, 9)
+        ]
+        assert pending == [(8101, 1), (8102, 0)], "both still pending; the round ended: 8102 not even tried"
         flooded.flooded = False
+        services.send_pace = replace_pace(services)  # Telegram's 30 s have passed
         clock.now = DAY1_MORNING + MINUTE
-        await job.send_due(cast("ApiBot", flooded))
-        await job.send_due(cast("ApiBot", flooded))
+        await job.queue_due()
+        await outbox.run_due(cast("ApiBot", flooded))
+        await outbox.run_due(cast("ApiBot", flooded))
         assert flooded.sent == [(8101, step_text(en, "day1")), (8102, step_text(en, "day1"))]
         assert await database.sequence.sent_to(8101) == ["day1"]
+        assert await database.outbox.due(BULK, clock.now, 9) == []
+
+
+def replace_pace(services: Services) -> SendPace:
+    """Return a fresh pace like the services' own, as it stands once a pause Telegram asked for is over."""
+    return SendPace(bulk_rate=1000, overall_rate=1000, per_chat_seconds=0.0, clock=time.monotonic)
 
 
 async def test_every_patient_due_gets_the_message_and_no_one_else(

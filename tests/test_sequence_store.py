@@ -2,7 +2,9 @@
 
 from datetime import date, timedelta
 
+from bot.domain.records import DeliveryKind
 from bot.storage import Database
+from bot.storage.outbox import BULK
 from tests.storage_support import NOW, OTHER, PATIENT, later
 
 TREATED = date(2026, 11, 20)  # the storage fixture's patients were treated on this date
@@ -39,12 +41,13 @@ async def test_a_step_is_claimed_once_per_patient_ever(database: Database) -> No
     assert await database.sequence.sent_to(OTHER) == ["day1"]
 
 
-async def test_a_released_claim_is_pending_again(database: Database) -> None:
-    """A claim given back (Telegram asked to slow down) makes the step pending again, and claimable."""
-    assert await database.sequence.claim(PATIENT, "day1", NOW)
-    await database.sequence.release(PATIENT, "day1")
-    assert await database.sequence.pending([("day1", TREATED)]) == [(PATIENT, "day1"), (OTHER, "day1")]
-    assert await database.sequence.claim(PATIENT, "day1", later(1))
+async def test_a_claim_queues_the_step_in_the_outbox_in_the_same_transaction(database: Database) -> None:
+    """A claimed step is a bulk row of the outbox for that patient and step, due at once; a second claim adds none."""
+    assert await database.sequence.claim(PATIENT, "day1", NOW, expires_at=later(60))
+    assert not await database.sequence.claim(PATIENT, "day1", later(1))
+    [due] = await database.outbox.due(BULK, later(1), 10)
+    assert (due.delivery.kind, due.delivery.user_id, due.delivery.step) == (DeliveryKind.STEP, PATIENT, "day1")
+    assert due.delivery.expires_at == later(60)
 
 
 async def test_stopped_and_unreachable_patients_are_never_pending(database: Database) -> None:

@@ -12,6 +12,7 @@ from bot.domain.records import CheckinStatus
 from bot.storage import Database, DatabaseError
 from bot.storage.broadcasts import Tally
 from bot.storage.migrations import migrate, migration_scripts, split_statements, user_version
+from bot.storage.outbox import BULK
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 
@@ -199,7 +200,7 @@ async def test_every_table_is_strict(tmp_path: Path) -> None:
     assert set(tables) == {
         *("patient", "checkin", "checkin_answer", "escalation", "reminder_log"),
         *("staff_member", "staff_invite", "audit_log"),
-        *("broadcast", "broadcast_recipient", "sequence_log", "delivery"),
+        *("broadcast", "sequence_log", "outbox"),
     }
     assert set(tables.values()) == {1}
 
@@ -346,12 +347,16 @@ async def test_broadcast_rows_written_before_unconfirmed_existed_survive_its_mig
                 "INSERT INTO patient (user_id, language, consented_at, updated_at) VALUES (?, 'en', 'x', 'x')",
                 (user_id,),
             )
-        connection.execute("INSERT INTO broadcast (id, created_by, created_at, updated_at) VALUES (1, 500, 'x', 'x')")
+        connection.execute(
+            "INSERT INTO broadcast (id, created_by, created_at, updated_at) VALUES (1, 500, '2026-11-24', 'x')"
+        )
         connection.execute("INSERT INTO broadcast_recipient (broadcast_id, user_id, status) VALUES (1, 7, 'sent')")
         connection.execute("INSERT INTO broadcast_recipient (broadcast_id, user_id) VALUES (1, 8)")
     async with await Database.open(path) as database:
         store = database.broadcasts
         assert await store.tally(1) == Tally(pending=1, sent=1)
-        assert await store.claim(1, 8, NOW)
-        assert await store.unconfirm_interrupted(NOW) == 1
+        [pending] = await database.outbox.due(BULK, NOW, 10)  # migrated into the outbox by 0009
+        assert pending.delivery.user_id == 8
+        assert await database.outbox.claim_bulk(pending.delivery.id, NOW)
+        assert await database.outbox.resume(NOW) == (0, 1)
         assert await store.tally(1) == Tally(sent=1, unconfirmed=1)

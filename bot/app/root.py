@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.care.services import Services
 from bot.config import Settings
 from bot.content.packs import Content
+from bot.domain.records import DeliveryKind
 from bot.domain.sequence import AftercareSequence
 from bot.domain.triage import TriageRules
 from bot.handlers.access import StaffAccess
@@ -43,12 +44,12 @@ from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
 from bot.handlers.typed import TypedWarnings
-from bot.jobs.broadcasts import start_broadcasts, stop_broadcasts
-from bot.jobs.minute import Jobs
+from bot.jobs.broadcasts import Broadcasts
+from bot.jobs.minute import Jobs, ReminderMessages
 from bot.jobs.sequence import SequenceJob
 from bot.outbox.alerts import Alerts
-from bot.outbox.deliveries import Deliveries
 from bot.outbox.senders import DeliverySenders
+from bot.outbox.worker import Outbox
 from bot.reading import TextReader
 from bot.storage import Database
 from bot.telegram import callbacks
@@ -102,9 +103,22 @@ def build_bot(
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
     menu = MenuHandlers(services)
-    deliveries = Deliveries(services, DeliverySenders(services, alerts).perform)
-    checkins = CheckinHandlers(services, deliveries)
-    jobs = Jobs(services, alerts, checkins, deliveries=deliveries, sequence=SequenceJob(services, sequence))
+    steps = SequenceJob(services, sequence)
+    broadcasts = Broadcasts(services, wake=lambda: outbox.wake())
+    # The outbox: every message the bot sends on its own, rendered by its kind's sender, sent by one worker.
+    outbox = Outbox(
+        services,
+        senders={
+            **DeliverySenders(services, alerts).by_kind(),
+            DeliveryKind.REMINDER: ReminderMessages(services).send,
+            DeliveryKind.NUDGE: ReminderMessages(services).send,
+            DeliveryKind.STEP: steps.send,
+            DeliveryKind.BROADCAST: broadcasts.send,
+        },
+        settled={DeliveryKind.BROADCAST: broadcasts.settled},
+    )
+    checkins = CheckinHandlers(services, outbox)
+    jobs = Jobs(services, checkins, outbox=outbox, sequence=steps, broadcasts=broadcasts)
 
     async def post_init(application: BotApplication) -> None:
         """Open the database, register the command menu with Telegram and schedule the jobs."""
@@ -121,14 +135,13 @@ def build_bot(
                 first=FIRST_JOB_DELAY_SECONDS,
                 job_kwargs={"misfire_grace_time": None, "coalesce": True},
             )
-        await start_broadcasts(services)  # broadcasts: their own connection; resume any a stop or crash cut off
-        await deliveries.start(application.bot)  # advice and alerts a stop or crash left unconfirmed go out again
+        await outbox.start(application.bot)  # what a stop or crash left pending goes out again (unconfirmed: not)
+        await broadcasts.resume(application.bot)  # who is composing; broadcasts a stop left with nothing to send end
         logger.info("bot ready")
 
     async def post_shutdown(application: BotApplication) -> None:
         """Close the database, if start-up got as far as opening it."""
-        await stop_broadcasts(services)  # broadcasts: pause delivery (resumed at next start), close its connection
-        await deliveries.stop()  # what is unconfirmed waits in the database for the next start
+        await outbox.stop()  # after the message in flight; what is pending waits in the database for the next start
         if await services.close_database():
             logger.info("database closed")
 
@@ -150,7 +163,7 @@ def build_bot(
         .post_shutdown(post_shutdown)
         .build()
     )
-    _add_handlers(application, services, menu, checkins, alerts, deliveries)
+    _add_handlers(application, services, menu, checkins, alerts, outbox, broadcasts)
     return AftercareBot(application=application, jobs=jobs)
 
 
@@ -160,13 +173,14 @@ def _add_handlers(
     menu: MenuHandlers,
     checkins: CheckinHandlers,
     alerts: Alerts,
-    deliveries: Deliveries,
+    outbox: Outbox,
+    broadcasts: Broadcasts,
 ) -> None:
     """Register the handlers; within a group the first match wins, so the order below matters."""
     gate = Gate(services)
     access = StaffAccess(services)
     onboarding = OnboardingHandlers(services, menu)
-    messages = MessageHandlers(services, onboarding, checkins, TypedWarnings(services, deliveries))
+    messages = MessageHandlers(services, onboarding, checkins, TypedWarnings(services, outbox))
     preferences = PreferenceHandlers(services, menu)
     staff = StaffHandlers(services, alerts)
     staff_admin = StaffAdminHandlers(services, access)
@@ -183,7 +197,7 @@ def _add_handlers(
             CallbackQueryHandler(access.admins_only(staff_admin.remove), pattern=callbacks.REMOVE_STAFF_PATTERN),
             CallbackQueryHandler(access.staff_only(staff.alert_button), pattern=callbacks.STAFF_PATTERN),
             # --- broadcasts: handlers here ---
-            *BroadcastHandlers(services, access).handlers(),
+            *BroadcastHandlers(services, access, broadcasts).handlers(),
             # --- clinic views and exports: handlers here ---
             *clinic_handlers(services, alerts, access),
         ],

@@ -79,16 +79,41 @@ class Verdict:
 
 
 class DeliveryKind(StrEnum):
-    """What a delivery carries: each must reach its reader at least once."""
+    """What a message the bot sends on its own carries; the first four are urgent and must arrive at least once."""
 
     ADVICE = "advice"  # the triage reply to the patient: what to do now
     ALERT = "alert"  # the escalation's post in the staff chat (or its update)
     NOTIFIED = "notified"  # telling the patient that the clinic has been told
+    RESEND = "resend"  # reminding the staff chat of an alert nobody has acknowledged
+    REMINDER = "reminder"  # the daily check-in reminder
+    NUDGE = "nudge"  # the reminder after two missed days
+    STEP = "step"  # a step of the aftercare sequence
+    BROADCAST = "broadcast"  # a broadcast's message to one recipient
+
+    @property
+    def urgent(self) -> bool:
+        """Tell whether this kind goes out at once, at least once, never behind bulk messages."""
+        return self in _URGENT
+
+
+_URGENT = frozenset({DeliveryKind.ADVICE, DeliveryKind.ALERT, DeliveryKind.NOTIFIED, DeliveryKind.RESEND})
+
+
+class DeliveryStatus(StrEnum):
+    """Where a message of the outbox stands."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # an at-most-once message claimed for its one request (left so by a crash: unconfirmed)
+    SENT = "sent"
+    UNCONFIRMED = "unconfirmed"  # went out, but Telegram's answer was lost: perhaps delivered, never sent again
+    BLOCKED = "blocked"  # the patient blocked the bot
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # its broadcast was cancelled first
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """A message stored before it is sent and kept until Telegram confirms it; its text is rendered when sent."""
+    """A row of the outbox: a message stored before it is sent; its text is rendered when it is sent."""
 
     id: int
     kind: DeliveryKind
@@ -98,3 +123,7 @@ class Delivery:
     attempts: int
     due_at: datetime
     created_at: datetime
+    chat_id: int | None = None  # None: the staff chat
+    broadcast_id: int | None = None
+    step: str | None = None
+    expires_at: datetime | None = None

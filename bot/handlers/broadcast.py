@@ -3,7 +3,7 @@
 The draft being composed is a broadcast row (status 'draft', compose_step), so a restart mid-compose carries on.
 A staff member's typed messages are taken as composing only while they have a draft: the `Composing` filter
 matches nobody else, so patients' messages (and staff's when not composing) go on to the patients' handlers.
-Delivery itself is the engine's (bot.jobs.broadcasts); these handlers only start, schedule and cancel it.
+Delivery itself is the outbox's (bot.jobs.broadcasts, bot.outbox); these handlers only start, schedule and cancel it.
 """
 
 import logging
@@ -47,15 +47,16 @@ from bot.handlers.replies import pressed_message, remove_buttons, send, show
 from bot.jobs.broadcasts import (
     CALLBACK_PATTERN,
     CANCEL,
-    BroadcastEngine,
+    Broadcasts,
     Outgoing,
     button_data,
-    engine_for,
     parse_button,
     plain,
     send_outgoing,
 )
+from bot.outbox.worker import api_bot
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
+from bot.telegram.request_layer import ApiBot
 from bot.views.screens import View, keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
@@ -79,26 +80,26 @@ Handler = BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]
 class Composing(filters.MessageFilter):
     """Matches a message from a staff member who has a broadcast draft in progress, and nobody else's."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, broadcasts: Broadcasts) -> None:
         super().__init__(name="composing a broadcast")
-        self._services = services
+        self._broadcasts = broadcasts
 
     def filter(self, message: Message) -> bool:
-        """Tell whether the sender is composing a broadcast (as the running engine knows it)."""
-        engine = engine_for(self._services)
-        return engine is not None and message.from_user is not None and message.from_user.id in engine.composing
+        """Tell whether the sender is composing a broadcast (as the broadcasts know it)."""
+        return message.from_user is not None and message.from_user.id in self._broadcasts.composing
 
 
 class BroadcastHandlers:
     """The staff's side of broadcasts; every command and button is behind the staff guard."""
 
-    def __init__(self, services: Services, access: StaffAccess) -> None:
+    def __init__(self, services: Services, access: StaffAccess, broadcasts: Broadcasts) -> None:
         self._services = services
         self._access = access
+        self._broadcasts = broadcasts
 
     def handlers(self) -> list[Handler]:
         """Return the handlers, for the staff group: they stop there when they match, and match only staff's updates."""
-        composing = Composing(self._services)
+        composing = Composing(self._broadcasts)
         return [
             CommandHandler("broadcast", self._access.staff_only(self.compose)),
             CommandHandler("broadcasts", self._access.staff_only(self.list_broadcasts)),
@@ -112,12 +113,10 @@ class BroadcastHandlers:
         """Return the broadcast store."""
         return self._services.database.broadcasts
 
-    def _engine(self) -> BroadcastEngine:
-        """Return the running engine; handlers only run while the bot runs, so it is there."""
-        engine = engine_for(self._services)
-        if engine is None:
-            raise RuntimeError("the broadcast engine is not running")
-        return engine
+    @staticmethod
+    def _bot(update: Update) -> ApiBot:
+        """Return the Application's bot, whose calls go through the request layer."""
+        return api_bot(update.get_bot())
 
     def _pack(self, update: Update) -> LanguagePack:
         """Return the staff member's language pack."""
@@ -138,7 +137,7 @@ class BroadcastHandlers:
             logger.info("staff member %s started broadcast %s", user.id, draft.id)
         else:
             await send(update, no_buttons(pack.text("broadcast.resumed")))
-        self._engine().composing.add(user.id)
+        self._broadcasts.composing.add(user.id)
         await self._prompt(update, draft)
 
     async def list_broadcasts(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -220,7 +219,7 @@ class BroadcastHandlers:
             return None
         draft = await self._store.draft_of(user.id) if staff else None
         if draft is None:
-            self._engine().composing.discard(user.id)
+            self._broadcasts.composing.discard(user.id)
         return draft
 
     async def _take_message(self, update: Update, draft: Broadcast, message: Message) -> None:
@@ -317,13 +316,15 @@ class BroadcastHandlers:
         if chat is None or message is None:
             await query.answer(self._pack(update).text("broadcast.toast.gone"))
             return
-        engine = self._engine()
-        count = await engine.begin(draft.id, scheduled=False, report=(chat.id, message.message_id))
+        broadcasts = self._broadcasts
+        count = await broadcasts.begin(
+            self._bot(update), draft.id, scheduled=False, report=(chat.id, message.message_id)
+        )
         if count is None:
             await query.answer(self._pack(update).text("broadcast.toast.gone"))
             return
         await query.answer()
-        engine.composing.discard(draft.created_by)
+        broadcasts.composing.discard(draft.created_by)
         await self._access.audit(update, "broadcast sent", f"broadcast:{draft.id}")
 
     async def _cancel_button(self, update: Update, broadcast: Broadcast) -> None:
@@ -334,7 +335,7 @@ class BroadcastHandlers:
         if user is None or (broadcast.status is BroadcastStatus.DRAFT and broadcast.created_by != user.id):
             await query.answer(pack.text("broadcast.toast.gone"))
             return
-        before = await self._engine().cancel(broadcast.id)
+        before = await self._broadcasts.cancel(self._bot(update), broadcast.id)
         if before is None:
             await query.answer(pack.text("broadcast.toast.over"))
             return
@@ -344,7 +345,7 @@ class BroadcastHandlers:
         on_progress = pressed is not None and pressed.message_id == before.report_message_id
         if before.status is BroadcastStatus.DRAFT:
             await show(update, no_buttons(pack.text("broadcast.cancelled_draft")))
-        elif not (before.status is BroadcastStatus.SENDING and on_progress):  # the engine turns that into the report
+        elif not (before.status is BroadcastStatus.SENDING and on_progress):  # the broadcasts turn that into the report
             await show(update, no_buttons(pack.text("broadcast.cancelled", broadcast_id=broadcast.id)))
 
     # --- steps ---
@@ -369,8 +370,8 @@ class BroadcastHandlers:
         if chat is None:
             return
         try:
-            # Through the delivery Bot, the very path patients' copies take: what works here works for them.
-            await send_outgoing(self._engine().bot, chat.id, Outgoing.of(draft))
+            # The very function and bot patients' copies go through: what works here works for them.
+            await send_outgoing(self._bot(update), chat.id, Outgoing.of(draft))
         except BadRequest as error:  # Telegram refuses the message as it stands: ask for it again
             logger.info("broadcast %s: Telegram refused the preview (%s)", draft.id, type(error).__name__)
             await self._store.update_draft(draft.id, CONTENT, self._services.clock())
@@ -398,7 +399,7 @@ class BroadcastHandlers:
         if not await self._store.schedule(draft.id, moment, chat.id, self._services.clock()):
             await send(update, no_buttons(pack.text("broadcast.toast.gone")))
             return
-        self._engine().composing.discard(draft.created_by)
+        self._broadcasts.composing.discard(draft.created_by)
         await self._access.audit(update, "broadcast scheduled", f"broadcast:{draft.id}")
         text = pack.text(
             "broadcast.scheduled",
@@ -413,7 +414,7 @@ class BroadcastHandlers:
 
     async def _cancel_draft(self, update: Update, draft: Broadcast) -> None:
         """Cancel a draft and record it in the audit log."""
-        if await self._engine().cancel(draft.id) is not None:
+        if await self._broadcasts.cancel(self._bot(update), draft.id) is not None:
             await self._access.audit(update, "broadcast cancelled", f"broadcast:{draft.id}")
 
     async def _prompt(self, update: Update, draft: Broadcast) -> None:

@@ -22,7 +22,7 @@ from bot.domain.records import Checkin, CheckinStatus
 from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
 from bot.handlers.caller import identify_with_checkin
 from bot.handlers.replies import give_advice, send, show, stop_spinner
-from bot.outbox.deliveries import Deliveries
+from bot.outbox.worker import Outbox
 from bot.telegram import callbacks
 from bot.views.checkin import advice_view, question_buttons, question_text, stored_result
 from bot.views.screens import no_buttons
@@ -37,7 +37,7 @@ HistoryKey = tuple[int, int, datetime]
 class CheckinHandlers:
     """Runs check-ins: start or resume, answers and Back, typed values, photo and note, and the triage reply."""
 
-    def __init__(self, services: Services, deliveries: Deliveries) -> None:
+    def __init__(self, services: Services, deliveries: Outbox) -> None:
         self._services = services
         self._deliveries = deliveries
         self._histories: dict[HistoryKey, list[PastCheckin]] = {}  # by open check-in, oldest first

@@ -6,7 +6,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.domain.records import Delivery
-from bot.outbox.deliveries import Deliveries
+from bot.outbox.worker import Outbox
 from bot.views.screens import View
 
 logger = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ async def stop_spinner(query: CallbackQuery) -> None:
 
 
 async def give_advice(
-    update: Update, view: View, advice: Delivery | None, deliveries: Deliveries, *, edit: bool = False
+    update: Update, view: View, advice: Delivery | None, deliveries: Outbox, *, edit: bool = False
 ) -> None:
     """Give stored advice as the answer to an update (editing the pressed message, or a new one) as its first try.
 

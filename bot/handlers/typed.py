@@ -13,7 +13,7 @@ from bot.care.services import Services
 from bot.domain.checkin import MAX_NOTE_LENGTH, Answers
 from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
 from bot.handlers.replies import give_advice, send
-from bot.outbox.deliveries import Deliveries
+from bot.outbox.worker import Outbox
 from bot.views import screens as views
 from bot.views.checkin import advice_view
 from bot.views.screens import View
@@ -23,7 +23,7 @@ from bot.views.typed import mentioned, with_questions
 class TypedWarnings:
     """Answers what a patient typed when it names a symptom, and tells the clinic when it needs a person today."""
 
-    def __init__(self, services: Services, deliveries: Deliveries) -> None:
+    def __init__(self, services: Services, deliveries: Outbox) -> None:
         self._services = services
         self._deliveries = deliveries
 

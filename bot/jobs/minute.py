@@ -1,36 +1,37 @@
-"""Work the bot does on its own, every minute: close idle check-ins, send reminders and nudges, re-send alerts.
+"""Work the bot does on its own, every minute: close idle check-ins, decide reminders, nudges and alert re-sends.
 
 Everything is worked out from the database at each run, so nothing is lost in a restart: a reminder missed
-while the bot was down goes out at the next run if that is within a few hours of its time (never at night, see
-bot/domain/reminder_window.py), and reminder_log makes sure
-none goes out twice: a reminder is claimed before it is sent, and one whose answer is lost is not repeated.
+while the bot was down is decided at the next run if that is within a few hours of its time (never at night, see
+bot/domain/reminder_window.py), and reminder_log makes sure none is decided twice. Jobs only decide and add rows to
+the outbox, in the same transaction as their record; the outbox's worker sends them (bot/outbox/worker.py), the
+alert re-sends in its urgent lane, never behind the reminders in its bulk lane.
 """
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
-from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.care.caller import Caller, patient_caller
 from bot.care.services import Services
 from bot.domain.patient import Patient
-from bot.domain.records import Checkin, CheckinStatus, Verdict
-from bot.domain.reminder_window import reminder_is_due
+from bot.domain.records import Checkin, CheckinStatus, Delivery, DeliveryKind, Verdict
+from bot.domain.reminder_window import CATCH_UP, ON_TIME, QUIET_FROM, reminder_is_due
 from bot.domain.retention import purge_cutoff
 from bot.domain.triage import ESCALATE_FROM, TriageResult, verdict
 from bot.handlers.checkin import CheckinHandlers
-from bot.jobs.broadcasts import start_due_broadcasts
+from bot.jobs.broadcasts import Broadcasts
 from bot.jobs.sequence import SequenceJob
-from bot.outbox.alerts import Alerts
-from bot.outbox.deliveries import Deliveries
+from bot.outbox.worker import Outbox, once
+from bot.storage.outbox import Message
 from bot.telegram import callbacks
-from bot.telegram.request_layer import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
+from bot.telegram.request_layer import ApiBot
 from bot.views.screens import keyboard
 
 logger = logging.getLogger(__name__)
 
-REMINDER, NUDGE = "reminder", "nudge"
 NUDGE_AFTER_MISSED_DAYS = 2
 # A check-in left with answers that already need a person today is closed (and the clinic told) after this long.
 URGENT_IDLE_MINUTES = 15
@@ -42,32 +43,38 @@ class Jobs:
     def __init__(
         self,
         services: Services,
-        alerts: Alerts,
         checkins: CheckinHandlers,
         *,
-        deliveries: Deliveries,
+        outbox: Outbox,
         sequence: SequenceJob,
+        broadcasts: Broadcasts,
     ) -> None:
         self._services = services
-        self._deliveries = deliveries
+        self._outbox = outbox
         self._sequence = sequence
-        self._alerts = alerts
+        self._broadcasts = broadcasts
         self._checkins = checkins
         self._purged_on: date | None = None  # retention: the clinic day the purge last ran
 
     async def tick(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Run one round from the JobQueue."""
-        await self.run_due(context.bot)
+        """Run one round from the JobQueue: decide what is due; the outbox's loops send it meanwhile."""
+        await self.decide(context.bot)
 
     async def run_due(self, bot: ApiBot) -> None:
-        """Do everything that is due now, by the services' clock."""
-        await self._deliveries.run_due(bot)  # advice and alerts not yet confirmed come first
+        """Decide everything that is due now, by the services' clock, then send the outbox's due rows (both lanes)."""
+        await self.decide(bot)
+        await self._outbox.run_due(bot)
+
+    async def decide(self, bot: ApiBot) -> None:
+        """Decide what is due now and queue it, waking the outbox after each kind (alert re-sends first)."""
+        await self.resend_alerts()
         await self.close_idle_checkins(bot)
-        await self.send_reminders(bot)
-        await self.resend_alerts(bot)
+        await self.queue_reminders()
+        self._outbox.wake()
         # --- scheduled work of the clinic side ---
-        await start_due_broadcasts(self._services)  # broadcasts: scheduled ones whose time has come
-        await self._sequence.send_due(bot)
+        await self._broadcasts.start_due(bot)  # broadcasts: scheduled ones whose time has come
+        await self._sequence.queue_due()
+        self._outbox.wake()
         await self.purge_expired()  # retention: once per clinic day
 
     async def close_idle_checkins(self, bot: ApiBot) -> None:
@@ -105,7 +112,7 @@ class Jobs:
             verdict(result) if escalate else Verdict(None, (), escalate=False),
             advise=escalate,
             now=services.clock(),
-            hold=self._deliveries.hold(),
+            hold=self._outbox.hold(),
             idle_since=idle_since,
         )
         if not outcome.finished:
@@ -113,34 +120,31 @@ class Jobs:
         try:
             await bot.send_message(patient.user_id, caller.pack.text("checkin.expired", day=checkin.day))
         except Forbidden:
-            await self._mark_unreachable(patient)
+            logger.info("patient %s has blocked the bot; marked unreachable", patient.user_id)
+            await services.database.patients.set_unreachable(patient.user_id, services.clock())
         except TelegramError as error:
             logger.warning("check-in %s closed; the notice was not sent (%s)", checkin.id, type(error).__name__)
         for delivery in (outcome.advice, outcome.alert):
             if delivery is not None:
-                await self._deliveries.attempt(bot, delivery)
+                await self._outbox.attempt(bot, delivery)
 
-    async def send_reminders(self, bot: ApiBot) -> None:
-        """Send today's reminder (or, after two missed days, one nudge) to each patient whose time has come."""
+    async def queue_reminders(self) -> None:
+        """Queue today's reminder (or, after two missed days, one nudge) for each patient whose time has come."""
         services = self._services
         today, local_now = services.today(), services.local_now()
         last_day = services.settings.reminder_last_day
         database = services.database
         for patient in await database.patients.awaiting_reminder(
-            today - timedelta(days=last_day), today - timedelta(1), today, REMINDER
+            today - timedelta(days=last_day), today - timedelta(1), today, DeliveryKind.REMINDER.value
         ):
             due = patient.reminder_time or services.settings.reminder_time
             if not reminder_is_due(local_now.time(), due):
                 continue  # not yet, or too late today: a reminder never comes hours late, at night
-            kind = NUDGE if await self._needs_nudge(patient) else REMINDER
-            if not await database.reminders.claim(patient.user_id, today, REMINDER, services.clock()):
-                continue  # another run got there first
-            if kind == NUDGE:
-                await database.reminders.claim(patient.user_id, today, NUDGE, services.clock())
-            if not await self._remind(bot, patient, kind):
-                await database.reminders.release(patient.user_id, today, REMINDER)
-                await database.reminders.release(patient.user_id, today, NUDGE)
-                return  # Telegram asked us to slow down: the rest wait for the next run
+            kind = DeliveryKind.NUDGE if await self._needs_nudge(patient) else DeliveryKind.REMINDER
+            message = Message(
+                patient.user_id, expires_at=reminder_deadline(today, due, services.settings.clinic_timezone)
+            )
+            await database.reminders.queue(patient.user_id, today, kind, message, services.clock())
 
     async def _needs_nudge(self, patient: Patient) -> bool:
         """Tell whether the patient has missed two whole days of check-ins and has not been nudged since."""
@@ -151,56 +155,17 @@ class Jobs:
             return False
         if (self._services.today() - last_seen).days <= NUDGE_AFTER_MISSED_DAYS:
             return False
-        last_nudge = await database.reminders.last_claimed(patient.user_id, NUDGE)
+        last_nudge = await database.reminders.last_claimed(patient.user_id, DeliveryKind.NUDGE.value)
         return last_nudge is None or last_nudge <= last_seen
 
-    async def _remind(self, bot: ApiBot, patient: Patient, kind: str) -> bool:
-        """Send one reminder or nudge with a button that starts the check-in, at the bulk pace.
-
-        False when Telegram still asked us to slow down after the request layer's waits: it surely did not take it.
-        """
-        pack = self._services.pack_for(patient, None)
-        day = self._services.day_of(patient) or 0
-        text = pack.text("reminders.nudge") if kind == NUDGE else pack.text("reminders.daily", day=day)
-        button = keyboard([[(pack.label("checkin_now"), callbacks.CHECKIN_START)]])
-        await self._services.wait_for_bulk_slot(patient.user_id)
-        try:
-            await bot.send_message(patient.user_id, text, reply_markup=button, rate_limit_args=Delivery.AT_MOST_ONCE)
-        except Forbidden:
-            await self._mark_unreachable(patient)
-        except RetryAfter as error:
-            self._services.send_pace.pause(retry_after_seconds(error))
-            logger.warning("%s for patient %s held back: Telegram asked to slow down", kind, patient.user_id)
-            return False
-        except UnconfirmedSendError:
-            logger.warning("%s for patient %s unconfirmed: not repeated", kind, patient.user_id)
-        except TelegramError as error:
-            logger.warning("%s for patient %s not sent: %s", kind, patient.user_id, type(error).__name__)
-        else:
-            logger.info("%s sent to patient %s", kind, patient.user_id)
-        return True
-
-    async def resend_alerts(self, bot: ApiBot) -> None:
-        """Remind the staff chat of every alert nobody has acknowledged within the configured time."""
+    async def resend_alerts(self) -> None:
+        """Queue a reminder to the staff chat of every alert nobody has acknowledged within the configured time."""
         services = self._services
-        minutes = services.settings.alert_resend_minutes
-        cutoff = services.clock() - timedelta(minutes=minutes)
-        pack = self._alerts.staff_pack
+        cutoff = services.clock() - timedelta(minutes=services.settings.alert_resend_minutes)
         for escalation in await services.database.escalations.due_for_resend(cutoff):
-            if escalation.staff_chat_id is None:
-                continue
-            text = pack.text("staff.resend", escalation_id=escalation.id, minutes=minutes)
-            try:
-                await bot.send_message(escalation.staff_chat_id, text, reply_to_message_id=escalation.staff_message_id)
-            except TelegramError as error:
-                logger.warning("re-sending escalation %s failed: %s", escalation.id, type(error).__name__)
-                continue
-            await services.database.escalations.mark_resent(escalation.id, services.clock())
-
-    async def _mark_unreachable(self, patient: Patient) -> None:
-        """Stop messaging a patient who blocked the bot, until they write to it or unblock it."""
-        logger.info("patient %s has blocked the bot; marked unreachable", patient.user_id)
-        await self._services.database.patients.set_unreachable(patient.user_id, self._services.clock())
+            if escalation.staff_chat_id is not None:
+                await services.database.escalations.mark_resent(escalation.id, services.clock())
+        self._outbox.wake()
 
     async def purge_expired(self) -> None:
         """Purge check-ins and logs of patients past RETENTION_DAYS, once per clinic day; log the counts only."""
@@ -220,3 +185,31 @@ class Jobs:
             purged.reminders,
             purged.sequence_messages,
         )
+
+
+def reminder_deadline(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """Return the moment a reminder set for `at` on a clinic day stops being worth sending (see reminder_window)."""
+    start = datetime.combine(day, at, tzinfo=zone)
+    quiet = datetime.combine(day, QUIET_FROM, tzinfo=zone)
+    midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=zone)
+    return min(start + CATCH_UP, max(start + ON_TIME, quiet), midnight)
+
+
+class ReminderMessages:
+    """Renders and sends a queued reminder or nudge, with the button that starts the check-in (a Send of the outbox)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    async def send(self, bot: ApiBot, delivery: Delivery) -> None:
+        """Send one reminder or nudge to its patient, as they are now."""
+        services = self._services
+        patient = await services.database.patients.get(delivery.user_id)
+        if patient is None:
+            return
+        pack = services.pack_for(patient, None)
+        day = services.day_of(patient) or 0
+        nudge = delivery.kind is DeliveryKind.NUDGE
+        text = pack.text("reminders.nudge") if nudge else pack.text("reminders.daily", day=day)
+        button = keyboard([[(pack.label("checkin_now"), callbacks.CHECKIN_START)]])
+        await bot.send_message(patient.user_id, text, reply_markup=button, rate_limit_args=once(delivery))

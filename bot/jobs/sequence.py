@@ -1,84 +1,64 @@
-"""Sending the automated aftercare sequence: part of the every-minute job (see bot.jobs.minute).
+"""The automated aftercare sequence: part of the every-minute job (see bot.jobs.minute).
 
 Everything is worked out from the database at each run: the steps whose moment has come today, the patients
 treated on those steps' dates who still take messages, and sequence_log, where each (patient, step) is claimed
-before it is sent. So a step goes out at most once (a send whose answer is lost is not repeated), survives a
-restart, and a step missed while the bot was down goes out later the same day, never on a later one.
+in the transaction that queues its message in the outbox. So a step goes out at most once (the outbox's bulk lane
+never repeats a send whose answer is lost), survives a restart, and a step missed while the bot was down goes out
+later the same day, never on a later one (its row expires at the clinic's midnight).
 """
 
 import logging
+from datetime import datetime, time, timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.care.services import Services
 from bot.content.packs import ACTIONS, LanguagePack
 from bot.content.sequence_rules import button_label
-from bot.domain.patient import Patient
+from bot.domain.records import Delivery
 from bot.domain.sequence import AftercareSequence, SequenceStep
+from bot.outbox.worker import once
 from bot.telegram import callbacks
-from bot.telegram.request_layer import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
+from bot.telegram.request_layer import ApiBot
 from bot.views.screens import ButtonSpec, keyboard
 
 logger = logging.getLogger(__name__)
 
 
 class SequenceJob:
-    """Sends each step of the aftercare sequence to each patient once, on its day, from its local time."""
+    """Queues each step of the aftercare sequence for each patient once, on its day, from its local time; sends it."""
 
     def __init__(self, services: Services, sequence: AftercareSequence) -> None:
         self._services = services
         self._sequence = sequence
+        self._steps = {step.key: step for step in sequence.steps}
 
-    async def send_due(self, bot: ApiBot) -> None:
-        """Send every step that is due now and not yet sent; stop for this round if Telegram asks us to slow down."""
+    async def queue_due(self) -> None:
+        """Queue every step that is due now and not yet queued, to be sent before the clinic's midnight."""
         services = self._services
         local_now = services.local_now()
         due = self._sequence.due_today(local_now.date(), local_now.time())
         if not due:
             return
-        steps = {item.step.key: item.step for item in due}
+        midnight = datetime.combine(local_now.date() + timedelta(days=1), time(), tzinfo=local_now.tzinfo)
         store = services.database.sequence
+        queued = 0
         for user_id, key in await store.pending([(item.step.key, item.treatment_date) for item in due]):
-            if not await self._send(bot, user_id, steps[key]):
-                return
+            queued += await store.claim(user_id, key, services.clock(), expires_at=midnight)
+        if queued:
+            logger.info("aftercare: %s messages queued", queued)
 
-    async def _send(self, bot: ApiBot, user_id: int, step: SequenceStep) -> bool:
-        """Claim and send one step to one patient; False when Telegram asked us to slow down."""
+    async def send(self, bot: ApiBot, delivery: Delivery) -> None:
+        """Send one queued step to its patient, in their language (a Send of the outbox)."""
         services = self._services
-        database = services.database
-        patient = await database.patients.get(user_id)  # read again: they may have stopped or blocked since
-        if patient is None or patient.messages_stopped or patient.unreachable_since is not None:
-            return True
-        if not await database.sequence.claim(user_id, step.key, services.clock()):
-            return True  # another run got there first
+        patient = await services.database.patients.get(delivery.user_id)
+        step = self._steps.get(delivery.step or "")
+        if patient is None or step is None:
+            return  # erased meanwhile, or a step the sequence no longer has
         pack = services.pack_for(patient, None)
         clinic = services.clinic
         text = pack.text(step.text, clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours)
-        await services.wait_for_bulk_slot(user_id)
-        try:
-            await bot.send_message(
-                user_id, text, reply_markup=_buttons(pack, step), rate_limit_args=Delivery.AT_MOST_ONCE
-            )
-        except Forbidden:
-            await self._mark_unreachable(patient)
-        except RetryAfter as error:
-            services.send_pace.pause(retry_after_seconds(error))
-            await database.sequence.release(user_id, step.key)
-            logger.warning("aftercare step %s for patient %s held back: Telegram asked to slow down", step.key, user_id)
-            return False
-        except UnconfirmedSendError:
-            logger.warning("aftercare step %s for patient %s unconfirmed: not repeated", step.key, user_id)
-        except TelegramError as error:
-            logger.warning("aftercare step %s for patient %s not sent: %s", step.key, user_id, type(error).__name__)
-        else:
-            logger.info("aftercare step %s sent to patient %s", step.key, user_id)
-        return True
-
-    async def _mark_unreachable(self, patient: Patient) -> None:
-        """Stop messaging a patient who blocked the bot, until they write to it or unblock it."""
-        logger.info("patient %s has blocked the bot; marked unreachable", patient.user_id)
-        await self._services.database.patients.set_unreachable(patient.user_id, self._services.clock())
+        await bot.send_message(patient.user_id, text, reply_markup=_buttons(pack, step), rate_limit_args=once(delivery))
 
 
 def _buttons(pack: LanguagePack, step: SequenceStep) -> InlineKeyboardMarkup | None:

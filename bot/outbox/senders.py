@@ -1,4 +1,4 @@
-"""What each kind of delivery sends: the advice again, the staff chat's alert, and "the clinic has been told"."""
+"""What each urgent kind of the outbox sends: the advice, the staff chat's alert and its re-send, "the clinic knows"."""
 
 from datetime import date, timedelta
 
@@ -7,38 +7,38 @@ from telegram import Bot
 from bot.care.caller import Caller, patient_caller
 from bot.care.services import Services
 from bot.domain.checkin import Answers
-from bot.domain.records import Delivery, DeliveryKind
+from bot.domain.records import Delivery, DeliveryKind, EscalationStatus
 from bot.outbox.alerts import Alerts
-from bot.outbox.deliveries import HOLD_SECONDS
+from bot.outbox.worker import HOLD_SECONDS, Send
+from bot.storage.outbox import Message
 from bot.views.checkin import advice_view, stored_result
 
 
 class DeliverySenders:
-    """Renders a stored delivery from the database as it stands, and sends it (a Perform for bot.outbox)."""
+    """Renders a stored urgent row from the database as it stands, and sends it (Sends for bot.outbox.worker)."""
 
     def __init__(self, services: Services, alerts: Alerts) -> None:
         self._services = services
         self._alerts = alerts
 
-    async def perform(self, bot: Bot, delivery: Delivery) -> Delivery | None:
-        """Send one delivery; return the delivery that follows it (the patient told the clinic has it), or None."""
-        if delivery.kind is DeliveryKind.ALERT:
-            return await self._alert(bot, delivery)
-        if delivery.kind is DeliveryKind.ADVICE:
-            await self._advice(bot, delivery)
-        else:
-            await self._notified(bot, delivery)
-        return None
+    def by_kind(self) -> dict[DeliveryKind, Send]:
+        """Return the sender of each urgent kind."""
+        return {
+            DeliveryKind.ALERT: self._alert,
+            DeliveryKind.ADVICE: self._advice,
+            DeliveryKind.NOTIFIED: self._notified,
+            DeliveryKind.RESEND: self._resend,
+        }
 
     async def _alert(self, bot: Bot, delivery: Delivery) -> Delivery | None:
         """Post or update the alert; once staff have it, queue telling the patient so."""
         if delivery.escalation_id is None or not await self._alerts.post(bot, delivery.escalation_id):
             return None
         services = self._services
-        return await services.database.deliveries.add(
+        return await services.database.outbox.add(
             DeliveryKind.NOTIFIED,
             delivery.user_id,
-            escalation_id=delivery.escalation_id,
+            Message(delivery.user_id, escalation_id=delivery.escalation_id),
             due_at=services.clock() + timedelta(seconds=HOLD_SECONDS),  # held for attempt() to send it at once
             now=services.clock(),
         )
@@ -73,6 +73,15 @@ class DeliverySenders:
         await bot.send_message(
             delivery.user_id, caller.pack.text("typed.clinic_notified" if typed else "triage.clinic_notified")
         )
+
+    async def _resend(self, bot: Bot, delivery: Delivery) -> None:
+        """Remind the staff chat of an alert nobody has acknowledged, in reply to its post (unless handled since)."""
+        escalation = await self._services.database.escalations.get(delivery.escalation_id or 0)
+        if escalation is None or escalation.status is not EscalationStatus.OPEN or escalation.staff_chat_id is None:
+            return
+        minutes = self._services.settings.alert_resend_minutes
+        text = self._alerts.staff_pack.text("staff.resend", escalation_id=escalation.id, minutes=minutes)
+        await bot.send_message(escalation.staff_chat_id, text, reply_to_message_id=escalation.staff_message_id)
 
     async def _caller(self, user_id: int) -> Caller | None:
         """Return the patient a delivery is for, as the views need them; None once they are erased."""

@@ -20,19 +20,21 @@ _EXPORT_QUERIES: dict[str, str] = {
     "escalations": "SELECT * FROM escalation WHERE user_id = ? ORDER BY created_at, id",
     "reminders_sent": "SELECT * FROM reminder_log WHERE user_id = ? ORDER BY local_date, kind",
     "aftercare_messages_sent": "SELECT * FROM sequence_log WHERE user_id = ? ORDER BY sent_at",
-    "messages_being_delivered": "SELECT * FROM delivery WHERE user_id = ? ORDER BY created_at, id",
+    "messages_being_delivered": (
+        "SELECT * FROM outbox WHERE user_id = ? AND broadcast_id IS NULL ORDER BY created_at, id"
+    ),
     "broadcasts_received": (
-        "SELECT broadcast_recipient.broadcast_id, broadcast_recipient.status, broadcast_recipient.updated_at,"
+        "SELECT outbox.broadcast_id, outbox.status, outbox.updated_at,"
         " broadcast.text_html, broadcast.photo_file_id IS NOT NULL AS had_photo"
-        " FROM broadcast_recipient JOIN broadcast ON broadcast.id = broadcast_recipient.broadcast_id"
-        " WHERE broadcast_recipient.user_id = ? ORDER BY broadcast_recipient.broadcast_id"
+        " FROM outbox JOIN broadcast ON broadcast.id = outbox.broadcast_id"
+        " WHERE outbox.user_id = ? ORDER BY outbox.broadcast_id"
     ),
 }
 # Tables whose rows belong to a patient; all are erased with the patient row (ON DELETE CASCADE).
 PATIENT_TABLES = frozenset(
     {
         *("patient", "checkin", "checkin_answer", "escalation", "reminder_log", "sequence_log"),
-        *("broadcast_recipient", "delivery"),
+        "outbox",
     }
 )
 

@@ -1,8 +1,9 @@
 """Broadcasts and their recipients: drafts being composed, scheduled and running broadcasts, one row per recipient.
 
 A broadcast moves draft -> (scheduled ->) sending -> done, or to cancelled from any of the first three. Its
-recipients are written once, in the transaction that starts it: that is the audience's snapshot, and delivery
-works through its pending rows, so a restart carries on where it stopped.
+recipients are written once, as rows of the outbox, in the transaction that starts it: that is the audience's
+snapshot; the outbox works through its pending rows (a restart carries on where it stopped), and keeps what became
+of each: the tally.
 """
 
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from enum import StrEnum
 import aiosqlite
 
 from bot.domain.audience import DateSpan
+from bot.domain.records import DeliveryStatus
 from bot.storage.shared import SharedConnection, moment_from, optional_int, optional_moment, utc_text
 
 _COLUMNS = (
@@ -20,7 +22,6 @@ _COLUMNS = (
 )
 _EARLIEST, _LATEST = date.min.isoformat(), date.max.isoformat()
 _ACTIVE_PATIENT = "treatment_date IS NOT NULL AND messages_stopped = 0 AND unreachable_since IS NULL"
-MAX_REASON = 200  # characters of Telegram's description kept as a failure's reason
 
 
 class BroadcastStatus(StrEnum):
@@ -31,17 +32,6 @@ class BroadcastStatus(StrEnum):
     SENDING = "sending"
     DONE = "done"
     CANCELLED = "cancelled"
-
-
-class RecipientStatus(StrEnum):
-    """What became of one recipient's message."""
-
-    PENDING = "pending"
-    SENDING = "sending"  # claimed: its message is going out now (left so by a crash, it becomes UNCONFIRMED)
-    SENT = "sent"
-    UNCONFIRMED = "unconfirmed"  # went out, but Telegram's answer was lost: perhaps delivered, never sent again
-    BLOCKED = "blocked"
-    FAILED = "failed"
 
 
 @dataclass(frozen=True)
@@ -73,25 +63,22 @@ class Tally:
     unconfirmed: int = 0
     blocked: int = 0
     failed: int = 0
+    cancelled: int = 0  # pending when the broadcast was cancelled: never sent
 
     @property
     def total(self) -> int:
         """Return the number of recipients."""
-        return self.pending + self.sending + self.sent + self.unconfirmed + self.blocked + self.failed
+        return self.pending + self.sending + self.sent + self.unconfirmed + self.blocked + self.failed + self.cancelled
+
+    @property
+    def unsent(self) -> int:
+        """Return the number of recipients whose message has not gone out (nor will, once cancelled)."""
+        return self.pending + self.cancelled
 
     @property
     def done(self) -> int:
         """Return the number of recipients whose message has been dealt with."""
-        return self.total - self.pending - self.sending
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A pending recipient, and whether they still take messages (a patient may block or /stop mid-broadcast)."""
-
-    user_id: int
-    unreachable: bool
-    stopped: bool
+        return self.total - self.pending - self.sending - self.cancelled
 
 
 class BroadcastStore:
@@ -208,9 +195,10 @@ class BroadcastStore:
                     (*report, broadcast_id),
                 )
             return await tx.run(
-                "INSERT INTO broadcast_recipient (broadcast_id, user_id)"  # noqa: S608 - fixed conditions
-                f" SELECT ?, user_id FROM patient WHERE {_ACTIVE_PATIENT} AND treatment_date BETWEEN ? AND ?",
-                (broadcast_id, *_bounds(span)),
+                "INSERT INTO outbox (kind, priority, once, chat_id, user_id, broadcast_id, due_at, created_at)"  # noqa: S608
+                " SELECT 'broadcast', 1, 'at most', user_id, user_id, ?, ?, ? FROM patient"
+                f" WHERE {_ACTIVE_PATIENT} AND treatment_date BETWEEN ? AND ? ORDER BY user_id",
+                (broadcast_id, utc_text(now), utc_text(now), *_bounds(span)),
             )
 
     async def due(self, now: datetime) -> list[Broadcast]:
@@ -229,66 +217,13 @@ class BroadcastStore:
         )
         return [_broadcast(row) for row in rows]
 
-    async def pending(self, broadcast_id: int, limit: int) -> list[Recipient]:
-        """Return up to `limit` recipients not dealt with yet, by user id, and whether each still takes messages."""
-        rows = await self._sql.rows(
-            "SELECT r.user_id, p.unreachable_since IS NOT NULL, p.messages_stopped FROM broadcast_recipient r"
-            " JOIN patient p ON p.user_id = r.user_id"
-            " WHERE r.broadcast_id = ? AND r.status = 'pending' ORDER BY r.user_id LIMIT ?",
-            (broadcast_id, limit),
-        )
-        return [Recipient(int(row[0]), bool(row[1]), bool(row[2])) for row in rows]
-
-    async def claim(self, broadcast_id: int, user_id: int, now: datetime) -> bool:
-        """Mark a pending recipient 'sending' just before their message goes out; False if they were not pending."""
-        changed = await self._sql.run(
-            "UPDATE broadcast_recipient SET status = 'sending', updated_at = ?"
-            " WHERE broadcast_id = ? AND user_id = ? AND status = 'pending'",
-            (utc_text(now), broadcast_id, user_id),
-        )
-        return changed == 1
-
-    async def release(self, broadcast_id: int, user_id: int, attempts: int, now: datetime) -> None:
-        """Put a claimed recipient back to pending, when delivery stopped before any send could have gone out."""
-        await self._sql.run(
-            "UPDATE broadcast_recipient SET status = 'pending', attempts = attempts + ?, updated_at = ?"
-            " WHERE broadcast_id = ? AND user_id = ? AND status = 'sending'",
-            (attempts, utc_text(now), broadcast_id, user_id),
-        )
-
-    async def unconfirm_interrupted(self, now: datetime) -> int:
-        """Mark 'unconfirmed' every recipient a crash left 'sending' (their message may have gone out); count them."""
-        return await self._sql.run(
-            "UPDATE broadcast_recipient SET status = 'unconfirmed', reason = 'interrupted while sending',"
-            " updated_at = ? WHERE status = 'sending'",
-            (utc_text(now),),
-        )
-
-    async def mark(
-        self,
-        broadcast_id: int,
-        user_id: int,
-        status: RecipientStatus,
-        now: datetime,
-        *,
-        attempts: int,
-        reason: str = "",
-    ) -> bool:
-        """Record what became of a pending or claimed recipient; False if they were neither."""
-        changed = await self._sql.run(
-            "UPDATE broadcast_recipient SET status = ?, reason = ?, attempts = attempts + ?, updated_at = ?"
-            " WHERE broadcast_id = ? AND user_id = ? AND status IN ('pending', 'sending')",
-            (status.value, reason[:MAX_REASON], attempts, utc_text(now), broadcast_id, user_id),
-        )
-        return changed == 1
-
     async def tally(self, broadcast_id: int) -> Tally:
         """Count a broadcast's recipients by status."""
         rows = await self._sql.rows(
-            "SELECT status, COUNT(*) FROM broadcast_recipient WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
+            "SELECT status, COUNT(*) FROM outbox WHERE broadcast_id = ? GROUP BY status", (broadcast_id,)
         )
         counts = {str(row[0]): int(row[1]) for row in rows}
-        return Tally(**{status.value: counts.get(status.value, 0) for status in RecipientStatus})
+        return Tally(**{status.value: counts.get(status.value, 0) for status in DeliveryStatus})
 
     async def finish(self, broadcast_id: int, now: datetime) -> bool:
         """Mark a broadcast being delivered as done; False if it is not being delivered (say, it was cancelled)."""
@@ -314,6 +249,10 @@ class BroadcastStore:
                 "UPDATE broadcast SET status = 'cancelled', compose_step = NULL, finished_at = ?, updated_at = ?"
                 " WHERE id = ?",
                 (utc_text(now), utc_text(now), broadcast_id),
+            )
+            await tx.run(
+                "UPDATE outbox SET status = 'cancelled', updated_at = ? WHERE broadcast_id = ? AND status = 'pending'",
+                (utc_text(now), broadcast_id),
             )
             return before
 

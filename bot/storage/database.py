@@ -10,9 +10,9 @@ from bot.storage.account import AccountStore
 from bot.storage.audit import AuditStore
 from bot.storage.broadcasts import BroadcastStore
 from bot.storage.checkins import CheckinStore
-from bot.storage.deliveries import DeliveryStore
 from bot.storage.escalations import EscalationStore
 from bot.storage.migrations import DatabaseError, migrate
+from bot.storage.outbox import OutboxStore
 from bot.storage.outcomes import OutcomeStore
 from bot.storage.patients import PatientStore
 from bot.storage.reminders import ReminderStore
@@ -44,7 +44,7 @@ class Database:
         self.checkins = CheckinStore(sql)
         self.escalations = EscalationStore(sql)
         self.outcomes = OutcomeStore(sql)
-        self.deliveries = DeliveryStore(sql)
+        self.outbox = OutboxStore(sql)
         self.reminders = ReminderStore(sql)
         self.wal = WalCheckpoint(sql)  # emptied after erasures; wal.retry_owed() retries one a reader blocked
         self.retention = RetentionStore(sql, self.wal)

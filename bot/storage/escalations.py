@@ -5,7 +5,8 @@ from datetime import date, datetime
 
 import aiosqlite
 
-from bot.domain.records import Escalation, EscalationStatus
+from bot.domain.records import DeliveryKind, Escalation, EscalationStatus
+from bot.storage.outbox import Message, add_delivery
 from bot.storage.shared import (
     Params,
     SharedConnection,
@@ -138,11 +139,20 @@ class EscalationStore:
         )
 
     async def mark_resent(self, escalation_id: int, now: datetime) -> None:
-        """Record that the escalation was sent to staff again now."""
-        await self._sql.run(
-            "UPDATE escalation SET last_sent_at = ?, updated_at = ? WHERE id = ?",
-            (utc_text(now), utc_text(now), escalation_id),
-        )
+        """Record that the escalation is sent to staff again now, queueing the re-send in the outbox (one at a time)."""
+        async with self._sql.transaction() as tx:
+            await tx.run(
+                "UPDATE escalation SET last_sent_at = ?, updated_at = ? WHERE id = ?",
+                (utc_text(now), utc_text(now), escalation_id),
+            )
+            row = await tx.row(
+                "SELECT user_id FROM escalation AS e WHERE id = ? AND NOT EXISTS"
+                " (SELECT 1 FROM outbox WHERE kind = 'resend' AND escalation_id = e.id)",
+                (escalation_id,),
+            )
+            if row is not None:
+                message = Message(escalation_id=escalation_id)
+                await add_delivery(tx, DeliveryKind.RESEND, int(row[0]), message, due_at=now, now=now)
 
     async def for_patient(self, user_id: int) -> list[Escalation]:
         """Return the patient's escalations, oldest first."""

@@ -9,8 +9,8 @@ from datetime import date, datetime
 
 from bot.domain.records import Checkin, CheckinStatus, Delivery, DeliveryKind, Escalation, Verdict
 from bot.storage.checkins import finish_checkin
-from bot.storage.deliveries import add_delivery
 from bot.storage.escalations import EscalationFacts, merge_escalation
+from bot.storage.outbox import Message, add_delivery
 from bot.storage.shared import SharedConnection, Statements
 
 
@@ -55,7 +55,7 @@ class OutcomeStore:
             user_id, advice = checkin.user_id, None
             if advise:
                 advice = await add_delivery(
-                    tx, DeliveryKind.ADVICE, user_id, checkin_id=checkin.id, escalation_id=None, due_at=hold, now=now
+                    tx, DeliveryKind.ADVICE, user_id, Message(user_id, checkin_id=checkin.id), due_at=hold, now=now
                 )
             _, alert = await _escalate(tx, verdict, user_id, checkin.id, checkin.local_date, None, now, hold)
             return Outcome(checkin, True, advice, alert)
@@ -69,7 +69,12 @@ class OutcomeStore:
             advice = None
             if escalation is not None:
                 advice = await add_delivery(
-                    tx, DeliveryKind.ADVICE, user_id, checkin_id=None, escalation_id=escalation.id, due_at=hold, now=now
+                    tx,
+                    DeliveryKind.ADVICE,
+                    user_id,
+                    Message(user_id, escalation_id=escalation.id),
+                    due_at=hold,
+                    now=now,
                 )
             return Outcome(None, False, advice, alert)
 
@@ -90,6 +95,6 @@ async def _escalate(
     facts = EscalationFacts(user_id, checkin_id, local_date, verdict.tier, verdict.reasons, words)
     escalation, _ = await merge_escalation(tx, facts, now)
     alert = await add_delivery(
-        tx, DeliveryKind.ALERT, user_id, checkin_id=None, escalation_id=escalation.id, due_at=hold, now=now
+        tx, DeliveryKind.ALERT, user_id, Message(escalation_id=escalation.id), due_at=hold, now=now
     )
     return escalation, alert

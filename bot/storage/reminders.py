@@ -1,8 +1,10 @@
-"""The reminder log: each reminder or nudge is claimed before it is sent, so that none goes out twice."""
+"""The reminder log: each reminder or nudge is claimed as it is queued in the outbox, so that none goes out twice."""
 
 from datetime import date, datetime
 
-from bot.storage.shared import SharedConnection, utc_text
+from bot.domain.records import DeliveryKind
+from bot.storage.outbox import Message, add_delivery
+from bot.storage.shared import SharedConnection, Statements, utc_text
 
 
 class ReminderStore:
@@ -12,20 +14,21 @@ class ReminderStore:
         self._sql = sql
 
     async def claim(self, user_id: int, local_date: date, kind: str, now: datetime) -> bool:
-        """Record that this reminder is being sent; True only the first time for (patient, date, kind)."""
-        inserted = await self._sql.run(
-            "INSERT INTO reminder_log (user_id, local_date, kind, sent_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (user_id, local_date, kind) DO NOTHING",
-            (user_id, local_date.isoformat(), kind, utc_text(now)),
-        )
-        return inserted == 1
+        """Record that this reminder is decided; True only the first time for (patient, date, kind)."""
+        return await _claim(self._sql, user_id, local_date, kind, now)
 
-    async def release(self, user_id: int, local_date: date, kind: str) -> None:
-        """Undo a claim for a reminder Telegram certainly did not take (it asked us to slow down), to retry it."""
-        await self._sql.run(
-            "DELETE FROM reminder_log WHERE user_id = ? AND local_date = ? AND kind = ?",
-            (user_id, local_date.isoformat(), kind),
-        )
+    async def queue(self, user_id: int, local_date: date, kind: DeliveryKind, message: Message, now: datetime) -> bool:
+        """Claim the day's reminder (and the nudge, if it is one) and queue its message, in one transaction.
+
+        False, with nothing queued, when the day's reminder was claimed already (another run got there first).
+        """
+        async with self._sql.transaction() as tx:
+            if not await _claim(tx, user_id, local_date, DeliveryKind.REMINDER.value, now):
+                return False
+            if kind is DeliveryKind.NUDGE:
+                await _claim(tx, user_id, local_date, kind.value, now)
+            await add_delivery(tx, kind, user_id, message, due_at=now, now=now)
+            return True
 
     async def last_claimed(self, user_id: int, kind: str) -> date | None:
         """Return the latest clinic date this kind of reminder was claimed for the patient, or None."""
@@ -33,3 +36,13 @@ class ReminderStore:
             "SELECT MAX(local_date) FROM reminder_log WHERE user_id = ? AND kind = ?", (user_id, kind)
         )
         return None if row is None or row[0] is None else date.fromisoformat(row[0])
+
+
+async def _claim(sql: Statements, user_id: int, local_date: date, kind: str, now: datetime) -> bool:
+    """Insert a reminder_log row unless there is one; tell whether it was inserted."""
+    inserted = await sql.run(
+        "INSERT INTO reminder_log (user_id, local_date, kind, sent_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (user_id, local_date, kind) DO NOTHING",
+        (user_id, local_date.isoformat(), kind, utc_text(now)),
+    )
+    return inserted == 1

@@ -1,8 +1,10 @@
-"""The sequence log: each step of the aftercare sequence is claimed for a patient before it is sent, once ever."""
+"""The sequence log: each step of the aftercare sequence is claimed for a patient as it is queued, once ever."""
 
 from collections.abc import Sequence
 from datetime import date, datetime
 
+from bot.domain.records import DeliveryKind
+from bot.storage.outbox import Message, add_delivery
 from bot.storage.shared import SharedConnection, utc_text
 
 DueStep = tuple[str, date]  # a step's key, and the treatment date of the patients it is due for
@@ -37,17 +39,19 @@ class SequenceStore:
         )
         return [(int(user_id), str(step)) for user_id, step in rows]
 
-    async def claim(self, user_id: int, step: str, now: datetime) -> bool:
-        """Record that this step is being sent to the patient; True only the first time, ever."""
-        inserted = await self._sql.run(
-            "INSERT INTO sequence_log (user_id, step, sent_at) VALUES (?, ?, ?) ON CONFLICT (user_id, step) DO NOTHING",
-            (user_id, step, utc_text(now)),
-        )
-        return inserted == 1
-
-    async def release(self, user_id: int, step: str) -> None:
-        """Undo a claim for a message Telegram certainly did not take (it asked us to slow down), to retry it."""
-        await self._sql.run("DELETE FROM sequence_log WHERE user_id = ? AND step = ?", (user_id, step))
+    async def claim(self, user_id: int, step: str, now: datetime, *, expires_at: datetime | None = None) -> bool:
+        """Record that this step is decided for the patient and queue its message; True only the first time, ever."""
+        async with self._sql.transaction() as tx:
+            inserted = await tx.run(
+                "INSERT INTO sequence_log (user_id, step, sent_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (user_id, step) DO NOTHING",
+                (user_id, step, utc_text(now)),
+            )
+            if inserted != 1:
+                return False
+            message = Message(user_id, step=step, expires_at=expires_at)
+            await add_delivery(tx, DeliveryKind.STEP, user_id, message, due_at=now, now=now)
+            return True
 
     async def sent_to(self, user_id: int) -> list[str]:
         """Return the steps claimed for a patient, oldest first."""
