@@ -1,6 +1,5 @@
 """The services a handler may use, built once by the composition root."""
 
-import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,12 +43,6 @@ class Services:
             per_chat_seconds=TELEGRAM_SECONDS_PER_CHAT,
             clock=time.monotonic,
         )
-
-    async def wait_for_bulk_slot(self, chat_id: int) -> None:
-        """Wait for the next slot of the bulk pace for a send to this chat, and take it."""
-        await asyncio.sleep(self.send_pace.reserve_bulk(chat_id))
-        await asyncio.sleep(self.send_pace.chat_rest(chat_id))  # a reply to the chat may have gone out meanwhile
-        self.send_pace.used_bulk(chat_id)
 
     @property
     def database(self) -> Database:

@@ -227,23 +227,24 @@ class Broadcasts:
     async def _follow(self, bot: ApiBot, broadcast_id: int, *, throttled: bool) -> None:
         """Finish a broadcast with nothing left to send and show its report, or show its progress (throttled)."""
         store = self._store
+        throttle = self._throttles.setdefault(broadcast_id, Throttle(PROGRESS_INTERVAL, clock=time.monotonic))
+        due = throttle.ready()  # every edit starts the interval, the first one's too
+        if throttled and not due and await store.unfinished(broadcast_id):
+            return  # most rows: neither the last one nor time to show progress
         broadcast = await store.get(broadcast_id)
         if broadcast is None:
             return
-        tally = await store.tally(broadcast_id)
-        if broadcast.status is BroadcastStatus.SENDING and tally.pending + tally.sending == 0:
+        if broadcast.status is BroadcastStatus.SENDING and not await store.unfinished(broadcast_id):
             if await store.finish(broadcast_id, self._services.clock()):
                 logger.info("broadcast %s finished", broadcast_id)
             broadcast = await store.get(broadcast_id) or broadcast
-        if broadcast.status is not BroadcastStatus.SENDING:
-            self._throttles.pop(broadcast_id, None)
-            pack = self._services.content.pack(None)
-            await self._put_report_message(bot, broadcast, report_text(pack, broadcast, tally), None)
-            return
-        throttle = self._throttles.setdefault(broadcast_id, Throttle(PROGRESS_INTERVAL, clock=time.monotonic))
-        if throttle.ready() or not throttled:
-            text, markup = progress_view(self._services.content.pack(None), broadcast.id, tally)
+        pack, tally = self._services.content.pack(None), await store.tally(broadcast_id)
+        if broadcast.status is BroadcastStatus.SENDING:
+            text, markup = progress_view(pack, broadcast.id, tally)
             await self._put_report_message(bot, broadcast, text, markup)
+        else:
+            self._throttles.pop(broadcast_id, None)
+            await self._put_report_message(bot, broadcast, report_text(pack, broadcast, tally), None)
 
     async def _put_report_message(
         self, bot: ApiBot, broadcast: Broadcast, text: str, markup: InlineKeyboardMarkup | None

@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 NUDGE_AFTER_MISSED_DAYS = 2
 # A check-in left with answers that already need a person today is closed (and the clinic told) after this long.
 URGENT_IDLE_MINUTES = 15
+WAKE_EVERY = 100  # reminders queued between wake-ups of the outbox
 
 
 class Jobs:
@@ -134,6 +135,7 @@ class Jobs:
         today, local_now = services.today(), services.local_now()
         last_day = services.settings.reminder_last_day
         database = services.database
+        queued = 0
         for patient in await database.patients.awaiting_reminder(
             today - timedelta(days=last_day), today - timedelta(1), today, DeliveryKind.REMINDER.value
         ):
@@ -144,7 +146,9 @@ class Jobs:
             message = Message(
                 patient.user_id, expires_at=reminder_deadline(today, due, services.settings.clinic_timezone)
             )
-            await database.reminders.queue(patient.user_id, today, kind, message, services.clock())
+            queued += await database.reminders.queue(patient.user_id, today, kind, message, services.clock())
+            if queued % WAKE_EVERY == 0:
+                self._outbox.wake()  # the first reminders go out while the rest are being decided
 
     async def _needs_nudge(self, patient: Patient) -> bool:
         """Tell whether the patient has missed two whole days of check-ins and has not been nudged since."""

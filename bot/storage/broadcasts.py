@@ -217,6 +217,14 @@ class BroadcastStore:
         )
         return [_broadcast(row) for row in rows]
 
+    async def unfinished(self, broadcast_id: int) -> bool:
+        """Tell whether any of a broadcast's rows is still to be sent or on its way (cheaper than a tally)."""
+        row = await self._sql.row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE broadcast_id = ? AND status IN ('pending', 'sending'))",
+            (broadcast_id,),
+        )
+        return row is not None and bool(row[0])
+
     async def tally(self, broadcast_id: int) -> Tally:
         """Count a broadcast's recipients by status."""
         rows = await self._sql.rows(

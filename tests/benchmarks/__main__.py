@@ -32,6 +32,9 @@ def registered() -> dict[str, Benchmark]:
     from tests.benchmarks import reading
 
     found["reading"] = reading.run
+    from tests.benchmarks import outbox_priority
+
+    found["outbox"] = outbox_priority.run
     return found
 
 

@@ -29,6 +29,7 @@ CREATE TABLE outbox (
 ) STRICT;
 CREATE INDEX outbox_by_due ON outbox (priority, status, due_at);
 CREATE UNIQUE INDEX outbox_by_broadcast ON outbox (broadcast_id, user_id) WHERE broadcast_id IS NOT NULL;
+CREATE INDEX outbox_by_broadcast_status ON outbox (broadcast_id, status) WHERE broadcast_id IS NOT NULL;
 CREATE INDEX outbox_by_escalation ON outbox (escalation_id) WHERE escalation_id IS NOT NULL;
 
 INSERT INTO outbox (kind, priority, once, chat_id, user_id, checkin_id, escalation_id, attempts, due_at, created_at)
