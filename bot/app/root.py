@@ -87,6 +87,38 @@ class AftercareBot:
     jobs: Jobs
 
 
+@dataclass(frozen=True)
+class OwnSends:
+    """What sends on the bot's own initiative: the outbox, broadcasts, and the jobs that decide what is due."""
+
+    outbox: Outbox
+    broadcasts: Broadcasts
+    checkins: CheckinHandlers
+    jobs: Jobs
+
+
+def build_own_sends(services: Services, alerts: Alerts, sequence: AftercareSequence) -> OwnSends:
+    """Build the outbox with a sender for every kind, the broadcasts, and the jobs (tests build the same)."""
+    steps = SequenceJob(services, sequence)
+    broadcasts = Broadcasts(services, wake=lambda: outbox.wake())
+    reminders = ReminderMessages(services)
+    # The outbox: every message the bot sends on its own, rendered by its kind's sender, sent by one worker.
+    outbox = Outbox(
+        services,
+        senders={
+            **DeliverySenders(services, alerts).by_kind(),
+            DeliveryKind.REMINDER: reminders.send,
+            DeliveryKind.NUDGE: reminders.send,
+            DeliveryKind.STEP: steps.send,
+            DeliveryKind.BROADCAST: broadcasts.send,
+        },
+        settled={DeliveryKind.BROADCAST: broadcasts.settled},
+    )
+    checkins = CheckinHandlers(services, outbox)
+    jobs = Jobs(services, checkins, outbox=outbox, sequence=steps, broadcasts=broadcasts)
+    return OwnSends(outbox, broadcasts, checkins, jobs)
+
+
 def build_bot(
     settings: Settings,
     content: Content,
@@ -103,22 +135,8 @@ def build_bot(
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
     menu = MenuHandlers(services)
-    steps = SequenceJob(services, sequence)
-    broadcasts = Broadcasts(services, wake=lambda: outbox.wake())
-    # The outbox: every message the bot sends on its own, rendered by its kind's sender, sent by one worker.
-    outbox = Outbox(
-        services,
-        senders={
-            **DeliverySenders(services, alerts).by_kind(),
-            DeliveryKind.REMINDER: ReminderMessages(services).send,
-            DeliveryKind.NUDGE: ReminderMessages(services).send,
-            DeliveryKind.STEP: steps.send,
-            DeliveryKind.BROADCAST: broadcasts.send,
-        },
-        settled={DeliveryKind.BROADCAST: broadcasts.settled},
-    )
-    checkins = CheckinHandlers(services, outbox)
-    jobs = Jobs(services, checkins, outbox=outbox, sequence=steps, broadcasts=broadcasts)
+    own = build_own_sends(services, alerts, sequence)
+    outbox, broadcasts, checkins, jobs = own.outbox, own.broadcasts, own.checkins, own.jobs
 
     async def post_init(application: BotApplication) -> None:
         """Open the database, register the command menu with Telegram and schedule the jobs."""

@@ -20,20 +20,15 @@ from typing import Any
 from telegram.ext import ExtBot
 from telegram.request import BaseRequest, RequestData
 
+from bot.app.root import build_own_sends
 from bot.care.services import Services
 from bot.config import load_settings
 from bot.content.packs import load_content
 from bot.content.triage_rules import load_triage_rules
-from bot.domain.records import DeliveryKind
 from bot.domain.sequence import AftercareSequence
 from bot.domain.treatment_dates import local_today
-from bot.handlers.checkin import CheckinHandlers
-from bot.jobs.broadcasts import Broadcasts
-from bot.jobs.minute import Jobs, ReminderMessages
-from bot.jobs.sequence import SequenceJob
+from bot.jobs.minute import Jobs
 from bot.outbox.alerts import Alerts
-from bot.outbox.senders import DeliverySenders
-from bot.outbox.worker import Outbox
 from bot.storage import Database
 from bot.telegram.request_layer import ApiBot, ResilientRequests
 from tests.benchmarks.harness import Figure, Scale
@@ -151,18 +146,8 @@ async def minute_with_reminders(
         services.attach_database(database)
         escalation, _ = await database.escalations.record(user_ids[0], None, today, "same_day", ("pus",), NOW)
         await database.escalations.set_staff_message(escalation.id, STAFF_CHAT, 31, NOW - timedelta(hours=1))
-        steps = SequenceJob(services, AftercareSequence())
-        broadcasts = Broadcasts(services, wake=lambda: outbox.wake())
-        outbox = Outbox(
-            services,
-            senders={
-                **DeliverySenders(services, Alerts(services)).by_kind(),
-                DeliveryKind.REMINDER: ReminderMessages(services).send,
-                DeliveryKind.NUDGE: ReminderMessages(services).send,
-            },
-            settled={},
-        )
-        jobs = Jobs(services, CheckinHandlers(services, outbox), outbox=outbox, sequence=steps, broadcasts=broadcasts)
+        own = build_own_sends(services, Alerts(services), AftercareSequence())
+        outbox, jobs = own.outbox, own.jobs
         await bot.initialize()
         await outbox.start(bot)
         try:
