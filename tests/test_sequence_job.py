@@ -266,7 +266,8 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
             await database.patients.add_consented(user_id, "en", TREATED)
             await database.patients.set_treatment_date(user_id, TREATED.date(), TREATED)
         job, flooded = SequenceJob(services, sequence), FloodedBot()
-        outbox = Outbox(services, {DeliveryKind.STEP: job.send}, {})
+        seconds = [0.0]  # the outbox's monotonic clock
+        outbox = Outbox(services, {DeliveryKind.STEP: job.send}, {}, monotonic=lambda: seconds[0])
         clock.now = DAY1_MORNING
         await job.queue_due()
         await outbox.run_due(cast("ApiBot", flooded))
@@ -275,7 +276,8 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
         ]
         assert pending == [(8101, 1), (8102, 0)], "both still pending; the round ended: 8102 not even tried"
         flooded.flooded = False
-        services.send_pace = replace_pace(services)  # Telegram's 30 s have passed
+        services.send_pace = replace_pace()  # Telegram's 30 s have passed
+        seconds[0] += 30
         clock.now = DAY1_MORNING + MINUTE
         await job.queue_due()
         await outbox.run_due(cast("ApiBot", flooded))
@@ -285,7 +287,7 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
         assert await database.outbox.due(BULK, clock.now, 9) == []
 
 
-def replace_pace(services: Services) -> SendPace:
+def replace_pace() -> SendPace:
     """Return a fresh pace like the services' own, as it stands once a pause Telegram asked for is over."""
     return SendPace(bulk_rate=1000, overall_rate=1000, per_chat_seconds=0.0, clock=time.monotonic)
 

@@ -146,9 +146,10 @@ class Jobs:
             message = Message(
                 patient.user_id, expires_at=reminder_deadline(today, due, services.settings.clinic_timezone)
             )
-            queued += await database.reminders.queue(patient.user_id, today, kind, message, services.clock())
-            if queued % WAKE_EVERY == 0:
-                self._outbox.wake()  # the first reminders go out while the rest are being decided
+            if await database.reminders.queue(patient.user_id, today, kind, message, services.clock()):
+                queued += 1
+                if queued % WAKE_EVERY == 0:
+                    self._outbox.wake()  # the first reminders go out while the rest are being decided
 
     async def _needs_nudge(self, patient: Patient) -> bool:
         """Tell whether the patient has missed two whole days of check-ins and has not been nudged since."""

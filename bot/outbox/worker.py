@@ -32,6 +32,7 @@ Both lanes run as loops started with the bot, each woken when its rows are added
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 
@@ -85,15 +86,22 @@ class Outbox:
     """Sends the outbox's rows: the writer's first attempt of an urgent row, and the two lanes' rounds and loops."""
 
     def __init__(
-        self, services: Services, senders: Mapping[DeliveryKind, Send], settled: Mapping[DeliveryKind, Settled]
+        self,
+        services: Services,
+        senders: Mapping[DeliveryKind, Send],
+        settled: Mapping[DeliveryKind, Settled],
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._services = services
+        self._monotonic = monotonic
         self._senders = senders
         self._settled = settled
         self._locks = {URGENT: asyncio.Lock(), BULK: asyncio.Lock()}  # one round of a lane at a time
         self._wakes: dict[int, asyncio.Event] = {}
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
+        self._held_until = 0.0  # (monotonic) no bulk round before then: Telegram asked the bot to slow down
 
     def hold(self) -> datetime:
         """Return until when an urgent row written now is held for its writer's first attempt."""
@@ -198,6 +206,8 @@ class Outbox:
         """Send a lane's rows that are due now, in order, until none is left or the round must end."""
         store = self._services.database.outbox
         async with self._locks[lane]:
+            if lane == BULK and self._monotonic() < self._held_until:
+                return  # the round a 429 ended: the next one starts once the wait is over
             while not self._stopping.is_set() and (batch := await store.due(lane, self._services.clock(), BATCH)):
                 for due in batch:
                     if self._stopping.is_set():
@@ -251,6 +261,7 @@ class Outbox:
         services = self._services
         seconds = retry_after_seconds(error)
         services.send_pace.pause(seconds)
+        self._held_until = self._monotonic() + seconds
         logger.warning("%s %s held back: Telegram asked to wait %.0f s", delivery.kind, delivery.id, seconds)
         if delivery.attempts + 1 >= MAX_RATE_LIMITED:
             await self._settle(bot, delivery, DeliveryStatus.FAILED, error.message, tries=tries)
@@ -298,6 +309,8 @@ class Outbox:
         if next_due is None:
             return IDLE_POLL_SECONDS
         seconds = (next_due - self._services.clock()).total_seconds()
+        if lane == BULK:
+            seconds = max(seconds, self._held_until - self._monotonic())
         return min(max(seconds, 1.0), IDLE_POLL_SECONDS)
 
 
