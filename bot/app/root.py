@@ -22,6 +22,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.care.alerts import AlertCare
 from bot.care.checkins import CheckinCare
 from bot.care.onboarding import OnboardingCare
 from bot.care.services import Services
@@ -179,7 +180,7 @@ def _add_handlers(
     typed = TypedReplies(services, TypedCare(services, deliveries), deliveries)
     messages = MessageHandlers(services, (checkin_care, checkin_replies), typed, onboarding_replies)
     preferences = PreferenceHandlers(services, screens)
-    staff = StaffHandlers(services, alerts)
+    staff = StaffHandlers(services, AlertCare(services), alerts)
     staff_admin = StaffAdminHandlers(services, access)
     history = HistoryHandlers(services)
     membership = MembershipHandlers(services)
