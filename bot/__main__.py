@@ -24,6 +24,9 @@ from bot.triage_rules import RulesError, load_triage_rules
 
 def main() -> int:
     """Start the bot; a bad setting, content file or database stops it with one clear line and status 2."""
+    # Opt in to the library's coming default: durations such as RetryAfter.retry_after as timedelta objects. PTB
+    # reads the variable each time it hands out a duration, so setting it here, before the bot is built, is enough.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     file_values = {key: value for key, value in dotenv_values(Path(".env")).items() if value is not None}
     if sys.argv[1:2] == ["backup"]:
         return run_backup(sys.argv[2:], {**file_values, **os.environ})

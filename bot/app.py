@@ -1,7 +1,6 @@
 """The composition root: builds the Application, wires every handler in order, and owns start-up and shutdown."""
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,8 +96,6 @@ def build_bot(
     job_interval: float | None = JOB_INTERVAL_SECONDS,
 ) -> AftercareBot:
     """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks."""
-    # Opt in to the library's coming default: durations such as RetryAfter.retry_after as timedelta objects.
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
     menu = MenuHandlers(services)
