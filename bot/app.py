@@ -131,7 +131,7 @@ def build_bot(
 
     application = (
         Application.builder()
-        .token(settings.telegram_bot_token)
+        .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(
