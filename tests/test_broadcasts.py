@@ -3,11 +3,11 @@
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
-from bot.broadcasts import button_data
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.domain.audience import RecoveryDays, TreatedRecently
 from bot.handlers.broadcast import describe
+from bot.jobs.broadcasts import button_data
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
 from tests.broadcast_steps import (

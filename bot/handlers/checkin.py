@@ -5,7 +5,9 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import ContextTypes
 
-from bot.content import LanguagePack
+from bot.care.caller import Caller
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import (
     MAX_NOTE_LENGTH,
     SKIPPED,
@@ -18,14 +20,13 @@ from bot.domain.checkin import (
 )
 from bot.domain.records import Checkin, CheckinStatus
 from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
-from bot.handlers import callbacks
-from bot.handlers.caller import Caller, identify_with_checkin
-from bot.handlers.checkin_views import advice_view, question_buttons, question_text, stored_result
-from bot.handlers.deliveries import give_advice
-from bot.handlers.replies import no_buttons, send, show, stop_spinner
-from bot.handlers.typed_views import mentioned
+from bot.handlers.caller import identify_with_checkin
+from bot.handlers.replies import give_advice, send, show, stop_spinner
 from bot.outbox.deliveries import Deliveries
-from bot.services import Services
+from bot.telegram import callbacks
+from bot.views.checkin import advice_view, question_buttons, question_text, stored_result
+from bot.views.screens import no_buttons
+from bot.views.typed import mentioned
 
 # Open check-ins whose triage history is kept (see CheckinHandlers._history); more than are ever open at once.
 MAX_KEPT_HISTORIES = 4096

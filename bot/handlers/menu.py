@@ -3,10 +3,12 @@
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.handlers import callbacks, views
-from bot.handlers.caller import Caller, identify
+from bot.care.caller import Caller
+from bot.care.services import Services
+from bot.handlers.caller import identify
 from bot.handlers.replies import send, show
-from bot.services import Services
+from bot.telegram import callbacks
+from bot.views import screens as views
 
 # Screens kept once built, by language, screen and day of recovery: far more than patients ever see in a run.
 MAX_KEPT_SCREENS = 4096

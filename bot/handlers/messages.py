@@ -7,14 +7,15 @@ help, whatever they type and however they send it.
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot.care.caller import Caller
+from bot.care.services import Services
 from bot.domain.records import Checkin
-from bot.handlers import views
-from bot.handlers.caller import Caller, identify
+from bot.handlers.caller import identify
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.onboarding import OnboardingHandlers
 from bot.handlers.replies import send
 from bot.handlers.typed import TypedWarnings
-from bot.services import Services
+from bot.views import screens as views
 
 
 class MessageHandlers:

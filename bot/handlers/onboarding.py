@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.care.caller import Caller
+from bot.care.services import Services
 from bot.domain.treatment_dates import (
     MAX_DAYS_BACK,
     DateProblem,
@@ -13,12 +15,13 @@ from bot.domain.treatment_dates import (
     local_today,
     parse_typed_date,
 )
-from bot.handlers import callbacks, views
-from bot.handlers.caller import Caller, identify
+from bot.handlers.caller import identify
 from bot.handlers.menu import MenuHandlers
 from bot.handlers.preferences import risk_question
-from bot.handlers.replies import no_buttons, remove_buttons, send, show
-from bot.services import Services
+from bot.handlers.replies import remove_buttons, send, show
+from bot.telegram import callbacks
+from bot.views import screens as views
+from bot.views.screens import no_buttons
 
 
 class OnboardingHandlers:

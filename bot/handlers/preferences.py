@@ -5,13 +5,16 @@ from datetime import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.content import LanguagePack
+from bot.care.caller import Caller
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.patient import Patient
-from bot.handlers import callbacks, views
-from bot.handlers.caller import Caller, identify
+from bot.handlers.caller import identify
 from bot.handlers.menu import MenuHandlers
-from bot.handlers.replies import no_buttons, send, show
-from bot.services import Services
+from bot.handlers.replies import send, show
+from bot.telegram import callbacks
+from bot.views import screens as views
+from bot.views.screens import no_buttons
 
 REMINDER_TIMES = (time(8), time(9), time(10), time(12), time(15), time(18), time(20))
 _RISK_VALUES = {"yes": True, "no": False, "unknown": None}

@@ -6,11 +6,11 @@ from telegram import MaybeInaccessibleMessage, Update
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
+from bot.care.services import Services
 from bot.domain.records import Escalation, EscalationStatus
-from bot.handlers import callbacks
-from bot.handlers.alerts import Alerts, with_status, without_status
 from bot.handlers.replies import pressed_message
-from bot.services import Services
+from bot.outbox.alerts import Alerts, with_status, without_status
+from bot.telegram import callbacks
 
 logger = logging.getLogger(__name__)
 

@@ -8,17 +8,16 @@ questions, one tap away. Every escalation offers them too.
 
 from telegram import Update
 
+from bot.care.caller import Caller
+from bot.care.services import Services
 from bot.domain.checkin import MAX_NOTE_LENGTH, Answers
 from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
-from bot.handlers import views
-from bot.handlers.caller import Caller
-from bot.handlers.checkin_views import advice_view
-from bot.handlers.deliveries import give_advice
-from bot.handlers.replies import send
-from bot.handlers.typed_views import mentioned, with_questions
-from bot.handlers.views import View
+from bot.handlers.replies import give_advice, send
 from bot.outbox.deliveries import Deliveries
-from bot.services import Services
+from bot.views import screens as views
+from bot.views.checkin import advice_view
+from bot.views.screens import View
+from bot.views.typed import mentioned, with_questions
 
 
 class TypedWarnings:

@@ -12,21 +12,21 @@ from datetime import date, datetime, timedelta
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.broadcasts import start_due_broadcasts
+from bot.care.caller import Caller, patient_caller
+from bot.care.services import Services
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin, CheckinStatus, Verdict
 from bot.domain.reminder_window import reminder_is_due
 from bot.domain.retention import purge_cutoff
 from bot.domain.triage import ESCALATE_FROM, TriageResult, verdict
-from bot.handlers import callbacks
-from bot.handlers.alerts import Alerts
-from bot.handlers.caller import Caller
 from bot.handlers.checkin import CheckinHandlers
-from bot.handlers.views import keyboard
+from bot.jobs.broadcasts import start_due_broadcasts
+from bot.jobs.sequence import SequenceJob
+from bot.outbox.alerts import Alerts
 from bot.outbox.deliveries import Deliveries
-from bot.resilience import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
-from bot.sequence_job import SequenceJob
-from bot.services import Services
+from bot.telegram import callbacks
+from bot.telegram.request_layer import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
+from bot.views.screens import keyboard
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class Jobs:
             patient = await services.database.patients.get(checkin.user_id)
             if patient is None:
                 continue
-            caller = Caller(user_id=patient.user_id, patient=patient, pack=services.pack_for(patient, None))
+            caller = patient_caller(services, patient)
             result = await self._checkins.assess(caller, checkin)
             if checkin.updated_at < idle_since or result.tier >= ESCALATE_FROM:
                 await self._conclude_idle(bot, caller, checkin, result, quiet_since)

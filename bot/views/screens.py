@@ -4,10 +4,10 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content import Button, LanguagePack
+from bot.content.packs import Button, LanguagePack
 from bot.domain.clinic import ClinicInfo
 from bot.domain.treatment_dates import MAX_DAYS_BACK, recent_days
-from bot.handlers import callbacks
+from bot.telegram import callbacks
 
 View = tuple[str, InlineKeyboardMarkup | None]
 ButtonSpec = tuple[str, str]
@@ -15,6 +15,12 @@ ButtonSpec = tuple[str, str]
 MAIN_SCREEN = "main"
 HELP_SCREEN = "get_help"
 CALENDAR_PAGE_DAYS = 8
+
+
+def no_buttons(text: str) -> View:
+    """Return a view that is only text."""
+    markup: InlineKeyboardMarkup | None = None
+    return text, markup
 
 
 def keyboard(rows: list[list[ButtonSpec]]) -> InlineKeyboardMarkup:

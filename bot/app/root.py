@@ -21,19 +21,16 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcasts import start_broadcasts, stop_broadcasts
+from bot.care.services import Services
 from bot.config import Settings
-from bot.content import Content
+from bot.content.packs import Content
 from bot.domain.sequence import AftercareSequence
 from bot.domain.triage import TriageRules
-from bot.handlers import callbacks
 from bot.handlers.access import StaffAccess
 from bot.handlers.account import AccountHandlers
-from bot.handlers.alerts import Alerts
 from bot.handlers.broadcast import BroadcastHandlers
 from bot.handlers.checkin import CheckinHandlers
 from bot.handlers.clinic import clinic_handlers
-from bot.handlers.deliveries import DeliverySenders
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.gate import Gate
 from bot.handlers.history import HistoryHandlers
@@ -45,14 +42,17 @@ from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
 from bot.handlers.typed import TypedWarnings
-from bot.jobs import Jobs
+from bot.jobs.broadcasts import start_broadcasts, stop_broadcasts
+from bot.jobs.minute import Jobs
+from bot.jobs.sequence import SequenceJob
+from bot.outbox.alerts import Alerts
 from bot.outbox.deliveries import Deliveries
+from bot.outbox.senders import DeliverySenders
 from bot.reading import TextReader
-from bot.resilience import ApiBot, ResilientRequests
-from bot.sequence_job import SequenceJob
-from bot.services import Services
 from bot.storage import Database
-from bot.update_order import PerChatOrder
+from bot.telegram import callbacks
+from bot.telegram.request_layer import ApiBot, ResilientRequests
+from bot.telegram.update_order import PerChatOrder
 
 logger = logging.getLogger(__name__)
 
