@@ -1,7 +1,6 @@
 """The composition root: builds the Application, wires every handler in order, and owns start-up and shutdown."""
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -104,8 +103,6 @@ def build_bot(
     job_interval: float | None = JOB_INTERVAL_SECONDS,
 ) -> AftercareBot:
     """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks."""
-    # Opt in to the library's coming default: durations such as RetryAfter.retry_after as timedelta objects.
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
     deliveries = Deliveries(services, DeliverySenders(services, alerts).perform)
@@ -140,7 +137,7 @@ def build_bot(
 
     application = (
         Application.builder()
-        .token(settings.telegram_bot_token)
+        .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(
