@@ -66,6 +66,19 @@ def _clock_time(value: object) -> object:
     return time(int(match[1]), int(match[2]))
 
 
+def _digits(value: object) -> object:
+    """Read a whole number written as plain digits, with a minus sign for chat ids ("20.0", "+5" and "1_0" are not)."""
+    if isinstance(value, str):
+        if re.fullmatch(r"-?\d{1,19}", value) is None:
+            raise ValueError
+        return int(value)
+    return value
+
+
+# A whole number in a variable: digits only, so that a typo is refused rather than read some lenient way.
+Whole = Annotated[int, BeforeValidator(_digits)]
+
+
 def _comma_list(value: object) -> object:
     """Split a comma-separated list, dropping blanks."""
     return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else value
@@ -116,7 +129,7 @@ class WebhookSettings(_Settings):
     listen: str = _variable(
         "WEBHOOK_LISTEN", "use an IP address such as 127.0.0.1", "127.0.0.1", pattern=r"^[A-Za-z0-9.:-]{1,253}$"
     )
-    port: int = _whole_number("WEBHOOK_PORT", 8443, 1, 65535)
+    port: Whole = _whole_number("WEBHOOK_PORT", 8443, 1, 65535)
 
     @property
     def path(self) -> str:
@@ -143,10 +156,10 @@ class Settings(_Settings):
     clinic_name: str = _text("CLINIC_NAME")
     clinic_phone: str = _text("CLINIC_PHONE")
     clinic_hours: str = _text("CLINIC_HOURS")
-    staff_user_ids: Annotated[frozenset[Annotated[int, Field(ge=0)]], BeforeValidator(_comma_list)] = _variable(
+    staff_user_ids: Annotated[frozenset[Annotated[Whole, Field(ge=0)]], BeforeValidator(_comma_list)] = _variable(
         "STAFF_USER_IDS", "use Telegram user ids separated by commas, like 123,456", frozenset()
     )
-    staff_chat_id: int | None = _variable("STAFF_CHAT_ID", "use the numeric chat id, like -1001234567890", None)
+    staff_chat_id: Whole | None = _variable("STAFF_CHAT_ID", "use the numeric chat id, like -1001234567890", None)
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], _Upper] = _variable(
         "LOG_LEVEL", "use one of DEBUG, INFO, WARNING, ERROR", "INFO"
     )
@@ -158,17 +171,17 @@ class Settings(_Settings):
     reminder_time: Annotated[time, BeforeValidator(_clock_time)] = _variable(
         "REMINDER_TIME", "use a 24-hour time like 10:00", time(10, 0)
     )
-    reminder_last_day: int = _whole_number("REMINDER_LAST_DAY", 14, 1, 90)
-    checkin_timeout_minutes: int = _whole_number("CHECKIN_TIMEOUT_MINUTES", 360, 5, 24 * 60)
-    alert_resend_minutes: int = _whole_number("ALERT_RESEND_MINUTES", 30, 5, 24 * 60)
+    reminder_last_day: Whole = _whole_number("REMINDER_LAST_DAY", 14, 1, 90)
+    checkin_timeout_minutes: Whole = _whole_number("CHECKIN_TIMEOUT_MINUTES", 360, 5, 24 * 60)
+    alert_resend_minutes: Whole = _whole_number("ALERT_RESEND_MINUTES", 30, 5, 24 * 60)
     # Bulk messages per second, at most; Telegram allows 30 in all, so replies keep 5 or more.
-    broadcast_rate: int = _whole_number("BROADCAST_RATE", 20, 1, 25)
+    broadcast_rate: Whole = _whole_number("BROADCAST_RATE", 20, 1, 25)
     sequence_path: Path = _variable("SEQUENCE_FILE", "use a file path", DEFAULT_SEQUENCE)
     # Updates one user may send within flood_window_seconds before being slowed.
-    flood_max_updates: int = _whole_number("FLOOD_MAX_UPDATES", 20, 1, 1000)
-    flood_window_seconds: int = _whole_number("FLOOD_WINDOW_SECONDS", 10, 1, 3600)
+    flood_max_updates: Whole = _whole_number("FLOOD_MAX_UPDATES", 20, 1, 1000)
+    flood_window_seconds: Whole = _whole_number("FLOOD_WINDOW_SECONDS", 10, 1, 3600)
     # Days after the recovery window ends before a patient's check-ins are purged.
-    retention_days: int = _whole_number("RETENTION_DAYS", 365, 1, 36500)
+    retention_days: Whole = _whole_number("RETENTION_DAYS", 365, 1, 36500)
     bot_mode: Annotated[Literal["polling", "webhook"], _Lower] = _variable(
         "BOT_MODE", "use one of polling, webhook", "polling"
     )
