@@ -3,7 +3,6 @@
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -46,7 +45,7 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot with the shipped aftercare sequence (the other tests run without one), jobs driven by hand."""
     fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
-    running = RunningBot(replace(settings, sequence_path=SHIPPED), content, rules, clock)
+    running = RunningBot(settings.model_copy(update={"sequence_path": SHIPPED}), content, rules, clock)
     await running.start()
     yield running
     await running.stop()

@@ -137,7 +137,7 @@ async def minute_with_reminders(
     services = Services(settings=settings, content=content, rules=rules, reader=shipped_reader(), clock=lambda: NOW)
     telegram = RecordingTelegram(latency)
     bot: ApiBot = ExtBot(
-        settings.telegram_bot_token,
+        settings.telegram_bot_token.get_secret_value(),
         request=telegram,
         get_updates_request=telegram,
         rate_limiter=ResilientRequests(services.send_pace),
