@@ -1,1 +1,1 @@
-"""What the bot must get to someone whatever Telegram does: stored first, sent, and tried again until confirmed."""
+"""The one outbox: every message the bot sends on its own, stored with the state it reports, sent by one worker."""
