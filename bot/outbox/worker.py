@@ -253,6 +253,9 @@ class Outbox:
                 if not await self._nap(RETRY.delay(failures)):  # stopping: surely not sent, so pending again
                     await store.release(delivery.id, services.clock(), services.clock(), tries=failures)
                     return False
+            except Exception:  # a sender's own failure (say, a content bug): never left 'sending', never repeated
+                logger.exception("%s %s could not be sent", delivery.kind, delivery.id)
+                return await self._settle(bot, delivery, DeliveryStatus.FAILED, "error", tries=failures + 1)
             else:
                 return await self._settle(bot, delivery, DeliveryStatus.SENT, "", tries=failures + 1)
 

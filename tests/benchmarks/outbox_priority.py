@@ -12,7 +12,7 @@ import asyncio
 import json
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -128,7 +128,9 @@ async def minute_with_reminders(
     folder: Path, patients: int, *, rate: int, latency: float, reminders_before_reply: int, reminders_in_all: int
 ) -> Outcome:
     """Seed `patients` due a reminder and one alert due a re-send, run one minute's job, reply meanwhile; measure."""
-    settings = replace(load_settings(TEST_ENV), database_path=folder / "bot.sqlite3", broadcast_rate=rate)
+    settings = load_settings(TEST_ENV).model_copy(
+        update={"database_path": folder / "bot.sqlite3", "broadcast_rate": rate}
+    )
     today = local_today(NOW, settings.clinic_timezone)
     local_ten = NOW.astimezone(settings.clinic_timezone).time()
     user_ids = await seed_patients(settings.database_path, patients, today=today, reminder_time=local_ten)
