@@ -4,6 +4,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from bot.config import Settings
+from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from bot.domain.audience import RecoveryDays, TreatedRecently
 from bot.handlers.broadcast import describe
@@ -188,7 +189,7 @@ async def test_schedule_buttons_and_cancelling_a_scheduled_broadcast_from_the_li
         ids.append(broadcast_id_of(confirm))
         await staff.press(en.text("broadcast.button.schedule"))
         await outputs(staff, 2)
-        await staff.press(en.text(f"broadcast.button.{button}"))
+        await staff.press(en.text(as_key(f"broadcast.button.{button}")))
         scheduled = await staff.next_output()
         audience = en.text("broadcast.audience.all")
         assert scheduled.text == en.text(

@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.content.keys import Key, as_key
 from bot.content.packs import LanguagePack
 from tests.conftest import Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
@@ -49,7 +50,7 @@ async def test_quick_date_buttons(
     """Each quick button stores the right date and the confirmation names the day of recovery."""
     user = fake_telegram.user(1003)
     await accept_consent(user, en)
-    await user.press(en.label(button))
+    await user.press(en.text(as_key(f"button.{button}")))
     confirmed = await user.next_output()
     treated = TODAY - timedelta(days=days_back)
     assert confirmed.text == en.text("date_confirmed", date=en.format_date(treated), day=days_back)
@@ -127,7 +128,7 @@ async def test_a_typed_date_is_accepted(
     [("2026-11-25", "date_in_future"), ("2026-08-25", "date_too_old"), ("sometime last week", "date_not_understood")],
 )
 async def test_a_bad_typed_date_is_refused_kindly(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, reply_key: str
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, reply_key: Key
 ) -> None:
     """Future, too-old and unreadable dates get their own explanation and the date buttons again."""
     user = fake_telegram.user(1007)

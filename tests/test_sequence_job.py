@@ -12,6 +12,7 @@ from telegram.error import RetryAfter
 
 from bot.care.services import Services
 from bot.config import Settings
+from bot.content.keys import as_key
 from bot.content.packs import Content, LanguagePack
 from bot.content.sequence_rules import load_sequence
 from bot.domain.triage import TriageRules
@@ -51,7 +52,7 @@ async def bot(
 def step_text(en: LanguagePack, key: str) -> str:
     """Return a step's message as the bot sends it, with the test clinic's details."""
     clinic = {"clinic_name": TEST_ENV["CLINIC_NAME"], "clinic_phone": TEST_ENV["CLINIC_PHONE"]}
-    return en.text(f"sequence.{key}", **clinic, clinic_hours=TEST_ENV["CLINIC_HOURS"])
+    return en.text(as_key(f"sequence.{key}"), **clinic, clinic_hours=TEST_ENV["CLINIC_HOURS"])
 
 
 def steps_in(en: LanguagePack, messages: list[BotMessage]) -> list[str]:

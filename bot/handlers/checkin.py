@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.care.caller import Caller
 from bot.care.services import Services
+from bot.content.keys import Key
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import (
     MAX_NOTE_LENGTH,
@@ -309,7 +310,7 @@ class CheckinHandlers:
         await self._ask(update, caller, current, edit=True)
 
     async def _cancel(
-        self, update: Update, caller: Caller, current: Checkin, *, edit: bool, notice: str = "checkin.cancelled"
+        self, update: Update, caller: Caller, current: Checkin, *, edit: bool, notice: Key = "checkin.cancelled"
     ) -> None:
         """Close the check-in as partial; answers that already need a person still get the reply and the alert."""
         result = await self.assess(caller, current)

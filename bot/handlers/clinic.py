@@ -15,7 +15,7 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.care.services import Services
-from bot.content.keys import TIERS
+from bot.content.keys import TIERS, Key, member
 from bot.content.packs import LanguagePack
 from bot.content.validation import MAX_MESSAGE, telegram_length
 from bot.domain.patient import Patient
@@ -131,8 +131,8 @@ class ClinicHandlers:
                 "report.escalation_line",
                 escalation_id=escalation.id,
                 date=pack.format_date(escalation.local_date),
-                tier_label=pack.text(f"staff.tier.{escalation.tier}"),
-                alert_status=pack.text(f"report.status.{escalation.status.value}"),
+                tier_label=pack.text(member("staff.tier.{}", escalation.tier)),
+                alert_status=pack.text(member("report.status.{}", escalation.status.value)),
             )
             for escalation in reversed(escalations)
         ] or [pack.text("report.escalations_none")]
@@ -213,14 +213,14 @@ class ClinicHandlers:
             await chat.send_document(
                 data,
                 filename=export.file_name(kind, first, last),
-                caption=pack.text(f"report.export_{kind}", period=period, row_count=count),
+                caption=pack.text(member("report.export_{}", kind), period=period, row_count=count),
             )
 
-    def _export_choices(self, key: str) -> View:
+    def _export_choices(self, key: Key) -> View:
         """Show a message with the export period buttons."""
         pack = self._pack
         row = [
-            (pack.text(f"report.button.export_{choice}"), export_button_data(choice))
+            (pack.text(member("report.button.export_{}", choice)), export_button_data(choice))
             for choice in export.EXPORT_CHOICES
         ]
         return pack.text(key), keyboard([row])
@@ -254,7 +254,7 @@ class ClinicHandlers:
             treated_on=not_set if patient.treatment_date is None else pack.format_date(patient.treatment_date),
             patient_language=patient.language,
             patient_reminder=reminder,
-            patient_messages=", ".join(pack.text(f"report.messages.{state}") for state in states or ["on"]),
+            patient_messages=", ".join(pack.text(member("report.messages.{}", state)) for state in states or ["on"]),
         )
 
 
@@ -273,7 +273,9 @@ def stats_text(pack: LanguagePack, figures: ClinicStats, last_day: int) -> str:
     )
     tier_lines = [
         pack.text(
-            "report.tier_count", tier_label=pack.text(f"staff.tier.{tier}"), tier_count=figures.open_by_tier[tier]
+            "report.tier_count",
+            tier_label=pack.text(member("staff.tier.{}", tier)),
+            tier_count=figures.open_by_tier[tier],
         )
         for tier in TIERS
         if figures.open_by_tier.get(tier)

@@ -48,6 +48,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.request import HTTPXRequest
 
 from bot.care.services import Services
+from bot.content.keys import Key
 from bot.content.packs import LanguagePack
 from bot.domain.audience import decode, treatment_dates
 from bot.storage import Database
@@ -106,7 +107,7 @@ async def send_outgoing(bot: Bot, chat_id: int, message: Outgoing) -> Message:
     )
 
 
-def plain(pack: LanguagePack, key: str, **values: str | int) -> str:
+def plain(pack: LanguagePack, key: Key, **values: str | int) -> str:
     """Return a plain-text message filled in, unescaped: it is escaped once, when it is filled into another message."""
     return html.unescape(pack.text(key, **values))
 

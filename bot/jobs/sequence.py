@@ -12,6 +12,7 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.care.services import Services
+from bot.content.keys import SequenceKey
 from bot.content.packs import ACTIONS, LanguagePack
 from bot.content.sequence_rules import button_label
 from bot.domain.patient import Patient
@@ -54,7 +55,9 @@ class SequenceJob:
             return True  # another run got there first
         pack = services.pack_for(patient, None)
         clinic = services.clinic
-        text = pack.text(step.text, clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours)
+        text = pack.text(
+            SequenceKey(step.text), clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours
+        )
         await services.wait_for_bulk_slot(user_id)
         try:
             await bot.send_message(
