@@ -565,8 +565,8 @@ FAMILIES: Mapping[Family, tuple[str, ...]] = MappingProxyType(
         "reasons.{}": REASONS,
         "staff.reason.{}": REASONS,
         "staff.tier.{}": TIERS,
-        "staff.status.{}": ESCALATION_STATUSES,
-        "typed.sign.{}": TYPED_SIGNS,
+        "staff.status.{}": tuple(status for status in ESCALATION_STATUSES if status != EscalationStatus.OPEN),
+        "typed.sign.{}": tuple(sign for sign in TYPED_SIGNS if sign not in ("fever_temperature", "pain")),  # no values
         "answers.spreading.{}": ANSWER_LABELS["spreading"],
         "answers.fever.{}": ANSWER_LABELS["fever"],
         "answers.temperature.{}": ANSWER_LABELS["temperature"],
