@@ -8,9 +8,10 @@ from datetime import date, timedelta
 from bot.config import Settings
 from bot.content.keys import Key, as_key
 from bot.content.packs import LanguagePack
-from bot.jobs.broadcasts import format_duration, parse_button
+from bot.jobs.broadcasts import format_duration
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, Tally
+from bot.telegram.callbacks import parse_broadcast_button as parse_button
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.storage_support import NOW, TODAY
 

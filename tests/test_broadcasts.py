@@ -8,9 +8,9 @@ from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from bot.domain.audience import RecoveryDays, TreatedRecently
 from bot.handlers.broadcast import describe
-from bot.jobs.broadcasts import button_data
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
+from bot.telegram.callbacks import broadcast_button as button_data
 from tests.broadcast_steps import (
     STAFF,
     add_patients,

@@ -45,18 +45,11 @@ from bot.domain.audience import (
 )
 from bot.handlers.access import StaffAccess
 from bot.handlers.replies import pressed_message, remove_buttons, send, show
-from bot.jobs.broadcasts import (
-    CALLBACK_PATTERN,
-    CANCEL,
-    BroadcastEngine,
-    Outgoing,
-    button_data,
-    engine_for,
-    parse_button,
-    plain,
-    send_outgoing,
-)
+from bot.jobs.broadcasts import CANCEL, BroadcastEngine, Outgoing, engine_for, plain, send_outgoing
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
+from bot.telegram.callbacks import BROADCAST_PATTERN as CALLBACK_PATTERN
+from bot.telegram.callbacks import broadcast_button as button_data
+from bot.telegram.callbacks import parse_broadcast_button as parse_button
 from bot.views.screens import View, keyboard, no_buttons
 
 logger = logging.getLogger(__name__)

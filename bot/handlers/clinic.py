@@ -28,6 +28,7 @@ from bot.reports import export
 from bot.reports.charts import render_history_chart
 
 # The patient's own /history, shown to staff: the same lines and the same chart.
+from bot.telegram.callbacks import EXPORT_PATTERN, export_button_data, parse_export_button
 from bot.views.history import alert_tiers, chart_labels, chart_point, summary_line
 from bot.views.screens import View, keyboard, no_buttons
 
@@ -36,8 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_ALERTS = 10  # /alerts shows the newest ten and says how many more there are
 MAX_CHECKIN_LINES = 40  # /patient shows the newest forty check-ins; /export has them all
 MAX_QUERY = 40  # how much of an unknown /patient argument is repeated back
-EXPORT_PATTERN = re.compile(r"^xp:")
-_EXPORT_BUTTON = re.compile(r"xp:(7|30|all)")
 _PATIENT_ID = re.compile(r"#?(\d{1,20})")
 _HANDLE = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{0,63}")
 
@@ -54,17 +53,6 @@ def clinic_handlers(services: Services, alerts: Alerts, access: StaffAccess) -> 
         CommandHandler("export", access.staff_only(clinic.export)),
         CallbackQueryHandler(access.staff_only(clinic.export_button), pattern=EXPORT_PATTERN),
     ]
-
-
-def export_button_data(choice: str) -> str:
-    """Return the data of an /export period button: "7", "30" or "all"."""
-    return f"xp:{choice}"
-
-
-def parse_export_button(data: str) -> str | None:
-    """Return the period of an /export button ("7", "30" or "all"), or None when the data is not one."""
-    match = _EXPORT_BUTTON.fullmatch(data)
-    return match[1] if match else None
 
 
 class ClinicHandlers:

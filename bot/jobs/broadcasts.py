@@ -37,7 +37,6 @@ import asyncio
 import contextlib
 import html
 import logging
-import re
 import time
 import weakref
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from bot.content.packs import LanguagePack
 from bot.domain.audience import decode, treatment_dates
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore, Recipient, RecipientStatus, Tally
+from bot.telegram.callbacks import broadcast_button as button_data
 from bot.telegram.pacing import RetryPolicy, Throttle
 from bot.telegram.request_layer import retry_after_seconds, surely_not_sent
 from bot.views.screens import keyboard
@@ -66,21 +66,7 @@ BATCH = 200  # pending recipients read at a time
 STOP_GRACE = 10.0  # seconds a shutdown waits for the messages in flight before cancelling
 _POOL_SIZE = 4  # the delivery connection's pool: one request in flight per broadcast, and a progress edit
 
-CALLBACK_PREFIX = "bc:"
-CALLBACK_PATTERN = re.compile(r"^bc:")
 CANCEL = "x"
-_CALLBACK = re.compile(r"bc:(\d{1,12}):([a-z0-9:_-]{1,40})")
-
-
-def button_data(broadcast_id: int, action: str) -> str:
-    """Return the callback data of a broadcast button: "bc:<id>:<action>", well within 64 bytes."""
-    return f"{CALLBACK_PREFIX}{broadcast_id}:{action}"
-
-
-def parse_button(data: str) -> tuple[int, str] | None:
-    """Return the broadcast id and action of a broadcast button, or None for anything else (forged, mangled)."""
-    match = _CALLBACK.fullmatch(data)
-    return (int(match[1]), match[2]) if match else None
 
 
 @dataclass(frozen=True)
