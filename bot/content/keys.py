@@ -603,236 +603,123 @@ def member(family: Family, value: str) -> Key:
     return KEYS[family.format(value)]
 
 
-_STAFF_ALERT = frozenset({"tier_label", "name", "handle", "day", "date", "reasons", "escalation_id"})
-_TALLY = frozenset({"broadcast_id", "recipients", "sent_count", "unconfirmed_count", "blocked_count", "failed_count"})
-# The values the code fills in for each message that takes any; a text may use those and no others.
-_VALUES: Mapping[Key, frozenset[str]] = MappingProxyType(
+# The values the code fills in for each message that takes any: a text may use those and no others, and must use
+# those marked "!", because it says nothing without them ("staff.alert" without the patient's name).
+_VALUES: Mapping[Key, str] = MappingProxyType(
     {
-        "welcome": frozenset({"clinic_name"}),
-        "date_confirmed": frozenset({"date", "day"}),
-        "date_too_old": frozenset({"max_days"}),
-        "welcome_back": frozenset({"day"}),
-        "media": frozenset({"clinic_phone"}),
-        "flood_notice": frozenset({"seconds"}),
-        "account.summary": frozenset({"checkins", "escalations", "messages", "since", "treatment_date"}),
-        "threshold.temperature": frozenset({"value"}),
-        "threshold.pain": frozenset({"value"}),
-        "threshold.day": frozenset({"value"}),
-        "typed.mentioned": frozenset({"signs"}),
-        "typed.sign.fever_temperature": frozenset({"temperature"}),
-        "typed.sign.pain": frozenset({"pain"}),
-        "typed.self_care": frozenset({"day_text"}),
-        "checkin.header": frozenset({"day", "step", "total"}),
-        "checkin.intro": frozenset({"day"}),
-        "checkin.done_today": frozenset({"day"}),
-        "checkin.note_too_long": frozenset({"max"}),
-        "checkin.expired": frozenset({"day"}),
-        "checkin.same_day_so_far": frozenset({"clinic_phone"}),
-        "triage.emergency.what_now": frozenset({"clinic_phone"}),
-        "triage.same_day.what_now": frozenset({"clinic_hours", "clinic_phone"}),
-        "triage.soon.what_now": frozenset({"clinic_hours", "clinic_phone"}),
-        "triage.clinic_open": frozenset({"clinic_phone"}),
-        "triage.clinic_closed": frozenset({"clinic_hours"}),
-        "staff.alert": _STAFF_ALERT,
-        "staff.status.acknowledged": frozenset({"staff", "time"}),
-        "staff.status.resolved": frozenset({"staff", "time"}),
-        "staff.resend": frozenset({"escalation_id", "minutes"}),
-        "staff.note": frozenset({"note"}),
-        "staff.typed": frozenset({"words"}),
-        "reminders.daily": frozenset({"day"}),
-        "settings.menu": frozenset({"reminder_time", "reminders", "risk"}),
-        "settings.time_saved": frozenset({"reminder_time"}),
-        "history.heading": frozenset({"day"}),
-        "history.line": frozenset({"date", "day", "summary"}),
-        "history.summary": frozenset({"pain", "pimples", "redness", "swelling"}),
-        "history.alert": frozenset({"tier_label"}),
-        "staff.invite_created": frozenset({"hours", "link"}),
-        "staff.list": frozenset({"admins", "members"}),
-        "staff.member_line": frozenset({"added", "user_id"}),
-        "staff.removed": frozenset({"user_id"}),
-        "staff.not_found": frozenset({"user_id"}),
-        "button.remove_staff": frozenset({"user_id"}),
-        "staff.error": frozenset({"error_id", "error_type"}),
-        "broadcast.invalid.too_large": frozenset({"max_days"}),
-        "broadcast.send_time_invalid.too_far": frozenset({"max_days"}),
-        "broadcast.confirm": frozenset({"audience", "recipients"}),
-        "broadcast.ask_send_time": frozenset({"clinic_timezone"}),
-        "broadcast.scheduled": frozenset({"audience", "broadcast_id", "send_time"}),
-        "broadcast.cancelled": frozenset({"broadcast_id"}),
-        "broadcast.progress": frozenset(
-            [
-                "blocked_count",
-                "broadcast_id",
-                "done_count",
-                "failed_count",
-                "recipients",
-                "sent_count",
-                "unconfirmed_count",
-            ]
+        "welcome": "clinic_name",
+        "date_confirmed": "date day",
+        "date_too_old": "max_days",
+        "welcome_back": "day",
+        "media": "clinic_phone",
+        "flood_notice": "seconds",
+        "account.summary": "checkins! escalations! messages since treatment_date",
+        "threshold.temperature": "value!",
+        "threshold.pain": "value!",
+        "threshold.day": "value!",
+        "typed.mentioned": "signs!",
+        "typed.sign.fever_temperature": "temperature!",
+        "typed.sign.pain": "pain!",
+        "typed.self_care": "day_text!",
+        "checkin.header": "day! step! total",
+        "checkin.intro": "day",
+        "checkin.done_today": "day",
+        "checkin.note_too_long": "max!",
+        "checkin.expired": "day",
+        "checkin.same_day_so_far": "clinic_phone",
+        "triage.emergency.what_now": "clinic_phone",
+        "triage.same_day.what_now": "clinic_phone! clinic_hours",
+        "triage.soon.what_now": "clinic_phone! clinic_hours",
+        "triage.clinic_open": "clinic_phone!",
+        "triage.clinic_closed": "clinic_hours",
+        "staff.alert": "date! day! escalation_id! handle! name! reasons! tier_label!",
+        "staff.status.acknowledged": "staff time",
+        "staff.status.resolved": "staff time",
+        "staff.resend": "escalation_id! minutes",
+        "staff.note": "note!",
+        "staff.typed": "words!",
+        "reminders.daily": "day",
+        "settings.menu": "reminder_time! reminders! risk!",
+        "settings.time_saved": "reminder_time!",
+        "history.heading": "day",
+        "history.line": "day! summary! date",
+        "history.summary": "pain! pimples! redness! swelling!",
+        "history.alert": "tier_label!",
+        "staff.invite_created": "link! hours",
+        "staff.list": "admins members",
+        "staff.member_line": "added user_id",
+        "staff.removed": "user_id",
+        "staff.not_found": "user_id",
+        "button.remove_staff": "user_id",
+        "staff.error": "error_id error_type",
+        "broadcast.invalid.too_large": "max_days",
+        "broadcast.send_time_invalid.too_far": "max_days",
+        "broadcast.confirm": "audience! recipients!",
+        "broadcast.ask_send_time": "clinic_timezone",
+        "broadcast.scheduled": "broadcast_id! send_time! audience",
+        "broadcast.cancelled": "broadcast_id",
+        "broadcast.progress": (
+            "blocked_count! broadcast_id! done_count! failed_count! recipients! sent_count! unconfirmed_count!"
         ),
-        "broadcast.report": frozenset(
-            [
-                "blocked_count",
-                "broadcast_id",
-                "duration",
-                "failed_count",
-                "recipients",
-                "sent_count",
-                "unconfirmed_count",
-            ]
+        "broadcast.report": (
+            "blocked_count! broadcast_id! duration! failed_count! recipients! sent_count! unconfirmed_count!"
         ),
-        "broadcast.report_cancelled": frozenset(
-            [
-                "blocked_count",
-                "broadcast_id",
-                "duration",
-                "failed_count",
-                "pending_count",
-                "recipients",
-                "sent_count",
-                "unconfirmed_count",
-            ]
+        "broadcast.report_cancelled": (
+            "blocked_count! broadcast_id! duration! failed_count! pending_count! recipients! "
+            "sent_count! unconfirmed_count!"
         ),
-        "broadcast.list": frozenset({"broadcast_lines"}),
-        "broadcast.line": frozenset(
-            [
-                "blocked_count",
-                "broadcast_id",
-                "broadcast_status",
-                "failed_count",
-                "recipients",
-                "send_time",
-                "sent_count",
-            ]
+        "broadcast.list": "broadcast_lines!",
+        "broadcast.line": (
+            "blocked_count! broadcast_id! broadcast_status! failed_count! recipients! send_time! sent_count!"
         ),
-        "broadcast.line_scheduled": frozenset({"audience", "broadcast_id", "send_time"}),
-        "broadcast.audience.recent": frozenset({"day_count", "from_date", "to_date"}),
-        "broadcast.audience.days": frozenset({"from_date", "from_day", "to_date", "to_day"}),
-        "broadcast.audience.dates": frozenset({"from_date", "to_date"}),
-        "broadcast.duration.seconds": frozenset({"seconds"}),
-        "broadcast.duration.minutes": frozenset({"minutes", "seconds"}),
-        "broadcast.duration.hours": frozenset({"hours", "minutes"}),
-        "broadcast.button.cancel_numbered": frozenset({"broadcast_id"}),
-        "report.alerts_heading": frozenset({"open_count"}),
-        "report.alerts_more": frozenset({"hidden", "shown"}),
-        "report.alert_patient": frozenset({"user_id"}),
-        "report.patient_unknown": frozenset({"query"}),
-        "report.facts": frozenset(
-            [
-                "handle",
-                "patient_language",
-                "patient_messages",
-                "patient_reminder",
-                "recovery_day",
-                "treated_on",
-                "user_id",
-            ]
+        "broadcast.line_scheduled": "audience! broadcast_id! send_time!",
+        "broadcast.audience.recent": "day_count! from_date to_date",
+        "broadcast.audience.days": "from_day! to_day! from_date to_date",
+        "broadcast.audience.dates": "from_date! to_date!",
+        "broadcast.duration.seconds": "seconds!",
+        "broadcast.duration.minutes": "minutes! seconds!",
+        "broadcast.duration.hours": "hours! minutes!",
+        "broadcast.button.cancel_numbered": "broadcast_id!",
+        "report.alerts_heading": "open_count!",
+        "report.alerts_more": "hidden! shown",
+        "report.alert_patient": "user_id!",
+        "report.patient_unknown": "query",
+        "report.facts": (
+            "patient_messages! patient_reminder! recovery_day! treated_on! user_id! handle patient_language"
         ),
-        "report.default_reminder": frozenset({"time"}),
-        "report.checkins_heading": frozenset({"checkin_count"}),
-        "report.checkins_earlier": frozenset({"earlier"}),
-        "report.escalations_heading": frozenset({"escalation_count"}),
-        "report.escalation_line": frozenset({"alert_status", "date", "escalation_id", "tier_label"}),
-        "report.chart_caption": frozenset({"user_id"}),
-        "report.stats": frozenset(
-            [
-                "adherence",
-                "broadcasts_sent",
-                "date",
-                "first_date",
-                "last_date",
-                "last_day",
-                "open_alerts",
-                "patients_active",
-                "patients_in_window",
-                "patients_unreachable",
-            ]
+        "report.default_reminder": "time",
+        "report.checkins_heading": "checkin_count",
+        "report.checkins_earlier": "earlier",
+        "report.escalations_heading": "escalation_count",
+        "report.escalation_line": "alert_status! escalation_id! tier_label! date",
+        "report.chart_caption": "user_id",
+        "report.stats": (
+            "adherence! broadcasts_sent! open_alerts! patients_active! patients_in_window! "
+            "patients_unreachable! date first_date last_date last_day"
         ),
-        "report.adherence": frozenset({"adherence_percent", "checkins_expected", "checkins_received"}),
-        "report.tier_count": frozenset({"tier_count", "tier_label"}),
-        "report.period": frozenset({"first_date", "last_date"}),
-        "report.period_all": frozenset({"last_date"}),
-        "report.export_checkins": frozenset({"period", "row_count"}),
-        "report.export_escalations": frozenset({"period", "row_count"}),
-        "sequence.day0_evening": _CLINIC,
-        "sequence.day1": _CLINIC,
-        "sequence.day3": _CLINIC,
-        "sequence.day7": _CLINIC,
-        "sequence.day14": _CLINIC,
+        "report.adherence": "adherence_percent! checkins_expected! checkins_received!",
+        "report.tier_count": "tier_count! tier_label!",
+        "report.period": "first_date! last_date!",
+        "report.period_all": "last_date!",
+        "report.export_checkins": "period! row_count!",
+        "report.export_escalations": "period! row_count!",
+        "sequence.day0_evening": "clinic_hours clinic_name clinic_phone",
+        "sequence.day1": "clinic_phone! clinic_hours clinic_name",
+        "sequence.day3": "clinic_phone! clinic_hours clinic_name",
+        "sequence.day7": "clinic_phone! clinic_hours clinic_name",
+        "sequence.day14": "clinic_hours clinic_name clinic_phone",
     }
 )
 # Every message and the values the code fills in: a text may use those and no others.
 MESSAGE_PLACEHOLDERS: Mapping[Key, frozenset[str]] = MappingProxyType(
-    {key: _VALUES.get(key, _NONE) for key in KEYS.values()}
+    {key: frozenset(name.rstrip("!") for name in _VALUES.get(key, "").split()) for key in KEYS.values()}
 )
-# Values a text must use, because it says nothing without them.
+# The values a text must use.
 REQUIRED_PLACEHOLDERS: Mapping[Key, frozenset[str]] = MappingProxyType(
     {
-        "checkin.header": frozenset({"day", "step"}),
-        "checkin.note_too_long": frozenset({"max"}),
-        "triage.clinic_open": frozenset({"clinic_phone"}),
-        "triage.same_day.what_now": frozenset({"clinic_phone"}),
-        "triage.soon.what_now": frozenset({"clinic_phone"}),
-        "staff.alert": _STAFF_ALERT,
-        "staff.resend": frozenset({"escalation_id"}),
-        "staff.note": frozenset({"note"}),
-        "staff.typed": frozenset({"words"}),
-        **dict.fromkeys(THRESHOLD_FORMATS, frozenset({"value"})),
-        "typed.mentioned": frozenset({"signs"}),
-        "typed.sign.fever_temperature": frozenset({"temperature"}),
-        "typed.sign.pain": frozenset({"pain"}),
-        "typed.self_care": frozenset({"day_text"}),
-        "history.line": frozenset({"day", "summary"}),
-        "history.summary": frozenset({"redness", "swelling", "pimples", "pain"}),
-        "history.alert": frozenset({"tier_label"}),
-        "settings.menu": frozenset({"reminder_time", "risk", "reminders"}),
-        "settings.time_saved": frozenset({"reminder_time"}),
-        "staff.invite_created": frozenset({"link"}),
-        "account.summary": frozenset({"checkins", "escalations"}),
-        # --- required values of the clinic side ---
-        "broadcast.confirm": frozenset({"recipients", "audience"}),
-        "broadcast.scheduled": frozenset({"broadcast_id", "send_time"}),
-        "broadcast.progress": frozenset({*_TALLY, "done_count"}),
-        "broadcast.report": frozenset({*_TALLY, "duration"}),
-        "broadcast.report_cancelled": frozenset({*_TALLY, "duration", "pending_count"}),
-        "broadcast.list": frozenset({"broadcast_lines"}),
-        "broadcast.line": frozenset(
-            {
-                "broadcast_id",
-                "recipients",
-                "sent_count",
-                "blocked_count",
-                "failed_count",
-                "broadcast_status",
-                "send_time",
-            }
-        ),
-        "broadcast.line_scheduled": frozenset({"broadcast_id", "send_time", "audience"}),
-        "broadcast.audience.recent": frozenset({"day_count"}),
-        "broadcast.audience.days": frozenset({"from_day", "to_day"}),
-        "broadcast.audience.dates": frozenset({"from_date", "to_date"}),
-        "broadcast.duration.seconds": frozenset({"seconds"}),
-        "broadcast.duration.minutes": frozenset({"minutes", "seconds"}),
-        "broadcast.duration.hours": frozenset({"hours", "minutes"}),
-        "broadcast.button.cancel_numbered": frozenset({"broadcast_id"}),
-        "report.alerts_heading": frozenset({"open_count"}),
-        "report.alerts_more": frozenset({"hidden"}),
-        "report.alert_patient": frozenset({"user_id"}),
-        "report.facts": frozenset({"user_id", "recovery_day", "treated_on", "patient_reminder", "patient_messages"}),
-        "report.escalation_line": frozenset({"escalation_id", "tier_label", "alert_status"}),
-        "report.stats": frozenset(
-            {"patients_active", "patients_in_window", "adherence", "open_alerts", "broadcasts_sent"}
-            | {"patients_unreachable"}
-        ),
-        "report.adherence": frozenset({"adherence_percent", "checkins_received", "checkins_expected"}),
-        "report.tier_count": frozenset({"tier_label", "tier_count"}),
-        "report.period": frozenset({"first_date", "last_date"}),
-        "report.period_all": frozenset({"last_date"}),
-        "report.export_checkins": frozenset({"period", "row_count"}),
-        "report.export_escalations": frozenset({"period", "row_count"}),
-        "sequence.day7": frozenset({"clinic_phone"}),  # it says when to call
-        "sequence.day1": frozenset({"clinic_phone"}),  # it says to call about pus or a fever
-        "sequence.day3": frozenset({"clinic_phone"}),
+        key: frozenset(name[:-1] for name in names.split() if name.endswith("!"))
+        for key, names in _VALUES.items()
+        if "!" in names
     }
 )
 # The values any other message in the files may use (a message that no handler sends yet).
@@ -976,8 +863,8 @@ def _names(name: str) -> bool:
 def check_catalogue() -> None:
     """Raise ValueError unless the catalogue holds together: run at import, so that a broken one cannot start.
 
-    Every family member and button name is a key of the list; the values a text must use are values it may use;
-    every plain-text limit names a key or a family of keys; every value the code fills in has a widest form.
+    Every family member and button name is a key of the list; every plain-text limit names a key or a family of
+    keys; every value the code fills in has a widest form.
     """
     problems = [
         f"{family}: no key {family.format(value)!r}"
@@ -988,10 +875,10 @@ def check_catalogue() -> None:
     buttons = {f"button.{name}" for name in get_args(ButtonName)}
     unpaired = buttons ^ {name for name in KEYS if name.startswith("button.")}
     problems += [f"{name}: a button name and its key go together" for name in sorted(unpaired)]
-    needs = REQUIRED_PLACEHOLDERS.items()
-    problems += [f"{name}: requires values it may not use" for name, names in needs if names - _VALUES[name]]
     problems += [f"{name}: a plain-text limit for no key" for name in PLAIN_LIMITS if not _names(name)]
-    used = {value for values in _VALUES.values() for value in values} - {"date"}  # the date: by the calendar
+    used = {value for values in MESSAGE_PLACEHOLDERS.values() for value in values} - {
+        "date"
+    }  # the date: by the calendar
     problems += [f"{{{value}}}: no widest value in WORST_VALUES" for value in sorted(used - set(WORST_VALUES))]
     if problems:
         raise ValueError("content key catalogue: " + "; ".join(problems))
