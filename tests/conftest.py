@@ -5,7 +5,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -127,8 +127,8 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
     """Settings that point the bot at the fake server and a fresh database."""
-    return replace(
-        load_settings({**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url}), database_path=tmp_path / "bot.sqlite3"
+    return load_settings({**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url}).model_copy(
+        update={"database_path": tmp_path / "bot.sqlite3"}
     )
 
 
@@ -214,7 +214,7 @@ async def running_bot(
     settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake: FakeTelegram, **changes: object
 ) -> AsyncIterator[RunningBot]:
     """Run the bot with some settings changed (e.g. broadcast_rate); stop it after; check every press was answered."""
-    bot = RunningBot(replace(settings, **changes), content, rules, clock)  # type: ignore[arg-type]
+    bot = RunningBot(settings.model_copy(update=changes), content, rules, clock)
     await bot.start()
     try:
         yield bot

@@ -7,6 +7,7 @@ from telegram.error import BadRequest, TelegramError
 
 from bot.domain.records import Delivery
 from bot.outbox.deliveries import Deliveries
+from bot.storage.outcomes import Outcome
 from bot.views.screens import View
 
 logger = logging.getLogger(__name__)
@@ -83,3 +84,14 @@ async def give_advice(
         return
     if advice is not None:
         await deliveries.confirmed(advice)
+
+
+async def give_outcome(
+    update: Update, view: View, outcome: Outcome, deliveries: Deliveries, *, edit: bool = False
+) -> None:
+    """Give an outcome's stored advice as the reply, then post the clinic's alert whatever happened to the advice."""
+    try:
+        await give_advice(update, view, outcome.advice, deliveries, edit=edit)  # a failure is tried again
+    finally:
+        if outcome.alert is not None:
+            await deliveries.attempt(update.get_bot(), outcome.alert)
