@@ -21,6 +21,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.broadcasts import start_broadcasts, stop_broadcasts
 from bot.config import Settings
@@ -95,8 +96,12 @@ def build_bot(
     sequence: AftercareSequence,
     clock: Callable[[], datetime] = utc_now,
     job_interval: float | None = JOB_INTERVAL_SECONDS,
+    requests: tuple[BaseRequest, BaseRequest] | None = None,
 ) -> AftercareBot:
-    """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks."""
+    """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks.
+
+    `requests` replaces the HTTP connections (for the calls, for getUpdates), e.g. with the tests' in-process ones.
+    """
     # Opt in to the library's coming default: durations such as RetryAfter.retry_after as timedelta objects.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
@@ -132,9 +137,11 @@ def build_bot(
         if await services.close_database():
             logger.info("database closed")
 
+    builder = Application.builder()
+    if requests is not None:
+        builder = builder.request(requests[0]).get_updates_request(requests[1])
     application = (
-        Application.builder()
-        .token(settings.telegram_bot_token)
+        builder.token(settings.telegram_bot_token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(
