@@ -41,7 +41,7 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot with the shipped aftercare sequence (the other tests run without one), jobs driven by hand."""
     fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
-    running = RunningBot(replace(settings, sequence_path=SHIPPED), content, rules, clock)
+    running = RunningBot(replace(settings, sequence_path=SHIPPED), content, rules, clock, fake_telegram, offline=True)
     await running.start()
     yield running
     await running.stop()
