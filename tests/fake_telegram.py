@@ -528,7 +528,8 @@ class FakeTelegram:
         if reply.body is not None:
             return web.json_response(reply.body, status=reply.status)
         if reply.fault is not None and reply.fault.startswith("timeout_"):
-            await asyncio.sleep(BOT_READ_TIMEOUT + 1)  # the bot has given up on this answer by then
+            # The bot has given up on this answer by then; a fake that is stopping lets go at once.
+            await self._wait_until(lambda: True if self._stopping else None, BOT_READ_TIMEOUT + 1)
         if request.transport is not None:
             request.transport.close()
         return web.Response(status=499)
