@@ -229,8 +229,8 @@ class RunningBot:
 
 @pytest.fixture
 def offline(request: pytest.FixtureRequest) -> bool:
-    """Whether the bot reaches the fake in process (the default) or over HTTP (a test marked `http`)."""
-    return request.node.get_closest_marker("http") is None
+    """Whether the bot reaches the fake in process (the default) or over HTTP (marked `http`, or TESTS_OVER_HTTP=1)."""
+    return request.node.get_closest_marker("http") is None and os.environ.get("TESTS_OVER_HTTP") != "1"
 
 
 @pytest.fixture

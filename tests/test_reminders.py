@@ -198,7 +198,6 @@ async def test_a_reminder_to_a_patient_the_bot_just_answered_waits_out_telegrams
     await onboard_on_october_30(user, en, clock)
     clock.now = datetime(2026, 10, 31, 14, 0, tzinfo=UTC)
     fake_telegram.rate_limit = limits = RateLimit()
-    await asyncio.sleep(limits.per_chat)  # onboarding's own messages are a second behind
     await user.send("/menu")
     await user.next_output()  # the menu has reached the chat
     replied = fake_telegram.calls_to("sendMessage")[-1].time
