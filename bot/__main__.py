@@ -10,16 +10,16 @@ from pathlib import Path
 from dotenv import dotenv_values
 from telegram.error import InvalidToken, NetworkError
 
-from bot.app import BotApplication, build_bot
-from bot.backup import run_backup
+from bot.app.logs import configure_logging
+from bot.app.root import BotApplication, build_bot
 from bot.config import ConfigError, Settings, load_settings
-from bot.content import ContentError, load_content
-from bot.logs import configure_logging
+from bot.content.packs import ContentError, load_content
+from bot.content.sequence_rules import SequenceError, load_sequence
+from bot.content.triage_rules import RulesError, load_triage_rules
 from bot.reading import DEFAULT_READING_PATH, ReadingDataError, load_reader
-from bot.sequence_rules import SequenceError, load_sequence
+from bot.reports.triage_report import run_triage_report
 from bot.storage import DatabaseError
-from bot.triage_report import run_triage_report
-from bot.triage_rules import RulesError, load_triage_rules
+from bot.storage.backup import run_backup
 
 
 def main() -> int:

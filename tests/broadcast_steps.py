@@ -5,9 +5,9 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from bot.broadcasts import format_duration, parse_button
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
+from bot.jobs.broadcasts import format_duration, parse_button
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, Tally
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser

@@ -1,6 +1,6 @@
 """Steps of a check-in that the journey tests share: the labels a patient taps for each kind of answer."""
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from tests.fake_telegram import BotMessage, FakeUser
 
 # A normal day: every red flag answered no, mild redness getting better, a few pimples, pain 3.

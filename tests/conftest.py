@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import AftercareBot, build_bot
+from bot.app.root import AftercareBot, build_bot
 from bot.config import Settings, load_settings
-from bot.content import Content, LanguagePack, load_content
+from bot.content.packs import Content, LanguagePack, load_content
+from bot.content.sequence_rules import load_sequence
+from bot.content.triage_rules import load_triage_rules
 from bot.domain.clinic import ClinicInfo
-from bot.domain.pacing import RetryPolicy
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 from bot.domain.triage import TriageRules
 from bot.reading import DEFAULT_READING_PATH, TextReader, load_reader
-from bot.sequence_rules import load_sequence
 from bot.storage import Database
-from bot.triage_rules import load_triage_rules
+from bot.telegram.pacing import RetryPolicy
 from tests.fake_telegram import FakeTelegram
 from tests.offline_request import OfflineRequest
 from tests.storage_support import NOW, OTHER, PATIENT
@@ -275,13 +275,13 @@ BotWith = Callable[..., AbstractAsyncContextManager[RunningBot]]
 @pytest.fixture
 def fast_delivery_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     """Shrink broadcast delivery's backoff (1, 2, 4, 8 s) to tenths, so that retried sends keep a test fast."""
-    monkeypatch.setattr("bot.broadcasts.RETRY", RetryPolicy(attempts=5, base=0.05, cap=0.5))
+    monkeypatch.setattr("bot.jobs.broadcasts.RETRY", RetryPolicy(attempts=5, base=0.05, cap=0.5))
 
 
 @pytest.fixture
 def unpaced_sends(monkeypatch: pytest.MonkeyPatch) -> None:
     """Lift the bot's overall pace under Telegram's 30/s, so that a test raising BROADCAST_RATE sends flat out."""
-    monkeypatch.setattr("bot.services.TELEGRAM_SENDS_PER_SECOND", 1000)
+    monkeypatch.setattr("bot.care.services.TELEGRAM_SENDS_PER_SECOND", 1000)
 
 
 @pytest.fixture

@@ -1,6 +1,6 @@
 """Steps a simulated patient takes again and again, shared by the journey tests."""
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from tests.fake_telegram import BotMessage, FakeUser
 
 

@@ -4,7 +4,7 @@ import json
 import sqlite3
 
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.storage.account import PATIENT_TABLES
 from bot.storage.migrations import migration_scripts, split_statements
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers

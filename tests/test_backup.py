@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.storage import Database
 from tests.conftest import TEST_ENV, TEST_TOKEN
 from tests.fake_telegram import FakeTelegram

@@ -5,7 +5,7 @@ import re
 import pytest
 from telegram.error import BadRequest
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from tests.conftest import TEST_ENV, ErrorLog, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard

@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.broadcasts import button_data
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.domain.audience import RecoveryDays, TreatedRecently
 from bot.handlers.broadcast import describe
+from bot.jobs.broadcasts import button_data
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
 from tests.broadcast_steps import (

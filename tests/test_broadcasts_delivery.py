@@ -11,13 +11,13 @@ from dataclasses import replace
 
 import pytest
 
-from bot import broadcasts
 from bot.config import Settings
-from bot.content import Content, LanguagePack
-from bot.domain.pacing import RetryPolicy
+from bot.content.packs import Content, LanguagePack
 from bot.domain.triage import TriageRules
+from bot.jobs import broadcasts
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
+from bot.telegram.pacing import RetryPolicy
 from tests.broadcast_steps import (
     STAFF,
     TWO_DAYS_AGO,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from matplotlib import image
 
-from bot.charts import DPI, HEIGHT_PX, WIDTH_PX, ChartLabels, ChartPoint, render_history_chart
+from bot.reports.charts import DPI, HEIGHT_PX, WIDTH_PX, ChartLabels, ChartPoint, render_history_chart
 
 ROOT = Path(__file__).resolve().parent.parent
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -139,7 +139,7 @@ def test_matplotlib_is_imported_lazily_and_pyplot_never() -> None:
     """Importing the module loads no matplotlib, and drawing a chart loads no pyplot."""
     script = (
         "import sys\n"
-        "import bot.charts as charts\n"
+        "import bot.reports.charts as charts\n"
         "assert 'matplotlib' not in sys.modules\n"
         "labels = charts.ChartLabels('t', 'd', 'r', 's', 'p', 'pain', 'a', ('0', '1', '2', '3'))\n"
         "png = charts.render_history_chart([charts.ChartPoint(0, 1, 1, 1, 1, 'soon')], labels)\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
 from tests.conftest import TEST_CLINIC, TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram

@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from bot.content import LanguagePack
+from bot.care.checkins import URGENT_IDLE_MINUTES
+from bot.content.packs import LanguagePack
 from bot.domain.records import CheckinStatus
-from bot.jobs import URGENT_IDLE_MINUTES
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import PastCheckin
 from bot.storage.checkins import CheckinStore
 from tests.checkin_steps import answer_all, start_checkin, with_answers

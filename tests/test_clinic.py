@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 
 from bot.config import Settings
-from bot.content import LanguagePack
-from bot.export import CHECKIN_COLUMNS, ESCALATION_COLUMNS
-from bot.handlers.alerts import without_status
+from bot.content.packs import LanguagePack
+from bot.outbox.alerts import without_status
+from bot.reports.export import CHECKIN_COLUMNS, ESCALATION_COLUMNS
 from bot.storage import Database
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot

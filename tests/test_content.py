@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import (
+from bot.content.keys import ANSWER_LABELS, CAPTIONS, COMMANDS, REQUIRED_PLACEHOLDERS, plain_limits
+from bot.content.packs import (
     ACTIONS,
     MESSAGE_PLACEHOLDERS,
     REQUIRED_SCREENS,
@@ -19,8 +20,7 @@ from bot.content import (
     LanguagePack,
     load_content,
 )
-from bot.content_keys import ANSWER_LABELS, CAPTIONS, COMMANDS, REQUIRED_PLACEHOLDERS, plain_limits
-from bot.content_validation import MAX_MESSAGE, ValidationError, check_sendable, telegram_length
+from bot.content.validation import MAX_MESSAGE, ValidationError, check_sendable, telegram_length
 from bot.domain.checkin import BUTTON_ANSWERS, Question
 from bot.domain.clinic import ClinicInfo
 from bot.domain.triage import Reason, Tier

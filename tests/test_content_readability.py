@@ -6,8 +6,8 @@ import re
 import pytest
 import textstat  # type: ignore[import-untyped]
 
-from bot.content import LanguagePack, SafeHtml
-from bot.content_keys import TYPED_SIGNS
+from bot.content.keys import TYPED_SIGNS
+from bot.content.packs import LanguagePack, SafeHtml
 from bot.domain.clinic import ClinicInfo
 
 MAX_GRADE = 8.0

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import Content, ContentError, LanguagePack, SafeHtml, load_content
-from bot.content_keys import (
+from bot.content.keys import (
     MESSAGE_FILES,
     MESSAGE_PLACEHOLDERS,
     TRIAGE_PLACEHOLDERS,
@@ -16,11 +15,12 @@ from bot.content_keys import (
     WORST_VALUES,
     plain_limits,
 )
-from bot.content_validation import check_plain, check_sendable
+from bot.content.packs import Content, ContentError, LanguagePack, SafeHtml, load_content
+from bot.content.sequence_rules import load_sequence
+from bot.content.triage_rules import DEFAULT_TRIAGE_RULES_PATH, load_triage_rules
+from bot.content.validation import check_plain, check_sendable
 from bot.domain.clinic import ClinicInfo
 from bot.domain.triage import TriageRules
-from bot.sequence_rules import load_sequence
-from bot.triage_rules import DEFAULT_TRIAGE_RULES_PATH, load_triage_rules
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "data" / "content"
 CLINIC = ClinicInfo(name="Maple Skin Clinic", phone="416-555-0199", hours="Mon-Fri 9:00-17:00")

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import Question
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus

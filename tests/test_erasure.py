@@ -15,9 +15,8 @@ from typing import Any
 
 import pytest
 
-from bot import backup
 from bot.domain.checkin import Question
-from bot.storage import Database
+from bot.storage import Database, backup
 from tests.erasure_support import found_on_disk
 
 NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)

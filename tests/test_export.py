@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import export
 from bot.domain.checkin import QUESTION_ORDER, Answers, Question
 from bot.domain.records import CheckinStatus
+from bot.reports import export
 from bot.storage import Database, reports
 from bot.storage.reports import CheckinRow, EscalationRow
 

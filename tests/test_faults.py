@@ -13,9 +13,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot import resilience
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
+from bot.telegram import request_layer as resilience
 from tests.broadcast_steps import STAFF, add_patients, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.checkin_steps import NORMAL_DAY, label_for, with_answers
 from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot

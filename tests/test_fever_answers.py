@@ -1,7 +1,7 @@
 """The fever question over HTTP: "hot or shivery, can't measure" counts as a fever, and a temperature in °F counts."""
 
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
 from tests.conftest import TEST_ENV, RunningBot
 from tests.fake_telegram import FakeTelegram

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.triage_rules import load_triage_rules
 from bot.domain.checkin import Answers, Question
 from bot.domain.findings import Context, Finding, FindingKind, Reading, answers_from
-from bot.triage_rules import load_triage_rules
 
 RULES = load_triage_rules(Path(__file__).resolve().parent.parent / "data" / "triage.toml")
 K = FindingKind

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.config import ConfigError, Settings, load_settings
-from bot.content import LanguagePack
-from bot.domain.flood import FloodControl, Verdict
+from bot.content.packs import LanguagePack
+from bot.telegram.flood import FloodControl, Verdict
 from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram, FakeUser
 

@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from telegram import Update
 
-from bot.app import AftercareBot
+from bot.app.root import AftercareBot
 from bot.config import load_settings
-from bot.content import Content, LanguagePack
+from bot.content.packs import Content, LanguagePack
 from bot.domain.triage import TriageRules
-from bot.handlers import callbacks
+from bot.telegram import callbacks
 from tests.conftest import DEFAULT_NOW, TEST_ENV, Clock, ErrorLog, RunningBot
 from tests.fake_telegram import BOT_USER, FakeTelegram, render
 from tests.journeys import accept_consent, answer_health_question, onboard

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterator
 
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from tests.conftest import TEST_ENV, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, render
 from tests.journeys import onboard

@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from bot.logs import RedactingFormatter, configure_logging
+from bot.app.logs import RedactingFormatter, configure_logging
 
 TOKEN = "987654:AAH-secret_part-that-is-long-enough"
 

@@ -3,8 +3,8 @@
 from collections import deque
 from datetime import timedelta
 
-from bot.content import LanguagePack
-from bot.handlers.callbacks import menu as menu_data
+from bot.content.packs import LanguagePack
+from bot.telegram.callbacks import menu as menu_data
 from tests.conftest import TEST_CLINIC, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser

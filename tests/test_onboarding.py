@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from tests.conftest import Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import accept_consent, answer_health_question, onboard, start_and_see_consent

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.domain.pacing import RetryPolicy, SendPace, Throttle, TokenBucket
+from bot.telegram.pacing import RetryPolicy, SendPace, Throttle, TokenBucket
 
 
 @dataclass

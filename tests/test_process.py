@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_TRIAGE_RULES
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import Question
 from bot.storage import Database
 from tests.broadcast_steps import STAFF, broadcast_id_of, choose_audience, compose_text, wait_for_report

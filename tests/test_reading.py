@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.triage_rules import load_triage_rules
 from bot.domain.checkin import Answers, Question
 from bot.domain.findings import Context, FindingKind, Reading
 from bot.domain.triage import Tier, triage
 from bot.reading import DEFAULT_READING_PATH, ReadingDataError, TextReader, load_reader
 from bot.reading.known_words import misread
-from bot.triage_rules import load_triage_rules
 
 RULES = load_triage_rules(Path(__file__).resolve().parent.parent / "data" / "triage.toml")
 READER = load_reader(DEFAULT_READING_PATH)

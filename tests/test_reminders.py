@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import resilience
 from bot.config import Settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
+from bot.telegram import request_layer as resilience
 from tests.broadcast_steps import add_patients
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin
 from tests.conftest import BotWith, Clock, RunningBot

@@ -8,9 +8,9 @@ import httpx
 import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.content import LanguagePack
-from bot.domain.pacing import SendPace
-from bot.resilience import MAX_ATTEMPTS, Delivery, ResilientRequests, UnconfirmedSendError, surely_not_sent
+from bot.content.packs import LanguagePack
+from bot.telegram.pacing import SendPace
+from bot.telegram.request_layer import MAX_ATTEMPTS, Delivery, ResilientRequests, UnconfirmedSendError, surely_not_sent
 from tests.conftest import RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.domain.retention import is_expired, purge_cutoff, window_end
 from bot.storage import Database
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin
@@ -65,7 +65,7 @@ async def test_the_daily_job_purges_checkins_past_retention_only(
     await treated_with_one_checkin(old, en, clock, TREATED)
     await treated_with_one_checkin(recent, en, clock, TREATED + timedelta(days=2))
     assert len(await bot.stored_checkins(8201)) == len(await bot.stored_checkins(8202)) == 1
-    caplog.set_level(logging.INFO, logger="bot.jobs")
+    caplog.set_level(logging.INFO, logger="bot.jobs.minute")
 
     clock.now = TREATED + timedelta(days=14 + 365)  # the old window ended exactly RETENTION_DAYS ago: kept
     await bot.run_jobs()

@@ -10,15 +10,15 @@ from typing import cast
 import pytest
 from telegram.error import RetryAfter
 
+from bot.care.services import TELEGRAM_SECONDS_PER_CHAT, TELEGRAM_SENDS_PER_SECOND, Services
 from bot.config import Settings
-from bot.content import Content, LanguagePack
-from bot.domain.pacing import SendPace
+from bot.content.packs import Content, LanguagePack
+from bot.content.sequence_rules import load_sequence
 from bot.domain.triage import TriageRules
-from bot.resilience import ApiBot
-from bot.sequence_job import SequenceJob
-from bot.sequence_rules import load_sequence
-from bot.services import TELEGRAM_SECONDS_PER_CHAT, TELEGRAM_SENDS_PER_SECOND, Services
+from bot.jobs.sequence import SequenceJob
 from bot.storage import Database
+from bot.telegram.pacing import SendPace
+from bot.telegram.request_layer import ApiBot
 from tests.conftest import TEST_ENV, Clock, RunningBot, shipped_reader
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import accept_consent, answer_health_question, onboard

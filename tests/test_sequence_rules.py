@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_SEQUENCE, load_settings
-from bot.content import Content, load_content
+from bot.content.packs import Content, load_content
+from bot.content.sequence_rules import DEFAULT_SEQUENCE_PATH, SequenceError, button_label, load_sequence
 from bot.domain.sequence import AftercareSequence, SequenceStep
-from bot.sequence_rules import DEFAULT_SEQUENCE_PATH, SequenceError, button_label, load_sequence
 from tests.conftest import TEST_ENV
 from tests.test_process import launch
 

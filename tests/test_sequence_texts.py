@@ -4,10 +4,10 @@ import re
 
 import pytest
 
-from bot.content import Content, LanguagePack
-from bot.content_keys import MESSAGE_PLACEHOLDERS, REQUIRED_PLACEHOLDERS, home_file
-from bot.content_validation import check_sendable, telegram_length
-from bot.sequence_rules import DEFAULT_SEQUENCE_PATH, load_sequence
+from bot.content.keys import MESSAGE_PLACEHOLDERS, REQUIRED_PLACEHOLDERS, home_file
+from bot.content.packs import Content, LanguagePack
+from bot.content.sequence_rules import DEFAULT_SEQUENCE_PATH, load_sequence
+from bot.content.validation import check_sendable, telegram_length
 
 CLINIC = {"clinic_name": "Maple Skin Clinic", "clinic_phone": "416-555-0199", "clinic_hours": "Mon-Fri 9:00-17:00"}
 PHONE_SCREEN = 800  # characters a patient reads without tags: about one phone screen

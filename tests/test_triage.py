@@ -8,9 +8,9 @@ from typing import cast
 
 import pytest
 
+from bot.content.triage_rules import load_triage_rules
 from bot.domain.checkin import QUESTION_ORDER, Answers, PastCheckin, Question, next_question
 from bot.domain.triage import Reason, Tier, TriageResult, TriageRules, triage
-from bot.triage_rules import load_triage_rules
 
 RULES = load_triage_rules(Path(__file__).resolve().parent.parent / "data" / "triage.toml")
 TREATED_ON = date(2026, 11, 20)

@@ -12,7 +12,7 @@ import pytest
 from bot.domain.triage import Reason, Tier, TriageRules
 from bot.reading import DEFAULT_READING_PATH, load_reader
 from bot.reading.corpus import load_corpus, triage_corpus
-from bot.triage_report import CorpusLine, escape_cell, render_report, rules_fingerprint
+from bot.reports.triage_report import CorpusLine, escape_cell, render_report, rules_fingerprint
 from tests.test_process import _OUR_VARIABLES
 from tests.test_triage import RULES
 from tests.test_triage_rules import edited_copy

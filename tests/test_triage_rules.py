@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.triage_rules import DEFAULT_TRIAGE_RULES_PATH, RulesError, load_triage_rules
 from bot.domain.triage import TriageRules
-from bot.triage_rules import DEFAULT_TRIAGE_RULES_PATH, RulesError, load_triage_rules
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "triage.toml"
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.content.triage_rules import load_triage_rules
 from bot.domain.triage import Tier
 from bot.reading import DEFAULT_READING_PATH, load_reader
 from bot.reading.corpus import LANGUAGES, CorpusError, load_corpus, triage_corpus
-from bot.triage_rules import load_triage_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = load_triage_rules(ROOT / "data" / "triage.toml")

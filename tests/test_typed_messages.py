@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import Question
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, Update, User
 
-from bot.update_order import PerChatOrder
+from bot.telegram.update_order import PerChatOrder
 
 
 def update_in(chat_id: int, update_id: int) -> Update:

@@ -11,7 +11,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.services import Services
+from bot.care.services import Services
 
 logger = logging.getLogger(__name__)
 

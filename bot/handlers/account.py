@@ -7,11 +7,11 @@ from datetime import datetime
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
-from bot.handlers import callbacks
+from bot.care.services import Services
 from bot.handlers.caller import identify
-from bot.handlers.replies import no_buttons, send, show
-from bot.handlers.views import keyboard
-from bot.services import Services
+from bot.handlers.replies import send, show
+from bot.telegram import callbacks
+from bot.views.screens import keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 The draft being composed is a broadcast row (status 'draft', compose_step), so a restart mid-compose carries on.
 A staff member's typed messages are taken as composing only while they have a draft: the `Composing` filter
 matches nobody else, so patients' messages (and staff's when not composing) go on to the patients' handlers.
-Delivery itself is the engine's (bot.broadcasts); these handlers only start, schedule and cancel it.
+Delivery itself is the engine's (bot.jobs.broadcasts); these handlers only start, schedule and cancel it.
 """
 
 import logging
@@ -21,18 +21,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot.broadcasts import (
-    CALLBACK_PATTERN,
-    CANCEL,
-    BroadcastEngine,
-    Outgoing,
-    button_data,
-    engine_for,
-    parse_button,
-    plain,
-    send_outgoing,
-)
-from bot.content import LanguagePack
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.audience import MAX_DAYS as MAX_AUDIENCE_DAYS
 from bot.domain.audience import MAX_SCHEDULE_DAYS as MAX_AHEAD_DAYS
 from bot.domain.audience import (
@@ -53,10 +43,20 @@ from bot.domain.audience import (
     treatment_dates,
 )
 from bot.handlers.access import StaffAccess
-from bot.handlers.replies import no_buttons, pressed_message, remove_buttons, send, show
-from bot.handlers.views import View, keyboard
-from bot.services import Services
+from bot.handlers.replies import pressed_message, remove_buttons, send, show
+from bot.jobs.broadcasts import (
+    CALLBACK_PATTERN,
+    CANCEL,
+    BroadcastEngine,
+    Outgoing,
+    button_data,
+    engine_for,
+    parse_button,
+    plain,
+    send_outgoing,
+)
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
+from bot.views.screens import View, keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
 

@@ -1,22 +1,11 @@
-"""Who sent an update: their Telegram id, their patient record if any, and the language to answer in."""
-
-from dataclasses import dataclass
+"""Who sent an update: the caller behind it, their @handle kept current, and their open check-in when asked."""
 
 from telegram import Update, User
 
-from bot.content import LanguagePack
+from bot.care.caller import Caller
+from bot.care.services import Services
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
-from bot.services import Services
-
-
-@dataclass(frozen=True)
-class Caller:
-    """The person behind an update, as the handlers need them."""
-
-    user_id: int
-    patient: Patient | None
-    pack: LanguagePack
 
 
 async def identify(services: Services, update: Update) -> Caller:

@@ -14,22 +14,22 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from bot import export
-from bot.charts import render_history_chart
-from bot.content import LanguagePack
-from bot.content_keys import TIERS
-from bot.content_validation import MAX_MESSAGE, telegram_length
+from bot.care.services import Services
+from bot.content.keys import TIERS
+from bot.content.packs import LanguagePack
+from bot.content.validation import MAX_MESSAGE, telegram_length
 from bot.domain.patient import Patient
 from bot.domain.records import EscalationStatus
 from bot.domain.stats import ClinicStats, adherence, adherence_period, treatment_dates_that_count
 from bot.handlers.access import StaffAccess
-from bot.handlers.alerts import Alerts, with_status
+from bot.handlers.replies import send
+from bot.outbox.alerts import Alerts, with_status
+from bot.reports import export
+from bot.reports.charts import render_history_chart
 
 # The patient's own /history, shown to staff: the same lines and the same chart.
-from bot.handlers.history import alert_tiers, chart_labels, chart_point, summary_line
-from bot.handlers.replies import no_buttons, send
-from bot.handlers.views import View, keyboard
-from bot.services import Services
+from bot.views.history import alert_tiers, chart_labels, chart_point, summary_line
+from bot.views.screens import View, keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
 

@@ -17,8 +17,8 @@ from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.resilience import surely_not_sent
-from bot.services import Services
+from bot.care.services import Services
+from bot.telegram.request_layer import surely_not_sent
 
 logger = logging.getLogger(__name__)
 

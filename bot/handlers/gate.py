@@ -15,8 +15,8 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from bot.domain.flood import FloodControl, Verdict
-from bot.services import Services
+from bot.care.services import Services
+from bot.telegram.flood import FloodControl, Verdict
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import ContextTypes
 
-from bot.services import Services
+from bot.care.services import Services
 
 logger = logging.getLogger(__name__)
 

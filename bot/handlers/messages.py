@@ -7,33 +7,42 @@ help, whatever they type and however they send it.
 from telegram import Message, Update
 from telegram.ext import ContextTypes
 
+from bot.care.caller import Caller
+from bot.care.checkins import CheckinCare, Hint
+from bot.care.services import Services
+from bot.domain.checkin import Question, next_question
 from bot.domain.records import Checkin
-from bot.handlers import views
-from bot.handlers.caller import Caller, identify
-from bot.handlers.checkin import CheckinHandlers
-from bot.handlers.onboarding import OnboardingHandlers
+from bot.handlers.caller import identify
+from bot.handlers.checkin_replies import CheckinReplies
+from bot.handlers.onboarding_replies import OnboardingReplies
 from bot.handlers.replies import send
-from bot.handlers.typed import TypedWarnings
-from bot.services import Services
+from bot.handlers.typed import TypedReplies
+from bot.views import screens as views
+from bot.views.screens import no_buttons
+from bot.views.typed import mentioned
 
 
 class MessageHandlers:
     """Answers what a patient types or sends when no button is expected."""
 
     def __init__(
-        self, services: Services, onboarding: OnboardingHandlers, checkins: CheckinHandlers, typed: TypedWarnings
+        self,
+        services: Services,
+        checkins: tuple[CheckinCare, CheckinReplies],
+        typed: TypedReplies,
+        onboarding: OnboardingReplies,
     ) -> None:
         self._services = services
-        self._onboarding = onboarding
-        self._checkins = checkins
+        self._checkins, self._checkin_replies = checkins
         self._typed = typed
+        self._onboarding = onboarding
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer typed text: inside a check-in as part of it; else warning signs first, then a date or the menu."""
         caller = await identify(self._services, update)
         text = _text_of(update.effective_message)
         current = await self._open_checkin(caller)
-        if current is not None and await self._checkins.typed(update, caller, current, text):
+        if current is not None and await self._in_checkin(update, caller, current, text):
             return  # taken as part of the check-in (unless the idle job closed it a moment ago)
         answered = await self._typed.answer(update, caller, text)
         if caller.patient is not None and not caller.patient.onboarded:
@@ -52,12 +61,12 @@ class MessageHandlers:
         caller = await identify(self._services, update)
         message = update.effective_message
         current = await self._open_checkin(caller)
-        if current is not None and message is not None and await self._checkins.photo(update, caller, current, message):
+        if current is not None and message is not None and await self._photo(update, caller, current, message):
             return
         if (
             current is not None
             and _text_of(message)
-            and await self._checkins.typed(update, caller, current, _text_of(message))
+            and await self._in_checkin(update, caller, current, _text_of(message))
         ):
             return  # a caption during a check-in is read as part of it
         if not await self._typed.answer(update, caller, _text_of(message)):
@@ -74,6 +83,27 @@ class MessageHandlers:
         caller = await identify(self._services, update)
         if not await self._typed.answer(update, caller, _text_of(update.effective_message)):
             await send(update, views.with_menu_buttons(caller.pack.text("unknown_command"), caller.pack))
+
+    async def _in_checkin(self, update: Update, caller: Caller, current: Checkin, text: str) -> bool:
+        """Take typed text as part of the open check-in; False when it had closed meanwhile (the idle job)."""
+        taken = await self._checkins.typed(caller, current, text)
+        if isinstance(taken, Hint):
+            await send(update, no_buttons(caller.pack.text(taken.key, **taken.values)))
+            return True
+        if taken.step is None:
+            return False
+        await self._checkin_replies.step(
+            update, caller, taken.step, edit=False, lead=mentioned(caller.pack, taken.signs)
+        )
+        return True
+
+    async def _photo(self, update: Update, caller: Caller, current: Checkin, message: Message) -> bool:
+        """Take a photo sent at the check-in's photo step, its caption as the note; tell whether it was taken."""
+        if next_question(current.answers) is not Question.PHOTO or not message.photo:
+            return False
+        step = await self._checkins.photo(caller, current, message.photo[-1].file_id, message.caption or "")
+        await self._checkin_replies.step(update, caller, step, edit=False)
+        return True
 
     async def _open_checkin(self, caller: Caller) -> Checkin | None:
         """Return the caller's check-in in progress, if any."""

@@ -5,13 +5,15 @@ from datetime import time
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.content import LanguagePack
+from bot.care.caller import Caller
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.patient import Patient
-from bot.handlers import callbacks, views
-from bot.handlers.caller import Caller, identify
-from bot.handlers.menu import MenuHandlers
-from bot.handlers.replies import no_buttons, send, show
-from bot.services import Services
+from bot.handlers.caller import identify
+from bot.handlers.replies import send, show
+from bot.telegram import callbacks
+from bot.views import screens as views
+from bot.views.screens import ScreenViews, no_buttons, risk_question
 
 REMINDER_TIMES = (time(8), time(9), time(10), time(12), time(15), time(18), time(20))
 _RISK_VALUES = {"yes": True, "no": False, "unknown": None}
@@ -20,9 +22,9 @@ _RISK_VALUES = {"yes": True, "no": False, "unknown": None}
 class PreferenceHandlers:
     """/settings, its buttons, the health-condition question in onboarding, and /stop."""
 
-    def __init__(self, services: Services, menu: MenuHandlers) -> None:
+    def __init__(self, services: Services, screens: ScreenViews) -> None:
         self._services = services
-        self._menu = menu
+        self._screens = screens
 
     async def show_settings(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Show the settings with buttons to change them (/settings)."""
@@ -56,7 +58,7 @@ class PreferenceHandlers:
             await store.set_at_risk(caller.user_id, _RISK_VALUES[risk[1]], now)
             if risk[0] == "onboarding":
                 await show(update, no_buttons(caller.pack.text("settings.risk_saved")))
-                await send(update, self._menu.main_menu(caller))
+                await send(update, self._screens.main_menu(caller))
             else:
                 await self._refresh(update, caller, "settings.risk_saved")
         else:
@@ -100,13 +102,3 @@ class PreferenceHandlers:
         buttons = [(f"{at:%H:%M}", callbacks.reminder_time(at)) for at in REMINDER_TIMES]
         rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
         return pack.text("settings.pick_time"), views.keyboard(rows)
-
-
-def risk_question(pack: LanguagePack, *, onboarding: bool) -> views.View:
-    """Ask, optionally, about diabetes or a weakened immune system."""
-    context = "onboarding" if onboarding else "settings"
-    rows = [
-        [(pack.label("yes"), callbacks.risk(context, "yes")), (pack.label("no"), callbacks.risk(context, "no"))],
-        [(pack.label("prefer_not"), callbacks.risk(context, "unknown"))],
-    ]
-    return pack.text("settings.risk_question"), views.keyboard(rows)

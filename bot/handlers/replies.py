@@ -2,10 +2,13 @@
 
 import logging
 
-from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
 
-from bot.handlers.views import View
+from bot.domain.records import Delivery
+from bot.outbox.deliveries import Deliveries
+from bot.storage.outcomes import Outcome
+from bot.views.screens import View
 
 logger = logging.getLogger(__name__)
 
@@ -52,15 +55,43 @@ async def remove_buttons(update: Update) -> None:
     await query.edit_message_reply_markup(reply_markup=None)
 
 
-def no_buttons(text: str) -> View:
-    """Return a view that is only text."""
-    markup: InlineKeyboardMarkup | None = None
-    return text, markup
-
-
 async def stop_spinner(query: CallbackQuery) -> None:
     """Answer a button press, which only stops its spinner: a failure is logged and what the press asks goes on."""
     try:
         await query.answer()
     except TelegramError as error:
         logger.warning("a button press was not answered (%s); going on", type(error).__name__)
+
+
+async def give_advice(
+    update: Update, view: View, advice: Delivery | None, deliveries: Deliveries, *, edit: bool = False
+) -> None:
+    """Give stored advice as the answer to an update (editing the pressed message, or a new one) as its first try.
+
+    Telegram's confirmation ends the delivery. An edit Telegram refuses is sent as a new message at once; any other
+    failure leaves the delivery to be tried again, so the caller goes on (to the clinic's alert) whatever happened.
+    """
+    try:
+        try:
+            await (show if edit else send)(update, view)
+        except BadRequest:
+            if not edit:
+                raise
+            await send(update, view)  # the pressed message could not be edited: the advice goes out as a new one
+    except TelegramError as error:
+        if advice is not None:
+            await deliveries.failed(advice, error)
+        return
+    if advice is not None:
+        await deliveries.confirmed(advice)
+
+
+async def give_outcome(
+    update: Update, view: View, outcome: Outcome, deliveries: Deliveries, *, edit: bool = False
+) -> None:
+    """Give an outcome's stored advice as the reply, then post the clinic's alert whatever happened to the advice."""
+    try:
+        await give_advice(update, view, outcome.advice, deliveries, edit=edit)  # a failure is tried again
+    finally:
+        if outcome.alert is not None:
+            await deliveries.attempt(update.get_bot(), outcome.alert)

@@ -6,11 +6,12 @@ from telegram import MaybeInaccessibleMessage, Update
 from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
+from bot.care.alerts import AlertCare, AlertChange
+from bot.care.services import Services
 from bot.domain.records import Escalation, EscalationStatus
-from bot.handlers import callbacks
-from bot.handlers.alerts import Alerts, with_status, without_status
 from bot.handlers.replies import pressed_message
-from bot.services import Services
+from bot.outbox.alerts import Alerts, with_status, without_status
+from bot.telegram import callbacks
 
 logger = logging.getLogger(__name__)
 
@@ -18,8 +19,9 @@ logger = logging.getLogger(__name__)
 class StaffHandlers:
     """Handles what staff do with alerts."""
 
-    def __init__(self, services: Services, alerts: Alerts) -> None:
+    def __init__(self, services: Services, care: AlertCare, alerts: Alerts) -> None:
         self._services = services
+        self._care = care
         self._alerts = alerts
 
     async def alert_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -29,21 +31,15 @@ class StaffHandlers:
             return
         pack = self._alerts.staff_pack
         parsed = callbacks.parse_staff_action(query.data or "")
-        store = self._services.database.escalations
-        before = await store.get(parsed[1]) if parsed else None
-        if parsed is None or before is None:
+        change = await self._care.act(user.id, parsed[1], parsed[0]) if parsed else None
+        if change is None:
             await query.answer(pack.text("stale_button"))
             return
-        change = store.acknowledge if parsed[0] == "ack" else store.resolve
-        after = await change(before.id, user.id, self._services.clock())
-        if after is None or after.status is before.status:
+        if not isinstance(change, AlertChange):
             await query.answer(pack.text("staff.already"))
             return
         await query.answer()
-        await self._services.database.audit.record(
-            user.id, after.status.value, f"escalation:{after.id}", self._services.clock()
-        )
-        logger.info("escalation %s %s by staff %s", after.id, after.status.value, user.id)
+        before, after = change.before, change.after
         pressed = pressed_message(update)
         if pressed is not None and pressed.text:
             status = self._alerts.status_line(after, user.full_name)

@@ -8,13 +8,13 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.content import Content
-from bot.content_keys import STAFF_COMMANDS
-from bot.handlers import callbacks
+from bot.care.services import Services
+from bot.content.keys import STAFF_COMMANDS
+from bot.content.packs import Content
 from bot.handlers.access import StaffAccess
-from bot.handlers.replies import no_buttons, send, show
-from bot.handlers.views import View, keyboard
-from bot.services import Services
+from bot.handlers.replies import send, show
+from bot.telegram import callbacks
+from bot.views.screens import View, keyboard, no_buttons
 
 logger = logging.getLogger(__name__)
 

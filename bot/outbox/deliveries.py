@@ -23,9 +23,9 @@ from datetime import datetime, timedelta
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
+from bot.care.services import Services
 from bot.domain.records import Delivery, DeliveryKind
-from bot.resilience import retry_after_seconds
-from bot.services import Services
+from bot.telegram.request_layer import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 

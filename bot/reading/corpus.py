@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.data_files import DataFileError
+from bot.content.data_files import DataFileError
 from bot.domain.triage import Tier, TriageResult, TriageRules, triage
 from bot.reading.reader import TextReader
 

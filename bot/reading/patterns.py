@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.data_files import DataFileError, read_toml, show_value
+from bot.content.data_files import DataFileError, read_toml, show_value
 from bot.domain.findings import KIND_VALUES, FindingKind
 from bot.reading.text import fold, skeleton, tokenise
 

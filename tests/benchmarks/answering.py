@@ -34,7 +34,7 @@ from typing import Any
 
 from bot.config import load_settings
 from bot.domain.checkin import SKIPPED
-from bot.handlers import callbacks
+from bot.telegram import callbacks
 from tests.benchmarks.harness import Figure, Scale, median, percentile
 from tests.benchmarks.population import seed_patients
 from tests.checkin_steps import with_answers

@@ -31,11 +31,11 @@ from datetime import date, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from bot.app import utc_now
+from bot.app.root import utc_now
 from bot.config import load_settings
-from bot.content import LanguagePack, load_content
+from bot.content.packs import LanguagePack, load_content
 from bot.domain.treatment_dates import local_today
-from bot.handlers import callbacks
+from bot.telegram import callbacks
 from tests.benchmarks.answering import CHECKIN_ANSWERS, Crowd, Replies, Step, patient_loop
 from tests.benchmarks.harness import Figure, Scale, median, percentile
 from tests.benchmarks.population import seed_patients

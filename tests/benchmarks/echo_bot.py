@@ -17,10 +17,10 @@ from telegram.constants import ParseMode
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.config import load_settings
-from bot.content import load_content
+from bot.content.packs import load_content
 from bot.domain.clinic import ClinicInfo
-from bot.handlers.views import MAIN_SCREEN, screen
-from bot.update_order import PerChatOrder
+from bot.telegram.update_order import PerChatOrder
+from bot.views.screens import MAIN_SCREEN, screen
 
 View = tuple[str, InlineKeyboardMarkup | None]
 

@@ -13,11 +13,11 @@ from functools import cache
 from pathlib import Path
 
 from bot.config import load_settings
+from bot.content.triage_rules import load_triage_rules
 from bot.domain.checkin import SKIPPED, Answers, Question, next_question
 from bot.domain.triage import TriageResult, TriageRules, triage
 from bot.storage import Database
 from bot.storage.shared import reasons_text, utc_text
-from bot.triage_rules import load_triage_rules
 from tests.conftest import TEST_ENV
 
 RECOVERY_DAYS = 14  # the bot's default REMINDER_LAST_DAY: reminders go out on day 1 to 14

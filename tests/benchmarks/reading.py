@@ -23,9 +23,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.content.triage_rules import load_triage_rules
 from bot.domain.findings import Context, Finding, FindingKind, Reading
 from bot.domain.triage import Tier, triage
-from bot.triage_rules import load_triage_rules
 from tests.benchmarks.harness import Figure, Scale
 
 if TYPE_CHECKING:  # bot.reading is imported where it is measured, so that its start-up and memory are counted

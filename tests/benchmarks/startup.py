@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.app import FIRST_JOB_DELAY_SECONDS, utc_now
+from bot.app.root import FIRST_JOB_DELAY_SECONDS, utc_now
 from bot.config import load_settings
 from tests.benchmarks.harness import Figure, Scale, median
 from tests.benchmarks.population import seed_patients

@@ -2,7 +2,8 @@
 
 from telegram import InlineKeyboardMarkup
 
-from bot.content import LanguagePack
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import (
     BUTTON_ANSWERS,
     NOT_MEASURED,
@@ -13,9 +14,8 @@ from bot.domain.checkin import (
 )
 from bot.domain.clinic import ClinicInfo
 from bot.domain.triage import Reason, Tier, TriageResult
-from bot.handlers import callbacks
-from bot.handlers.views import ButtonSpec, View, keyboard
-from bot.services import Services
+from bot.telegram import callbacks
+from bot.views.screens import ButtonSpec, View, keyboard
 
 # The content's label family for each question's answers; yes/no questions use button.yes and button.no.
 _LABEL_FAMILY = {

@@ -47,14 +47,14 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
-from bot.content import LanguagePack
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.audience import decode, treatment_dates
-from bot.domain.pacing import RetryPolicy, Throttle
-from bot.handlers.views import keyboard
-from bot.resilience import retry_after_seconds, surely_not_sent
-from bot.services import Services
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore, Recipient, RecipientStatus, Tally
+from bot.telegram.pacing import RetryPolicy, Throttle
+from bot.telegram.request_layer import retry_after_seconds, surely_not_sent
+from bot.views.screens import keyboard
 
 logger = logging.getLogger(__name__)
 

@@ -7,15 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.config import Settings
-from bot.content import Content, LanguagePack
+from bot.content.packs import Content, LanguagePack
 from bot.domain.clinic import ClinicInfo
 from bot.domain.opening_hours import is_open
-from bot.domain.pacing import SendPace
 from bot.domain.patient import Patient
 from bot.domain.treatment_dates import day_of_recovery, local_today
 from bot.domain.triage import TriageRules
 from bot.reading import TextReader
 from bot.storage import Database
+from bot.telegram.pacing import SendPace
 
 # Telegram's flood limits for a bot: about 30 messages a second in all, and one a second to each chat. Two of the 30
 # are kept spare: a reply goes out at once, even while a bulk send waits for a slot promised before it.

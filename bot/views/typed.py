@@ -2,10 +2,10 @@
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content import LanguagePack
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import SPREADING_FAST, SPREADING_SLOW, YES, Answers, Question
-from bot.handlers import callbacks
-from bot.handlers.views import View
+from bot.telegram import callbacks
+from bot.views.screens import View
 
 # The yes/no questions whose "yes" is a sign in itself, with its phrase (typed.sign.<code>).
 _YES_SIGNS = (

@@ -2,7 +2,7 @@
 
 Each language folder holds messages.toml and checkin.toml (the messages, in one mapping of dotted keys),
 screens.toml and normal_by_day.toml. Everything is checked at start-up against the catalogue in
-bot.content_keys, so a broken file stops the bot with one line naming the file and the key, instead of failing
+bot.content.keys, so a broken file stops the bot with one line naming the file and the key, instead of failing
 in front of a patient.
 
 Every text may also use the triage thresholds of data/triage.toml ({fever_celsius}, {severe_pain},
@@ -21,8 +21,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from bot.content_keys import ACTIONS as ACTIONS
-from bot.content_keys import (
+from bot.content.keys import ACTIONS as ACTIONS
+from bot.content.keys import (
     CAPTIONS,
     COMMANDS,
     MESSAGE_FILES,
@@ -36,12 +36,13 @@ from bot.content_keys import (
     plain_limits,
     triage_numbers,
 )
-from bot.content_keys import MAIN_SCREEN as MAIN_SCREEN
-from bot.content_keys import MESSAGE_PLACEHOLDERS as MESSAGE_PLACEHOLDERS
-from bot.content_keys import NORMAL_SCREEN as NORMAL_SCREEN
-from bot.content_keys import REQUIRED_SCREENS as REQUIRED_SCREENS
-from bot.content_keys import TOASTS as TOASTS
-from bot.content_validation import (
+from bot.content.keys import MAIN_SCREEN as MAIN_SCREEN
+from bot.content.keys import MESSAGE_PLACEHOLDERS as MESSAGE_PLACEHOLDERS
+from bot.content.keys import NORMAL_SCREEN as NORMAL_SCREEN
+from bot.content.keys import REQUIRED_SCREENS as REQUIRED_SCREENS
+from bot.content.keys import TOASTS as TOASTS
+from bot.content.triage_rules import DEFAULT_TRIAGE_RULES_PATH, load_triage_rules
+from bot.content.validation import (
     MAX_LABEL,
     MAX_MESSAGE,
     ValidationError,
@@ -57,7 +58,6 @@ from bot.content_validation import (
 )
 from bot.domain.clinic import ClinicInfo
 from bot.domain.triage import TriageRules
-from bot.triage_rules import DEFAULT_TRIAGE_RULES_PATH, load_triage_rules
 
 DEFAULT_LANGUAGE = "en"
 _CLINIC = frozenset({"clinic_name", "clinic_phone", "clinic_hours"})

@@ -8,12 +8,12 @@ from datetime import date
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
-from bot.content import LanguagePack
+from bot.care.services import Services
+from bot.content.packs import LanguagePack
 from bot.domain.checkin import SKIPPED, Answers, Question
 from bot.domain.records import Checkin, CheckinStatus, Escalation, EscalationStatus
-from bot.handlers import callbacks
-from bot.handlers.views import keyboard
-from bot.services import Services
+from bot.telegram import callbacks
+from bot.views.screens import keyboard
 
 logger = logging.getLogger(__name__)
 

@@ -35,7 +35,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.domain.pacing import SendPace
+from bot.telegram.pacing import SendPace
 
 logger = logging.getLogger(__name__)
 

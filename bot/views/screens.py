@@ -4,10 +4,12 @@ from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.content import Button, LanguagePack
+from bot.care.caller import Caller
+from bot.care.services import Services
+from bot.content.packs import Button, LanguagePack
 from bot.domain.clinic import ClinicInfo
 from bot.domain.treatment_dates import MAX_DAYS_BACK, recent_days
-from bot.handlers import callbacks
+from bot.telegram import callbacks
 
 View = tuple[str, InlineKeyboardMarkup | None]
 ButtonSpec = tuple[str, str]
@@ -15,6 +17,14 @@ ButtonSpec = tuple[str, str]
 MAIN_SCREEN = "main"
 HELP_SCREEN = "get_help"
 CALENDAR_PAGE_DAYS = 8
+# Screens kept once built, by language, screen and day of recovery: far more than patients ever see in a run.
+MAX_KEPT_SCREENS = 4096
+
+
+def no_buttons(text: str) -> View:
+    """Return a view that is only text."""
+    markup: InlineKeyboardMarkup | None = None
+    return text, markup
 
 
 def keyboard(rows: list[list[ButtonSpec]]) -> InlineKeyboardMarkup:
@@ -88,3 +98,39 @@ def calendar(pack: LanguagePack, today: date, offset: int) -> View:
     rows.append(moves)
     rows.append([(pack.label("back"), callbacks.DATE_CHOICES)])
     return pack.text("pick_date"), keyboard(rows)
+
+
+def risk_question(pack: LanguagePack, *, onboarding: bool) -> View:
+    """Ask, optionally, about diabetes or a weakened immune system."""
+    context = "onboarding" if onboarding else "settings"
+    rows = [
+        [(pack.label("yes"), callbacks.risk(context, "yes")), (pack.label("no"), callbacks.risk(context, "no"))],
+        [(pack.label("prefer_not"), callbacks.risk(context, "unknown"))],
+    ]
+    return pack.text("settings.risk_question"), keyboard(rows)
+
+
+class ScreenViews:
+    """Builds menu screens for callers, each built once and kept.
+
+    A screen depends only on the content and the clinic (both fixed while the bot runs), the language, the screen and
+    the day of recovery.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+        self._kept: dict[tuple[str, str, int | None], View] = {}
+
+    def main_menu(self, caller: Caller) -> View:
+        """Return the main menu for this caller."""
+        return self.screen(caller, MAIN_SCREEN)
+
+    def screen(self, caller: Caller, screen_id: str) -> View:
+        """Return one screen, personalised with the caller's day of recovery where it has one; built once, then kept."""
+        key = (caller.pack.code, screen_id, self._services.day_of(caller.patient))
+        kept = self._kept.get(key)
+        if kept is None:
+            if len(self._kept) >= MAX_KEPT_SCREENS:
+                self._kept.clear()
+            kept = self._kept[key] = screen(caller.pack, screen_id, self._services.clinic, key[2])
+        return kept

@@ -11,12 +11,12 @@ from pathlib import Path
 from string import Formatter
 from typing import Any
 
-from bot.content import ACTIONS, MAIN_SCREEN, Content, LanguagePack
-from bot.content_keys import TRIAGE_PLACEHOLDERS
-from bot.data_files import DataFileError, read_toml, show_value
+from bot.content.data_files import DataFileError, read_toml, show_value
+from bot.content.keys import TRIAGE_PLACEHOLDERS
+from bot.content.packs import ACTIONS, MAIN_SCREEN, Content, LanguagePack
 from bot.domain.sequence import AftercareSequence, SequenceStep
 
-DEFAULT_SEQUENCE_PATH = Path(__file__).resolve().parent.parent / "data" / "sequence.toml"
+DEFAULT_SEQUENCE_PATH = Path(__file__).resolve().parents[2] / "data" / "sequence.toml"
 LAST_DAY = 90  # the oldest treatment date onboarding accepts is this many days back
 MAX_BUTTONS = 3
 TEXT_PREFIX = "sequence."  # the sequence's texts are the [sequence] table of clinic.toml

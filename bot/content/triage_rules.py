@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.data_files import DataFileError, read_toml, show_value
+from bot.content.data_files import DataFileError, read_toml, show_value
 from bot.domain.triage import TriageRules
 
-DEFAULT_TRIAGE_RULES_PATH = Path(__file__).resolve().parent.parent / "data" / "triage.toml"
+DEFAULT_TRIAGE_RULES_PATH = Path(__file__).resolve().parents[2] / "data" / "triage.toml"
 
 
 class RulesError(DataFileError):

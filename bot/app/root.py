@@ -23,19 +23,21 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.broadcasts import start_broadcasts, stop_broadcasts
+from bot.care.alerts import AlertCare
+from bot.care.checkins import CheckinCare
+from bot.care.onboarding import OnboardingCare
+from bot.care.services import Services
+from bot.care.typed import TypedCare
 from bot.config import Settings
-from bot.content import Content
+from bot.content.packs import Content
 from bot.domain.sequence import AftercareSequence
 from bot.domain.triage import TriageRules
-from bot.handlers import callbacks
 from bot.handlers.access import StaffAccess
 from bot.handlers.account import AccountHandlers
-from bot.handlers.alerts import Alerts
 from bot.handlers.broadcast import BroadcastHandlers
 from bot.handlers.checkin import CheckinHandlers
+from bot.handlers.checkin_replies import CheckinReplies
 from bot.handlers.clinic import clinic_handlers
-from bot.handlers.deliveries import DeliverySenders
 from bot.handlers.errors import ErrorHandler
 from bot.handlers.gate import Gate
 from bot.handlers.history import HistoryHandlers
@@ -43,18 +45,23 @@ from bot.handlers.membership import MembershipHandlers
 from bot.handlers.menu import MenuHandlers
 from bot.handlers.messages import MessageHandlers
 from bot.handlers.onboarding import OnboardingHandlers
+from bot.handlers.onboarding_replies import OnboardingReplies
 from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
-from bot.handlers.typed import TypedWarnings
-from bot.jobs import Jobs
+from bot.handlers.typed import TypedReplies
+from bot.jobs.broadcasts import start_broadcasts, stop_broadcasts
+from bot.jobs.minute import Jobs
+from bot.jobs.sequence import SequenceJob
+from bot.outbox.alerts import Alerts
 from bot.outbox.deliveries import Deliveries
+from bot.outbox.senders import DeliverySenders
 from bot.reading import TextReader
-from bot.resilience import ApiBot, ResilientRequests
-from bot.sequence_job import SequenceJob
-from bot.services import Services
 from bot.storage import Database
-from bot.update_order import PerChatOrder
+from bot.telegram import callbacks
+from bot.telegram.request_layer import ApiBot, ResilientRequests
+from bot.telegram.update_order import PerChatOrder
+from bot.views.screens import ScreenViews
 
 logger = logging.getLogger(__name__)
 
@@ -106,9 +113,8 @@ def build_bot(
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
-    menu = MenuHandlers(services)
     deliveries = Deliveries(services, DeliverySenders(services, alerts).perform)
-    checkins = CheckinHandlers(services, deliveries)
+    checkins = CheckinCare(services, deliveries)
     jobs = Jobs(services, alerts, checkins, deliveries=deliveries, sequence=SequenceJob(services, sequence))
 
     async def post_init(application: BotApplication) -> None:
@@ -157,25 +163,31 @@ def build_bot(
         .post_shutdown(post_shutdown)
         .build()
     )
-    _add_handlers(application, services, menu, checkins, alerts, deliveries)
+    _add_handlers(application, services, checkins, alerts, deliveries)
     return AftercareBot(application=application, jobs=jobs)
 
 
 def _add_handlers(
     application: BotApplication,
     services: Services,
-    menu: MenuHandlers,
-    checkins: CheckinHandlers,
+    checkin_care: CheckinCare,
     alerts: Alerts,
     deliveries: Deliveries,
 ) -> None:
     """Register the handlers; within a group the first match wins, so the order below matters."""
     gate = Gate(services)
     access = StaffAccess(services)
-    onboarding = OnboardingHandlers(services, menu)
-    messages = MessageHandlers(services, onboarding, checkins, TypedWarnings(services, deliveries))
-    preferences = PreferenceHandlers(services, menu)
-    staff = StaffHandlers(services, alerts)
+    screens = ScreenViews(services)
+    menu = MenuHandlers(services, screens)
+    onboarding_care = OnboardingCare(services)
+    onboarding_replies = OnboardingReplies(services, onboarding_care, screens)
+    onboarding = OnboardingHandlers(services, onboarding_care, onboarding_replies)
+    checkin_replies = CheckinReplies(services, deliveries)
+    checkins = CheckinHandlers(services, checkin_care, checkin_replies)
+    typed = TypedReplies(services, TypedCare(services, deliveries), deliveries)
+    messages = MessageHandlers(services, (checkin_care, checkin_replies), typed, onboarding_replies)
+    preferences = PreferenceHandlers(services, screens)
+    staff = StaffHandlers(services, AlertCare(services), alerts)
     staff_admin = StaffAdminHandlers(services, access)
     history = HistoryHandlers(services)
     membership = MembershipHandlers(services)

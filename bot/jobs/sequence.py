@@ -1,4 +1,4 @@
-"""Sending the automated aftercare sequence: part of the every-minute job (see bot.jobs).
+"""Sending the automated aftercare sequence: part of the every-minute job (see bot.jobs.minute).
 
 Everything is worked out from the database at each run: the steps whose moment has come today, the patients
 treated on those steps' dates who still take messages, and sequence_log, where each (patient, step) is claimed
@@ -11,14 +11,14 @@ import logging
 from telegram import InlineKeyboardMarkup
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
-from bot.content import ACTIONS, LanguagePack
+from bot.care.services import Services
+from bot.content.packs import ACTIONS, LanguagePack
+from bot.content.sequence_rules import button_label
 from bot.domain.patient import Patient
 from bot.domain.sequence import AftercareSequence, SequenceStep
-from bot.handlers import callbacks
-from bot.handlers.views import ButtonSpec, keyboard
-from bot.resilience import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
-from bot.sequence_rules import button_label
-from bot.services import Services
+from bot.telegram import callbacks
+from bot.telegram.request_layer import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
+from bot.views.screens import ButtonSpec, keyboard
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """Checks on content as it will be sent: Telegram's HTML, placeholders, lengths, the menu tree and day ranges.
 
-Each check raises ValidationError naming the key (such as "screens.why.text") and the problem; bot.content adds the
-file.
+Each check raises ValidationError naming the key (such as "screens.why.text") and the problem; bot.content.packs
+adds the file.
 """
 
 import re

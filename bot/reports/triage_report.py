@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from bot.data_files import DataFileError
+from bot.content.data_files import DataFileError
+from bot.content.triage_rules import DEFAULT_TRIAGE_RULES_PATH, RulesError, load_triage_rules
 from bot.domain.triage import Tier, TriageRules
 from bot.reading import DEFAULT_READING_PATH, load_reader
 from bot.reading.corpus import load_corpus, triage_corpus
-from bot.triage_rules import DEFAULT_TRIAGE_RULES_PATH, RulesError, load_triage_rules
 
 DEFAULT_REPORT_PATH = Path("triage-report.md")
 USAGE = "usage: python -m bot triage-report [--out PATH]\n"

@@ -7,33 +7,28 @@ none goes out twice: a reminder is claimed before it is sent, and one whose answ
 """
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.broadcasts import start_due_broadcasts
+from bot.care.checkins import CheckinCare
+from bot.care.services import Services
 from bot.domain.patient import Patient
-from bot.domain.records import Checkin, CheckinStatus, Verdict
 from bot.domain.reminder_window import reminder_is_due
 from bot.domain.retention import purge_cutoff
-from bot.domain.triage import ESCALATE_FROM, TriageResult, verdict
-from bot.handlers import callbacks
-from bot.handlers.alerts import Alerts
-from bot.handlers.caller import Caller
-from bot.handlers.checkin import CheckinHandlers
-from bot.handlers.views import keyboard
+from bot.jobs.broadcasts import start_due_broadcasts
+from bot.jobs.sequence import SequenceJob
+from bot.outbox.alerts import Alerts
 from bot.outbox.deliveries import Deliveries
-from bot.resilience import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
-from bot.sequence_job import SequenceJob
-from bot.services import Services
+from bot.telegram import callbacks
+from bot.telegram.request_layer import ApiBot, Delivery, UnconfirmedSendError, retry_after_seconds
+from bot.views.screens import keyboard
 
 logger = logging.getLogger(__name__)
 
 REMINDER, NUDGE = "reminder", "nudge"
 NUDGE_AFTER_MISSED_DAYS = 2
-# A check-in left with answers that already need a person today is closed (and the clinic told) after this long.
-URGENT_IDLE_MINUTES = 15
 
 
 class Jobs:
@@ -43,7 +38,7 @@ class Jobs:
         self,
         services: Services,
         alerts: Alerts,
-        checkins: CheckinHandlers,
+        checkins: CheckinCare,
         *,
         deliveries: Deliveries,
         sequence: SequenceJob,
@@ -71,54 +66,18 @@ class Jobs:
         await self.purge_expired()  # retention: once per clinic day
 
     async def close_idle_checkins(self, bot: ApiBot) -> None:
-        """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert.
-
-        A check-in whose answers already need a person the same day is closed after URGENT_IDLE_MINUTES, so that the
-        clinic hears of it soon; any other after CHECKIN_TIMEOUT_MINUTES.
-        """
-        services = self._services
-        now = services.clock()
-        idle_since = now - timedelta(minutes=services.settings.checkin_timeout_minutes)
-        urgent_idle_since = now - timedelta(minutes=URGENT_IDLE_MINUTES)
-        quiet_since = max(idle_since, urgent_idle_since)  # the sooner of the two closes: nothing newer is closed
-        for checkin in await services.database.checkins.stale(quiet_since):
-            patient = await services.database.patients.get(checkin.user_id)
-            if patient is None:
-                continue
-            caller = Caller(user_id=patient.user_id, patient=patient, pack=services.pack_for(patient, None))
-            result = await self._checkins.assess(caller, checkin)
-            if checkin.updated_at < idle_since or result.tier >= ESCALATE_FROM:
-                await self._conclude_idle(bot, caller, checkin, result, quiet_since)
-
-    async def _conclude_idle(
-        self, bot: ApiBot, caller: Caller, checkin: Checkin, result: TriageResult, idle_since: datetime
-    ) -> None:
-        """Close an idle check-in; tell the patient, and if its answers need a person, give the advice and alert."""
-        services = self._services
-        patient = caller.patient
-        if patient is None:
-            return
-        escalate = result.tier >= ESCALATE_FROM
-        outcome = await services.database.outcomes.finish_checkin(
-            checkin.id,
-            CheckinStatus.PARTIAL,
-            verdict(result) if escalate else Verdict(None, (), escalate=False),
-            advise=escalate,
-            now=services.clock(),
-            hold=self._deliveries.hold(),
-            idle_since=idle_since,
-        )
-        if not outcome.finished:
-            return  # the patient answered meanwhile
-        try:
-            await bot.send_message(patient.user_id, caller.pack.text("checkin.expired", day=checkin.day))
-        except Forbidden:
-            await self._mark_unreachable(patient)
-        except TelegramError as error:
-            logger.warning("check-in %s closed; the notice was not sent (%s)", checkin.id, type(error).__name__)
-        for delivery in (outcome.advice, outcome.alert):
-            if delivery is not None:
-                await self._deliveries.attempt(bot, delivery)
+        """Close check-ins left unfinished (bot.care.checkins); tell each patient, and give advice and alert as due."""
+        for closed in await self._checkins.close_idle():
+            caller, checkin, outcome = closed.caller, closed.checkin, closed.outcome
+            try:
+                await bot.send_message(caller.user_id, caller.pack.text("checkin.expired", day=checkin.day))
+            except Forbidden:
+                await self._services.database.patients.set_unreachable(caller.user_id, self._services.clock())
+            except TelegramError as error:
+                logger.warning("check-in %s closed; the notice was not sent (%s)", checkin.id, type(error).__name__)
+            for delivery in (outcome.advice, outcome.alert):
+                if delivery is not None:
+                    await self._deliveries.attempt(bot, delivery)
 
     async def send_reminders(self, bot: ApiBot) -> None:
         """Send today's reminder (or, after two missed days, one nudge) to each patient whose time has come."""

@@ -1,6 +1,6 @@
 """The catalogue of content keys: every message the handlers send, the values each may use, and how it is checked.
 
-bot.content loads and checks the files against this catalogue. Keys are dotted ("button.back" is `back` in a
+bot.content.packs loads and checks the files against this catalogue. Keys are dotted ("button.back" is `back` in a
 `[button]` table). Question ids, answer values, tiers and reason codes come from the domain, so that a new
 question or reason cannot ship without its text.
 """
@@ -8,7 +8,7 @@ question or reason cannot ship without its text.
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from bot.content_validation import MAX_COMMAND, MAX_LABEL, MAX_TOAST, MIN_COMMAND
+from bot.content.validation import MAX_COMMAND, MAX_LABEL, MAX_TOAST, MIN_COMMAND
 from bot.domain.checkin import (
     HOT_UNMEASURED,
     MAX_NOTE_LENGTH,

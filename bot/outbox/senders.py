@@ -2,18 +2,15 @@
 
 from datetime import date, timedelta
 
-from telegram import Bot, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import Bot
 
+from bot.care.caller import Caller, patient_caller
+from bot.care.services import Services
 from bot.domain.checkin import Answers
 from bot.domain.records import Delivery, DeliveryKind
-from bot.handlers.alerts import Alerts
-from bot.handlers.caller import Caller
-from bot.handlers.checkin_views import advice_view, stored_result
-from bot.handlers.replies import send, show
-from bot.handlers.views import View
-from bot.outbox.deliveries import HOLD_SECONDS, Deliveries
-from bot.services import Services
+from bot.outbox.alerts import Alerts
+from bot.outbox.deliveries import HOLD_SECONDS
+from bot.views.checkin import advice_view, stored_result
 
 
 class DeliverySenders:
@@ -82,32 +79,9 @@ class DeliverySenders:
         patient = await self._services.database.patients.get(user_id)
         if patient is None:
             return None
-        return Caller(user_id=user_id, patient=patient, pack=self._services.pack_for(patient, None))
+        return patient_caller(self._services, patient)
 
     def _day(self, caller: Caller, on: date) -> int:
         """Return the patient's day of recovery on a clinic date (0 while the treatment date is unknown)."""
         treated = caller.patient.treatment_date if caller.patient is not None else None
         return (on - treated).days if treated is not None else 0
-
-
-async def give_advice(
-    update: Update, view: View, advice: Delivery | None, deliveries: Deliveries, *, edit: bool = False
-) -> None:
-    """Give stored advice as the answer to an update (editing the pressed message, or a new one) as its first try.
-
-    Telegram's confirmation ends the delivery. An edit Telegram refuses is sent as a new message at once; any other
-    failure leaves the delivery to be tried again, so the caller goes on (to the clinic's alert) whatever happened.
-    """
-    try:
-        try:
-            await (show if edit else send)(update, view)
-        except BadRequest:
-            if not edit:
-                raise
-            await send(update, view)  # the pressed message could not be edited: the advice goes out as a new one
-    except TelegramError as error:
-        if advice is not None:
-            await deliveries.failed(advice, error)
-        return
-    if advice is not None:
-        await deliveries.confirmed(advice)

@@ -1,0 +1,287 @@
+"""The daily check-in as the clinic runs it; the check-in's handlers and the idle job both call this.
+
+Every answer is stored at once and triaged at each step; the outcome is written with its escalation and deliveries
+before anything is said.
+
+Each use case returns what happened, for the caller to show: the next question to ask, a finished check-in with the
+advice and the alert to send first, or a check-in closed with nothing to escalate.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.care.caller import Caller, patient_caller
+from bot.care.services import Services
+from bot.domain.checkin import (
+    MAX_NOTE_LENGTH,
+    SKIPPED,
+    Answers,
+    PastCheckin,
+    Question,
+    next_question,
+    parse_temperature,
+)
+from bot.domain.records import Checkin, CheckinStatus, Verdict
+from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
+from bot.outbox.deliveries import Deliveries
+from bot.storage.outcomes import Outcome
+
+# A check-in left with answers that already need a person today is closed (and the clinic told) after this long.
+URGENT_IDLE_MINUTES = 15
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The check-in goes on with its next question; same_day_now when this answer made it same day."""
+
+    checkin: Checkin
+    same_day_now: bool = False
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The check-in is finished: its advice and the clinic's alert are stored, held for a first attempt now."""
+
+    checkin: Checkin
+    result: TriageResult
+    outcome: Outcome
+
+
+@dataclass(frozen=True)
+class Closed:
+    """The check-in was closed as partial with nothing that needs a person."""
+
+    checkin: Checkin
+
+
+# What an answer leads to; None when the check-in had been closed meanwhile (the answer was not taken).
+Step = Asked | Finished | None
+
+
+@dataclass(frozen=True)
+class NotOnboarded:
+    """The caller has no treatment date yet, so there is nothing to check in on."""
+
+
+@dataclass(frozen=True)
+class Resumed:
+    """Today's open check-in, picked up where it was left."""
+
+    checkin: Checkin
+
+
+@dataclass(frozen=True)
+class DoneToday:
+    """Today's check-in is finished: shown with its result, and the way to check in again."""
+
+    checkin: Checkin
+    day: int
+
+
+@dataclass(frozen=True)
+class Started:
+    """A new check-in for today."""
+
+    checkin: Checkin
+    day: int
+
+
+Opening = NotOnboarded | Resumed | DoneToday | Started
+
+
+@dataclass(frozen=True)
+class Hint:
+    """Typed text the check-in could not take: the content key of what to say instead, and its values."""
+
+    key: str
+    values: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Noted:
+    """Typed words taken into the check-in (as a value or its note), with the signs they named."""
+
+    step: Step
+    signs: Answers
+
+
+@dataclass(frozen=True)
+class IdleClose:
+    """A check-in the idle job closed: who it was, and what was finished."""
+
+    caller: Caller
+    checkin: Checkin
+    outcome: Outcome
+
+
+class CheckinCare:
+    """Starts, answers, notes, goes back on, cancels, assesses and finishes check-ins."""
+
+    def __init__(self, services: Services, deliveries: Deliveries) -> None:
+        self._services = services
+        self._deliveries = deliveries
+
+    async def open(
+        self, caller: Caller, current: Checkin | None, *, again: bool
+    ) -> tuple[Closed | Finished | None, Opening]:
+        """Open today's check-in: resume it, show today's result, or start one; an earlier day's open one is closed."""
+        services = self._services
+        patient = caller.patient
+        if patient is None or not patient.onboarded:
+            return None, NotOnboarded()
+        today = services.today()
+        closing: Closed | Finished | None = None
+        if current is not None and current.local_date != today:
+            closing = await self.close(caller, current)
+            current = None
+        if current is not None:
+            return closing, Resumed(current)
+        store = services.database.checkins
+        day = services.day_of(patient) or 0
+        if not again and (done := await store.last_finished_on(caller.user_id, today)) is not None:
+            return closing, DoneToday(done, day)
+        return closing, Started(await store.start(caller.user_id, today, day, services.clock()), day)
+
+    async def answer(self, caller: Caller, current: Checkin, question: Question, value: str) -> Step:
+        """Store one answer, then stop at an emergency, finish when complete, or go on to the next question."""
+        services = self._services
+        history = await self._history(current)
+        before = self._triage(caller, current.answers, current.day, history)
+        current = await services.database.checkins.answer(current.id, question, value, services.clock())
+        if current.status is not CheckinStatus.OPEN:
+            return None
+        result = self._triage(caller, current.answers, current.day, history)
+        following = next_question(current.answers)
+        # A "yes" to fever waits one tap for the temperature, which decides whether it counts as a fever; every
+        # other emergency question comes before it, so nothing else can be held back by this.
+        if result.tier is Tier.EMERGENCY and following is not Question.TEMPERATURE:
+            return await self.finish(current, CheckinStatus.EMERGENCY, result)
+        if following is None:
+            return await self.finish(current, CheckinStatus.COMPLETE, result)
+        # Same day partway through is said at once, and the check-in goes on: the clinic gets the whole picture in
+        # one alert, and a patient who stops here still knows what to do (the idle job alerts the clinic).
+        return Asked(current, same_day_now=result.tier is Tier.SAME_DAY and before.tier is not Tier.SAME_DAY)
+
+    async def typed(self, caller: Caller, current: Checkin, text: str) -> Noted | Hint:
+        """Take typed text: a temperature, the note, or words naming signs (kept as the note); else say what fits."""
+        question = next_question(current.answers)
+        signs = self._services.reader.read(text).answers()
+        note_step = question in (Question.PHOTO, Question.NOTE)
+        if question is Question.TEMPERATURE and (value := parse_temperature(text)) is not None:
+            return Noted(await self.answer(caller, current, question, value), Answers())
+        if signs.values or (note_step and len(text) <= MAX_NOTE_LENGTH):
+            return Noted(await self.note(caller, current, text), Answers() if note_step else signs)
+        if note_step:
+            return Hint("checkin.note_too_long", {"max": MAX_NOTE_LENGTH})
+        if question is Question.TEMPERATURE:
+            return Hint("checkin.temperature_not_understood")
+        return Hint("checkin.use_buttons")
+
+    async def note(self, caller: Caller, current: Checkin, text: str) -> Step:
+        """Keep typed words as the check-in's note (after any earlier ones), which its triage reads, and go on.
+
+        Typing at the photo step means "no photo, and here is my note". Words naming a sign at any other question are
+        kept the same way, and that question is asked again; an emergency stops the check-in at once, as a tapped one
+        does. When the note grows too long its newest words are kept.
+        """
+        store, now = self._services.database.checkins, self._services.clock()
+        if next_question(current.answers) is Question.PHOTO:
+            current = await store.answer(current.id, Question.PHOTO, SKIPPED, now)
+        note = current.answers.get(Question.NOTE)
+        kept = text if note in (None, SKIPPED) else f"{note}\n{text}"
+        return await self.answer(caller, current, Question.NOTE, kept[-MAX_NOTE_LENGTH:])
+
+    async def photo(self, caller: Caller, current: Checkin, file_id: str, caption: str) -> Step:
+        """Take the photo at the photo step, its caption (if any) as the note."""
+        if not caption:
+            return await self.answer(caller, current, Question.PHOTO, file_id)
+        current = await self._services.database.checkins.answer(
+            current.id, Question.PHOTO, file_id, self._services.clock()
+        )
+        return await self.note(caller, current, caption)
+
+    async def back(self, current: Checkin, question: Question) -> Checkin:
+        """Re-open an answered question, clearing its answer."""
+        return await self._services.database.checkins.unanswer(current.id, question, self._services.clock())
+
+    async def close(self, caller: Caller, current: Checkin) -> Closed | Finished | None:
+        """Close a check-in as partial; answers that already need a person still get the advice and the alert.
+
+        None when answers that need a person had been finished a moment ago by another update or the idle job.
+        """
+        result = await self.assess(caller, current)
+        if result.tier >= ESCALATE_FROM:
+            return await self.finish(current, CheckinStatus.PARTIAL, result)
+        checkin = await self._services.database.checkins.finish(
+            current.id, CheckinStatus.PARTIAL, result.tier.code, tuple(result.reasons), self._services.clock()
+        )
+        return Closed(checkin)
+
+    async def finish(self, current: Checkin, status: CheckinStatus, result: TriageResult) -> Finished | None:
+        """Store the outcome with its escalation and deliveries; None when another update or the idle job was first.
+
+        The advice and the alert are separate deliveries: a reply that times out is tried again later and costs the
+        clinic nothing; an alert that fails is tried again too, and the patient is told once it is up.
+        """
+        services = self._services
+        outcome = await services.database.outcomes.finish_checkin(
+            current.id, status, verdict(result), advise=True, now=services.clock(), hold=self._deliveries.hold()
+        )
+        if outcome.advice is None or outcome.checkin is None:
+            return None
+        return Finished(outcome.checkin, result, outcome)
+
+    async def assess(self, caller: Caller, current: Checkin) -> TriageResult:
+        """Triage a check-in's answers so far, with its note's words read in, against earlier check-ins."""
+        return self._triage(caller, current.answers, current.day, await self._history(current))
+
+    async def close_idle(self) -> list[IdleClose]:
+        """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert.
+
+        A check-in whose answers already need a person the same day is closed after URGENT_IDLE_MINUTES, so that the
+        clinic hears of it soon; any other after CHECKIN_TIMEOUT_MINUTES.
+        """
+        services = self._services
+        now = services.clock()
+        idle_since = now - timedelta(minutes=services.settings.checkin_timeout_minutes)
+        urgent_idle_since = now - timedelta(minutes=URGENT_IDLE_MINUTES)
+        quiet_since = max(idle_since, urgent_idle_since)  # the sooner of the two closes: nothing newer is closed
+        closed = []
+        for checkin in await services.database.checkins.stale(quiet_since):
+            patient = await services.database.patients.get(checkin.user_id)
+            if patient is None:
+                continue
+            caller = patient_caller(services, patient)
+            result = await self.assess(caller, checkin)
+            if checkin.updated_at >= idle_since and result.tier < ESCALATE_FROM:
+                continue  # quiet for a while, but nothing that cannot wait for the usual timeout
+            if (done := await self._close_idle(checkin, result, quiet_since)) is not None:
+                closed.append(IdleClose(caller, checkin, done))
+        return closed
+
+    async def _close_idle(self, checkin: Checkin, result: TriageResult, idle_since: datetime) -> Outcome | None:
+        """Close one idle check-in unless it was answered meanwhile, with advice and alert if it needs a person."""
+        services = self._services
+        escalate = result.tier >= ESCALATE_FROM
+        outcome = await services.database.outcomes.finish_checkin(
+            checkin.id,
+            CheckinStatus.PARTIAL,
+            verdict(result) if escalate else Verdict(None, (), escalate=False),
+            advise=escalate,
+            now=services.clock(),
+            hold=self._deliveries.hold(),
+            idle_since=idle_since,
+        )
+        return outcome if outcome.finished else None
+
+    def _triage(self, caller: Caller, answers: Answers, day: int, history: list[PastCheckin]) -> TriageResult:
+        """Triage answers with the note's words read in (a sign typed counts as a tapped one) and the modifiers."""
+        note = answers.get(Question.NOTE)
+        if note is not None and note != SKIPPED:
+            answers = answers.raised_by(self._services.reader.read(note).answers())
+        at_risk = bool(caller.patient and caller.patient.at_risk)
+        return triage(answers, day, history, at_risk=at_risk, rules=self._services.rules)
+
+    async def _history(self, current: Checkin) -> list[PastCheckin]:
+        """Return what triage reads of the patient's other check-ins."""
+        return await self._services.database.checkins.triage_history(current.user_id, excluding=current.id)
