@@ -252,12 +252,14 @@ class RateLimit:
     """Telegram's flood limits, switched on with `fake.rate_limit = RateLimit()`: a send past them gets a real 429.
 
     Every send* call counts (not edits, button answers or reads): at most `overall` in any `window` seconds across all
-    chats, and one per `per_chat` seconds to each chat. `refused` holds (method, chat_id) of each 429 it gave.
+    chats, and one per `per_chat` seconds to each chat. `refused` holds (method, chat_id) of each 429 it gave. `clock`
+    (seconds) is real time unless a test moves its own, so that a burst is one whatever the machine's speed.
     """
 
     overall: int = 30
     window: float = 1.0
     per_chat: float = 1.0
+    clock: Callable[[], float] = time.monotonic
     refused: list[tuple[str, int]] = field(default_factory=list)
     _recent: deque[float] = field(default_factory=deque)
     _last_by_chat: dict[int, float] = field(default_factory=dict)
@@ -567,7 +569,7 @@ class FakeTelegram:
         if failures := self._failures.get(method):
             raise failures.pop(0)
         if self.rate_limit is not None:
-            self.rate_limit.check(method, params, time.monotonic())
+            self.rate_limit.check(method, params, self.rate_limit.clock())
         if method == "getupdates":
             return await self._get_updates(params)
         if method in _TRIVIAL:
