@@ -24,6 +24,9 @@ from bot.storage.backup import run_backup
 
 def main() -> int:
     """Start the bot; a bad setting, content file or database stops it with one clear line and status 2."""
+    # Opt in to the library's coming default: durations such as RetryAfter.retry_after as timedelta objects. PTB
+    # reads the variable each time it hands out a duration, so setting it here, before the bot is built, is enough.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     file_values = {key: value for key, value in dotenv_values(Path(".env")).items() if value is not None}
     if sys.argv[1:2] == ["backup"]:
         return run_backup(sys.argv[2:], {**file_values, **os.environ})
@@ -37,7 +40,8 @@ def main() -> int:
         reader = load_reader(DEFAULT_READING_PATH)
     except (ConfigError, ContentError, RulesError, SequenceError, ReadingDataError) as error:
         return _refuse(str(error))
-    configure_logging(settings.log_level, settings.telegram_bot_token, settings.webhook_secret)
+    secrets = [settings.telegram_bot_token] + ([settings.webhook.secret] if settings.webhook else [])
+    configure_logging(settings.log_level, *(secret.get_secret_value() for secret in secrets))
     application = build_bot(settings, content, rules, reader, sequence=sequence).application
     try:
         _run(application, settings)
@@ -52,16 +56,17 @@ def main() -> int:
 
 def _run(application: BotApplication, settings: Settings) -> None:
     """Run until stopped: long polling by default, or a webhook server that checks Telegram's secret header."""
-    if settings.bot_mode == "webhook":
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=f"{settings.webhook_url}/{settings.webhook_path}",
-            secret_token=settings.webhook_secret,
-        )
-    else:
+    webhook = settings.webhook
+    if webhook is None:
         application.run_polling()
+    else:
+        application.run_webhook(
+            listen=webhook.listen,
+            port=webhook.port,
+            url_path=webhook.path,
+            webhook_url=f"{webhook.url}/{webhook.path}",
+            secret_token=webhook.secret.get_secret_value(),
+        )
 
 
 def _refuse(reason: str) -> int:

@@ -6,7 +6,7 @@ import logging
 import os
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -129,8 +129,8 @@ async def fake_telegram() -> AsyncIterator[FakeTelegram]:
 @pytest.fixture
 def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
     """Settings that point the bot at the fake server and a fresh database."""
-    return replace(
-        load_settings({**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url}), database_path=tmp_path / "bot.sqlite3"
+    return load_settings({**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url}).model_copy(
+        update={"database_path": tmp_path / "bot.sqlite3"}
     )
 
 
@@ -260,7 +260,7 @@ async def running_bot(
     **changes: object,
 ) -> AsyncIterator[RunningBot]:
     """Run the bot with some settings changed (e.g. broadcast_rate); stop it after; check every press was answered."""
-    bot = RunningBot(replace(settings, **changes), content, rules, clock, fake, offline=offline)  # type: ignore[arg-type]
+    bot = RunningBot(settings.model_copy(update=changes), content, rules, clock, fake, offline=offline)
     await bot.start()
     try:
         yield bot

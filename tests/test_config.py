@@ -62,6 +62,12 @@ def test_every_setting_is_read() -> None:
         ("STAFF_USER_IDS", "12,abc"),
         ("STAFF_CHAT_ID", "staff"),
         ("LOG_LEVEL", "LOUD"),
+        # Whole numbers are plain digits: what a lenient parser would read some way is refused as a likely typo.
+        ("BROADCAST_RATE", "20.0"),
+        ("BROADCAST_RATE", "+5"),
+        ("REMINDER_LAST_DAY", "1_0"),
+        ("STAFF_CHAT_ID", "-100_500"),
+        ("STAFF_USER_IDS", "12,+13"),
     ],
 )
 def test_a_bad_value_names_its_variable(name: str, value: str) -> None:

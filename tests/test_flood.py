@@ -1,6 +1,5 @@
 """Per-user flood control: the sliding window on its own, and the gate slowing one user over HTTP."""
 
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -82,7 +81,7 @@ def test_a_nonsense_configuration_is_refused() -> None:
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
     """The test settings with flood control at its defaults: 20 updates in 10 seconds."""
-    return replace(settings, flood_max_updates=20, flood_window_seconds=10)
+    return settings.model_copy(update={"flood_max_updates": 20, "flood_window_seconds": 10})
 
 
 async def outputs(user: FakeUser, count: int) -> list[str]:

@@ -12,7 +12,6 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -304,10 +303,9 @@ def test_generated_updates_never_break_the_bot(
     with asyncio.Runner() as runner:
         fake = FakeTelegram()
         runner.run(fake.start())
-        bot_settings = replace(
-            load_settings({**TEST_ENV, "TELEGRAM_API_URL": fake.url, "FLOOD_MAX_UPDATES": "1000"}),
-            database_path=tmp_path / "bot.sqlite3",
-        )
+        bot_settings = load_settings(
+            {**TEST_ENV, "TELEGRAM_API_URL": fake.url, "FLOOD_MAX_UPDATES": "1000"}
+        ).model_copy(update={"database_path": tmp_path / "bot.sqlite3"})
         running = RunningBot(bot_settings, content, rules, Clock(), fake, offline=True)
         for chat_id, kind in GROUPS.items():
             fake.group(chat_id, f"A {kind}")

@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import cast
@@ -42,7 +41,9 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot with the shipped aftercare sequence (the other tests run without one), jobs driven by hand."""
     fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
-    running = RunningBot(replace(settings, sequence_path=SHIPPED), content, rules, clock, fake_telegram, offline=True)
+    running = RunningBot(
+        settings.model_copy(update={"sequence_path": SHIPPED}), content, rules, clock, fake_telegram, offline=True
+    )
     await running.start()
     yield running
     await running.stop()

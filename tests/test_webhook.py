@@ -53,7 +53,9 @@ async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path: Path, f
     running = await launch(tmp_path, env)
     try:
         call = await fake_telegram.wait_for_call("setWebhook", timeout=30)
-        path = load_settings(env).webhook_path
+        webhook = load_settings(env).webhook
+        assert webhook is not None
+        path = webhook.path
         assert call.params["secret_token"] == SECRET
         assert call.params["url"] == f"{PUBLIC_URL}/{path}"
         assert SECRET not in path
@@ -108,14 +110,18 @@ def test_a_bad_webhook_setting_is_named_without_the_secret(changes: dict[str, st
 
 
 def test_polling_is_the_default_and_ignores_the_webhook_settings() -> None:
-    """Without BOT_MODE the bot polls; the webhook defaults are 127.0.0.1:8443 in webhook mode."""
-    assert load_settings(TEST_ENV).bot_mode == "polling"
+    """Without BOT_MODE the bot polls and has no webhook settings, even if some are set; in webhook mode it has them."""
+    polling = load_settings({**TEST_ENV, "WEBHOOK_URL": PUBLIC_URL, "WEBHOOK_SECRET": SECRET, "WEBHOOK_PORT": "x"})
+    assert (polling.bot_mode, polling.webhook) == ("polling", None)
     settings = load_settings(
-        {**TEST_ENV, "BOT_MODE": "Webhook", "WEBHOOK_URL": PUBLIC_URL + "/", "WEBHOOK_SECRET": "a"}
+        {**TEST_ENV, "BOT_MODE": "Webhook", "WEBHOOK_URL": PUBLIC_URL + "/", "WEBHOOK_SECRET": SECRET}
     )
-    assert (settings.bot_mode, settings.webhook_listen, settings.webhook_port) == ("webhook", "127.0.0.1", 8443)
-    assert settings.webhook_url == PUBLIC_URL
+    assert settings.webhook is not None
+    assert (settings.bot_mode, settings.webhook.listen, settings.webhook.port) == ("webhook", "127.0.0.1", 8443)
+    assert settings.webhook.url == PUBLIC_URL
+    assert settings.webhook.secret.get_secret_value() == SECRET
     assert "webhook_secret" not in repr(settings)
+    assert SECRET not in repr(settings)
 
 
 async def test_a_missing_webhook_secret_stops_the_bot_with_one_line(tmp_path: Path) -> None:

@@ -1,7 +1,6 @@
 """The composition root: builds the Application, wires every handler in order, and owns start-up and shutdown."""
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -109,8 +108,6 @@ def build_bot(
 
     `requests` replaces the HTTP connections (for the calls, for getUpdates), e.g. with the tests' in-process ones.
     """
-    # Opt in to the library's coming default: durations such as RetryAfter.retry_after as timedelta objects.
-    os.environ.setdefault("PTB_TIMEDELTA", "true")
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
     deliveries = Deliveries(services, DeliverySenders(services, alerts).perform)
@@ -147,7 +144,7 @@ def build_bot(
     if requests is not None:
         builder = builder.request(requests[0]).get_updates_request(requests[1])
     application = (
-        builder.token(settings.telegram_bot_token)
+        builder.token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(

@@ -443,7 +443,7 @@ async def start_broadcasts(services: Services) -> None:
         connection_pool_size=_POOL_SIZE, read_timeout=10.0, write_timeout=20.0, connect_timeout=10.0, pool_timeout=10.0
     )
     bot = Bot(
-        settings.telegram_bot_token,
+        settings.telegram_bot_token.get_secret_value(),
         base_url=settings.api_base_url,
         base_file_url=settings.api_file_url,
         request=request,
