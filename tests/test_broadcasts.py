@@ -3,6 +3,8 @@
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.config import Settings
 from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
@@ -40,6 +42,7 @@ def current(user: FakeUser, message: BotMessage) -> BotMessage:
     return next(shown for shown in user.messages() if shown.message_id == message.message_id)
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_a_formatted_text_goes_to_every_active_patient_exactly_as_previewed(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:
@@ -80,6 +83,7 @@ async def test_a_formatted_text_goes_to_every_active_patient_exactly_as_previewe
     assert (STAFF, "broadcast sent", f"broadcast:{broadcast_id}") in await audit_entries(settings)
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_a_photo_with_a_formatted_caption_is_broadcast_by_its_file_id(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:
@@ -246,6 +250,7 @@ async def test_cancel_while_composing_by_button_and_by_command(
     assert (await staff.next_output()).text == en.text("broadcast.list_empty"), "cancelled drafts went nowhere"
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_cancel_during_delivery_stops_it_and_reports_what_was_not_sent(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:

@@ -330,6 +330,7 @@ async def test_stats_of_a_new_clinic_has_no_percentage(
 # /export
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_export_sends_two_csv_files_whose_notes_round_trip_and_formulas_are_neutralised(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:

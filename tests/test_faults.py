@@ -23,6 +23,8 @@ from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, Faults
 from tests.test_checkin import stored_answers
 
+pytestmark = pytest.mark.http  # faults injected at random: over the real network stack, as a connection fails
+
 RATE = 0.10
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 

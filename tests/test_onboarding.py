@@ -13,6 +13,7 @@ from tests.journeys import accept_consent, answer_health_question, onboard, star
 TODAY = date(2026, 11, 24)
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_accepting_consent_stores_the_patient_and_asks_the_date(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
 ) -> None:
@@ -174,6 +175,7 @@ async def test_old_consent_buttons_do_not_change_anything(
     assert await bot.stored_patient(1009) is not None
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_a_restart_in_the_middle_of_onboarding_resumes_it(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
 ) -> None:

@@ -9,7 +9,7 @@ from typing import cast
 import pytest
 from telegram.error import RetryAfter
 
-from bot.care.services import Services
+from bot.care.services import TELEGRAM_SECONDS_PER_CHAT, TELEGRAM_SENDS_PER_SECOND, Services
 from bot.config import Settings
 from bot.content.keys import as_key
 from bot.content.packs import Content, LanguagePack
@@ -17,6 +17,7 @@ from bot.content.sequence_rules import load_sequence
 from bot.domain.triage import TriageRules
 from bot.jobs.sequence import SequenceJob
 from bot.storage import Database
+from bot.telegram.pacing import SendPace
 from bot.telegram.request_layer import ApiBot
 from tests.conftest import TEST_ENV, Clock, RunningBot, shipped_reader
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
@@ -41,7 +42,9 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot with the shipped aftercare sequence (the other tests run without one), jobs driven by hand."""
     fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
-    running = RunningBot(settings.model_copy(update={"sequence_path": SHIPPED}), content, rules, clock)
+    running = RunningBot(
+        settings.model_copy(update={"sequence_path": SHIPPED}), content, rules, clock, fake_telegram, offline=True
+    )
     await running.start()
     yield running
     await running.stop()
@@ -255,13 +258,20 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
     """A 429 that outlasts the retries gives the claim back and ends the round; the next run sends it, once."""
     sequence = load_sequence(SHIPPED, content)
     services = Services(settings=settings, content=content, rules=rules, reader=shipped_reader(), clock=clock)
+    # The pace runs on the test clock: Telegram's 30 s wait is over when the clock moves on, not after 30 real seconds.
+    clock.now = DAY1_MORNING
+    services.send_pace = SendPace(
+        bulk_rate=settings.broadcast_rate,
+        overall_rate=TELEGRAM_SENDS_PER_SECOND,
+        per_chat_seconds=TELEGRAM_SECONDS_PER_CHAT,
+        clock=lambda: clock.now.timestamp(),
+    )
     async with await Database.open(settings.database_path) as database:
         services.attach_database(database)
         for user_id in (8101, 8102):
             await database.patients.add_consented(user_id, "en", TREATED)
             await database.patients.set_treatment_date(user_id, TREATED.date(), TREATED)
         job, flooded = SequenceJob(services, sequence), FloodedBot()
-        clock.now = DAY1_MORNING
         await job.send_due(cast("ApiBot", flooded))
         assert await database.sequence.sent_to(8101) == []
         assert await database.sequence.sent_to(8102) == []  # the round ended: not even tried
