@@ -9,13 +9,11 @@ import sys
 from functools import cache
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 BOT = ROOT / "bot"
-# A module of bot/handlers is a handler module when it defines one of these classes; the others (replies,
-# caller...) are helpers any handler may use.
-_HANDLER_CLASSES = ("Gate", "StaffAccess")
+# A module of bot/handlers is a handler module when it defines a *Handlers class or the Gate; the others are helpers
+# any handler may use: replies and caller, and access (StaffAccess, the guard a staff handler wraps itself in).
+_HANDLER_CLASSES = ("Gate",)
 
 
 def _module(path: Path) -> str:
@@ -49,7 +47,7 @@ def _within(module: str, package: str) -> bool:
 
 
 def _handler_modules() -> set[str]:
-    """Return the modules of bot/handlers that define a handler class (*Handlers, Gate, StaffAccess)."""
+    """Return the modules of bot/handlers that define a handler class (*Handlers, or the Gate)."""
     return {
         name
         for name, tree in _sources().items()
@@ -101,11 +99,6 @@ def test_nothing_but_the_composition_root_imports_handlers() -> None:
     assert _breaches("bot", "handlers from outside", ("bot.handlers", "bot.app")) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="being fixed by the lead: handlers.broadcast, handlers.clinic and handlers.staff_admin import "
-    "StaffAccess from handlers.access",
-)
 def test_no_handler_module_imports_another_handler_module() -> None:
     """A handler turns an update into one use-case call; it does not call another handler (helpers are fine)."""
     assert _breaches("bot.handlers", "handler from handler") == []
