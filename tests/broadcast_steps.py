@@ -6,10 +6,12 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 
 from bot.config import Settings
+from bot.content.keys import Key, as_key
 from bot.content.packs import LanguagePack
-from bot.jobs.broadcasts import format_duration, parse_button
+from bot.jobs.broadcasts import format_duration
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, Tally
+from bot.telegram.callbacks import parse_broadcast_button as parse_button
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.storage_support import NOW, TODAY
 
@@ -80,7 +82,7 @@ async def compose_text(staff: FakeUser, en: LanguagePack, text_html: str) -> Bot
 
 async def choose_audience(staff: FakeUser, en: LanguagePack, button: str) -> tuple[BotMessage, BotMessage]:
     """Press an audience button; return the preview and the confirmation (then the question loses its buttons)."""
-    await staff.press(en.text(f"broadcast.button.{button}"))
+    await staff.press(en.text(as_key(f"broadcast.button.{button}")))
     preview, confirm, question = await outputs(staff, 3)
     assert question.buttons == [], "the audience buttons are taken off once one is chosen"
     return preview, confirm
@@ -95,7 +97,7 @@ async def type_audience(staff: FakeUser, typed: str) -> tuple[BotMessage, BotMes
 
 def report_heading(en: LanguagePack, broadcast_id: int, *, cancelled: bool = False) -> str:
     """Return the first line of a broadcast's final report (or of the report of a cancelled one)."""
-    key = "broadcast.report_cancelled" if cancelled else "broadcast.report"
+    key: Key = "broadcast.report_cancelled" if cancelled else "broadcast.report"
     counts = dict.fromkeys(
         ("recipients", "sent_count", "unconfirmed_count", "blocked_count", "failed_count", "pending_count"), 0
     )
@@ -136,7 +138,7 @@ async def report_for(settings: Settings, en: LanguagePack, broadcast_id: int) ->
     assert broadcast.started_at is not None
     assert broadcast.finished_at is not None
     taken = (broadcast.finished_at - broadcast.started_at).total_seconds()
-    key = "broadcast.report_cancelled" if broadcast.status is BroadcastStatus.CANCELLED else "broadcast.report"
+    key: Key = "broadcast.report_cancelled" if broadcast.status is BroadcastStatus.CANCELLED else "broadcast.report"
     extra = {"pending_count": tally.unsent} if broadcast.status is BroadcastStatus.CANCELLED else {}
     return en.text(
         key,

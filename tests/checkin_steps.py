@@ -1,5 +1,6 @@
 """Steps of a check-in that the journey tests share: the labels a patient taps for each kind of answer."""
 
+from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from tests.fake_telegram import BotMessage, FakeUser
 
@@ -41,8 +42,8 @@ def label_for(en: LanguagePack, question: str, value: str) -> str:
     if question == "pain":
         return value
     if question in _FAMILIES:
-        return en.text(f"{_FAMILIES[question]}.{value.replace('.', '_')}")
-    return en.label(value)
+        return en.text(as_key(f"{_FAMILIES[question]}.{value.replace('.', '_')}"))
+    return en.text(as_key(f"button.{value}"))
 
 
 def with_answers(**changes: str) -> list[tuple[str, str]]:
@@ -63,7 +64,7 @@ async def answer_all(user: FakeUser, en: LanguagePack, answers: list[tuple[str, 
     """Tap through the answers in order, each on the check-in message, and return the last output."""
     shown = user.last_message()
     for question, value in answers:
-        assert en.text(f"questions.{question}") in shown.text, f"expected the {question} question"
+        assert en.text(as_key(f"questions.{question}")) in shown.text, f"expected the {question} question"
         await user.press(label_for(en, question, value), message=shown)
         shown = await user.next_output()
     return shown

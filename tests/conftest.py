@@ -1,5 +1,6 @@
 """Shared fixtures: the fake Bot API server, the bot running against it in-process, and a failure on any error."""
 
+import asyncio
 import functools
 import logging
 import os
@@ -24,6 +25,7 @@ from bot.reading import DEFAULT_READING_PATH, TextReader, load_reader
 from bot.storage import Database
 from bot.telegram.pacing import RetryPolicy
 from tests.fake_telegram import FakeTelegram
+from tests.offline_request import OfflineRequest
 from tests.storage_support import NOW, OTHER, PATIENT
 
 # The library's coming default, which the bot opts in to as well: durations as timedelta, without warnings.
@@ -139,10 +141,24 @@ def clock() -> Clock:
 
 
 class RunningBot:
-    """The real Application, started and stopped the way run_polling does it, so it can be restarted."""
+    """The real Application, started and stopped the way run_polling does it, so it can be restarted.
 
-    def __init__(self, settings: Settings, content: Content, rules: TriageRules, clock: Clock) -> None:
+    Given the fake, the bot lets the fake's chats wait until it has handled every update (see settle) instead of for
+    a while, and, offline, reaches the fake in process (no socket); otherwise it talks HTTP to the settings' URL.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        content: Content,
+        rules: TriageRules,
+        clock: Clock,
+        fake: FakeTelegram | None = None,
+        *,
+        offline: bool = False,
+    ) -> None:
         self._settings, self._content, self._rules, self._clock = settings, content, rules, clock
+        self._fake, self._offline = fake, offline
         self.built: AftercareBot | None = None
 
     async def start(self) -> None:
@@ -156,8 +172,11 @@ class RunningBot:
             sequence=sequence,
             clock=self._clock,
             job_interval=None,
+            requests=(OfflineRequest(self._fake), OfflineRequest(self._fake)) if self._fake and self._offline else None,
         )
         application = self.built.application
+        if self._fake is not None:
+            self._fake.settle = self.settle
         await application.initialize()
         if application.post_init is not None:
             await application.post_init(application)
@@ -165,11 +184,20 @@ class RunningBot:
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         await application.start()
 
+    async def settle(self) -> None:
+        """Wait until the bot has taken every update the fake has for it and its handlers are done with them."""
+        assert self._fake is not None
+        assert self.built is not None
+        await self._fake.wait_taken()
+        await asyncio.wait_for(self.built.application.update_queue.join(), 10.0)
+
     async def stop(self) -> None:
         """Stop polling and processing, shut down and run post_shutdown, in run_polling's order."""
         built, self.built = self.built, None
         if built is None:
             return
+        if self._fake is not None:
+            self._fake.settle = None
         application = built.application
         assert application.updater is not None
         await application.updater.stop()
@@ -200,21 +228,39 @@ class RunningBot:
 
 
 @pytest.fixture
+def offline(request: pytest.FixtureRequest) -> bool:
+    """Whether the bot reaches the fake in process (the default) or over HTTP (marked `http`, or TESTS_OVER_HTTP=1)."""
+    return request.node.get_closest_marker("http") is None and os.environ.get("TESTS_OVER_HTTP") != "1"
+
+
+@pytest.fixture
 async def bot(
-    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: FakeTelegram
+    settings: Settings,
+    content: Content,
+    rules: TriageRules,
+    clock: Clock,
+    fake_telegram: FakeTelegram,
+    offline: bool,
 ) -> AsyncIterator[RunningBot]:
-    """The bot, running against the fake server (the staff chat exists there), with jobs driven by hand."""
+    """The bot, running against the fake (the staff chat exists there), with jobs driven by hand."""
     fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
-    async with running_bot(settings, content, rules, clock, fake_telegram) as running:
+    async with running_bot(settings, content, rules, clock, fake_telegram, offline=offline) as running:
         yield running
 
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake: FakeTelegram, **changes: object
+    settings: Settings,
+    content: Content,
+    rules: TriageRules,
+    clock: Clock,
+    fake: FakeTelegram,
+    *,
+    offline: bool,
+    **changes: object,
 ) -> AsyncIterator[RunningBot]:
     """Run the bot with some settings changed (e.g. broadcast_rate); stop it after; check every press was answered."""
-    bot = RunningBot(settings.model_copy(update=changes), content, rules, clock)
+    bot = RunningBot(settings.model_copy(update=changes), content, rules, clock, fake, offline=offline)
     await bot.start()
     try:
         yield bot
@@ -240,10 +286,10 @@ def unpaced_sends(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def bot_with(
-    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: FakeTelegram
+    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: FakeTelegram, offline: bool
 ) -> BotWith:
     """Return a starter of the bot with some settings changed, used as an async context manager."""
-    return functools.partial(running_bot, settings, content, rules, clock, fake_telegram)
+    return functools.partial(running_bot, settings, content, rules, clock, fake_telegram, offline=offline)
 
 
 @pytest.fixture

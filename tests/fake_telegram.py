@@ -11,7 +11,7 @@ import random
 import re
 import time
 from collections import Counter, deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -82,6 +82,15 @@ class ApiCall:
     token: str
     time: float  # time.monotonic() when the request arrived
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the Bot API answers a call with: an HTTP status and JSON body, or no body when a fault drops the answer."""
+
+    status: int
+    body: dict[str, Any] | None
+    fault: str | None = None
 
 
 @dataclass
@@ -243,12 +252,14 @@ class RateLimit:
     """Telegram's flood limits, switched on with `fake.rate_limit = RateLimit()`: a send past them gets a real 429.
 
     Every send* call counts (not edits, button answers or reads): at most `overall` in any `window` seconds across all
-    chats, and one per `per_chat` seconds to each chat. `refused` holds (method, chat_id) of each 429 it gave.
+    chats, and one per `per_chat` seconds to each chat. `refused` holds (method, chat_id) of each 429 it gave. `clock`
+    (seconds) is real time unless a test moves its own, so that a burst is one whatever the machine's speed.
     """
 
     overall: int = 30
     window: float = 1.0
     per_chat: float = 1.0
+    clock: Callable[[], float] = time.monotonic
     refused: list[tuple[str, int]] = field(default_factory=list)
     _recent: deque[float] = field(default_factory=deque)
     _last_by_chat: dict[int, float] = field(default_factory=dict)
@@ -336,6 +347,8 @@ class FakeTelegram:
         self._event = asyncio.Event()
         self._stopping = False
         self._runner: web.AppRunner | None = None
+        # Set by the test's running bot: waits until it has handled every update (expect_no_output waits for it).
+        self.settle: Callable[[], Awaitable[None]] | None = None
 
     async def start(self) -> None:
         """Bind 127.0.0.1 on a free port and start serving; sets url."""
@@ -500,7 +513,7 @@ class FakeTelegram:
         return out
 
     async def _handle(self, request: web.Request) -> web.Response:
-        """Record the call, run it and reply the way the Bot API does."""
+        """Decode an HTTP request, answer it with answer() and send the reply, or close the connection on a fault."""
         raw: dict[str, Any] = dict(request.query)
         try:
             if request.content_type == "application/json":
@@ -513,34 +526,50 @@ class FakeTelegram:
                 raw[key] = UploadedFile(value.filename, value.file.read(), value.content_type)
             else:
                 raw[key] = value
+        reply = await self.answer(request.match_info["method"], request.match_info["token"], raw)
+        if reply.body is not None:
+            return web.json_response(reply.body, status=reply.status)
+        if reply.fault is not None and reply.fault.startswith("timeout_"):
+            # The bot has given up on this answer by then; a fake that is stopping lets go at once.
+            await self._wait_until(lambda: True if self._stopping else None, BOT_READ_TIMEOUT + 1)
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=499)
+
+    async def answer(self, method: str, token: str, raw: dict[str, Any]) -> Reply:
+        """Record a call (raw: its form values as sent), run it and return the Bot API's answer, whatever the transport.
+
+        A fault picked for the call (fault_next, or the random Faults) gives an error reply, or a Reply without a body:
+        the connection is dropped or the answer never comes, before or after the call took effect.
+        """
         params = {key: _convert(key, value) for key, value in raw.items()}
-        call = ApiCall(request.match_info["method"], params, request.match_info["token"], time.monotonic())
+        call = ApiCall(method, params, token, time.monotonic())
         self.calls.append(call)
         self._notify()
         try:
             if (fault := self._targeted_fault(call.method, params)) is not None or (
                 self.faults is not None and (fault := self.faults.pick(call.method, params)) is not None
             ):
-                return await self._inject(request, call, fault)
+                return await self._inject(call, fault)
             result = await self._dispatch(call.method.lower(), params)
         except ApiError as exc:
             call.error = exc.description
             body: dict[str, Any] = {"ok": False, "error_code": exc.status, "description": exc.description}
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
-            return web.json_response(body, status=exc.status)
+            return Reply(exc.status, body)
         finally:
             self._notify()
         for listener in self.call_listeners:
             listener(call, result)
-        return web.json_response({"ok": True, "result": result})
+        return Reply(200, {"ok": True, "result": result})
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
         """Run one method, or raise the injected failure or the ApiError Telegram would give."""
         if failures := self._failures.get(method):
             raise failures.pop(0)
         if self.rate_limit is not None:
-            self.rate_limit.check(method, params, time.monotonic())
+            self.rate_limit.check(method, params, self.rate_limit.clock())
         if method == "getupdates":
             return await self._get_updates(params)
         if method in _TRIVIAL:
@@ -566,13 +595,21 @@ class FakeTelegram:
             self._updates = self._updates[offset:]
 
         def ready() -> list[dict[str, Any]] | None:
-            allowed, default = self._allowed_updates, not self._allowed_updates
-            kinds = [(u, _update_type(u)) for u in self._updates]
-            updates = [u for u, kind in kinds if (kind not in _NOT_BY_DEFAULT if default else kind in allowed)]
-            return updates[:limit] or ([] if self._stopping else None)
+            return self._deliverable()[:limit] or ([] if self._stopping else None)
 
         wait = min(max(float(params.get("timeout") or 0), 0.0), LONG_POLL_CAP)
         return await self._wait_until(ready, wait) or []
+
+    def _deliverable(self) -> list[dict[str, Any]]:
+        """Return the pending updates getUpdates hands out, given the allowed_updates the bot asked for."""
+        allowed, default = self._allowed_updates, not self._allowed_updates
+        kinds = [(u, _update_type(u)) for u in self._updates]
+        return [u for u, kind in kinds if (kind not in _NOT_BY_DEFAULT if default else kind in allowed)]
+
+    async def wait_taken(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Wait until the bot has confirmed every update getUpdates hands out (its next poll's offset is past them)."""
+        if await self._wait_until(lambda: None if self._deliverable() else True, timeout) is None:
+            raise AssertionError(f"the bot has not taken its updates within {timeout}s: {self._deliverable()}")
 
     def _api_setwebhook(self, params: dict[str, Any]) -> bool:
         """Set or (with no url: deleteWebhook) remove the webhook; getUpdates answers 409 while one is set."""
@@ -752,8 +789,8 @@ class FakeTelegram:
         self._chat(params)
         return True
 
-    async def _inject(self, request: web.Request, call: ApiCall, fault: str) -> web.Response:
-        """Answer a call with a fault: an error reply, or a connection dropped before or after running the call."""
+    async def _inject(self, call: ApiCall, fault: str) -> Reply:
+        """Answer a call with a fault: an error reply, or no answer, with the call run or not before the drop."""
         if fault == "429":
             raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
         if fault == "403":
@@ -767,12 +804,8 @@ class FakeTelegram:
                 call.error = exc.description
             finally:
                 self._notify()
-        if fault.startswith("timeout_"):
-            await asyncio.sleep(BOT_READ_TIMEOUT + 1)  # the bot has given up on this answer by then
         call.error = call.error or f"fault: {fault}"  # what the bot saw; delivered() must not count it as accepted
-        if request.transport is not None:
-            request.transport.close()
-        return web.Response(status=499)
+        return Reply(499, None, fault)
 
 
 class _ChatView:
@@ -807,9 +840,17 @@ class _ChatView:
         self._cursor += 1
         return found
 
-    async def expect_no_output(self, within: float = 0.3) -> None:
-        """Assert that the bot sends or edits nothing in this chat within the given time."""
-        found = await self._fake._wait_until(self._pending_output, within)
+    async def expect_no_output(self, within: float | None = None) -> None:
+        """Assert that the bot sends or edits nothing in this chat: once it has handled every update, or `within` s.
+
+        With a bot running in the test (fake.settle set) and no `within`, it waits for that bot to be done; with
+        `within` (work outside the handlers, e.g. a broadcast, a subprocess bot) it waits that long, 0.3 s by default.
+        """
+        if within is None and self._fake.settle is not None:
+            await self._fake.settle()
+            found = self._pending_output()
+        else:
+            found = await self._fake._wait_until(self._pending_output, 0.3 if within is None else within)
         assert found is None, f"unexpected output to chat {self.chat_id}: {found}"
 
     def skip_outputs(self) -> None:

@@ -1,5 +1,6 @@
 """Steps a simulated patient takes again and again, shared by the journey tests."""
 
+from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from tests.fake_telegram import BotMessage, FakeUser
 
@@ -30,7 +31,7 @@ async def answer_health_question(user: FakeUser, en: LanguagePack, answer: str =
     """Answer the optional health-condition question that follows the date, and return the main menu."""
     question = await user.next_output()
     assert question.text == en.text("settings.risk_question")
-    await user.press(en.label(answer))
+    await user.press(en.text(as_key(f"button.{answer}")))
     assert (await user.next_output()).text == en.text("settings.risk_saved")
     menu = await user.next_output()
     assert menu.text == en.screens["main"].text
@@ -42,7 +43,7 @@ async def onboard(
 ) -> BotMessage:
     """Onboard a patient with a quick date button and a health answer, and return the main menu that follows."""
     await accept_consent(user, en)
-    await user.press(en.label(date_button))
+    await user.press(en.text(as_key(f"button.{date_button}")))
     confirmed = await user.next_output()
     assert confirmed.buttons == []
     return await answer_health_question(user, en, health_answer)

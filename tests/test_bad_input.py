@@ -5,6 +5,7 @@ import re
 import pytest
 from telegram.error import BadRequest
 
+from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from tests.conftest import TEST_ENV, ErrorLog, RunningBot
 from tests.fake_telegram import FakeTelegram
@@ -41,11 +42,11 @@ async def test_warning_signs_in_free_text_point_to_help(
     await onboard(user, en)
     await user.send(typed)
     reply = await user.next_output()
-    assert reply.text.startswith(en.text(f"triage.{tier}.title")), "what to do now comes first"
-    assert f"\n\nYou mentioned {en.text(f'typed.sign.{sign}')}" in reply.text
+    assert reply.text.startswith(en.text(as_key(f"triage.{tier}.title"))), "what to do now comes first"
+    assert f"\n\nYou mentioned {en.text(as_key(f'typed.sign.{sign}'))}" in reply.text
     assert reply.button_labels()[0] == en.label("quick_questions")
     assert (await user.next_output()).text == en.text("typed.clinic_notified")
-    assert en.text(f"staff.tier.{tier}") in (await fake_telegram.group(STAFF_CHAT).next_output()).plain_text
+    assert en.text(as_key(f"staff.tier.{tier}")) in (await fake_telegram.group(STAFF_CHAT).next_output()).plain_text
     await user.press(en.label("quick_questions"), message=reply)
     assert en.text("questions.breathing") in (await user.next_output()).text
     await user.expect_no_output()

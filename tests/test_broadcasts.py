@@ -3,13 +3,16 @@
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.config import Settings
+from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from bot.domain.audience import RecoveryDays, TreatedRecently
 from bot.handlers.broadcast import describe
-from bot.jobs.broadcasts import button_data
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
+from bot.telegram.callbacks import broadcast_button as button_data
 from tests.broadcast_steps import (
     STAFF,
     add_patients,
@@ -39,6 +42,7 @@ def current(user: FakeUser, message: BotMessage) -> BotMessage:
     return next(shown for shown in user.messages() if shown.message_id == message.message_id)
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_a_formatted_text_goes_to_every_active_patient_exactly_as_previewed(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:
@@ -79,6 +83,7 @@ async def test_a_formatted_text_goes_to_every_active_patient_exactly_as_previewe
     assert (STAFF, "broadcast sent", f"broadcast:{broadcast_id}") in await audit_entries(settings)
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_a_photo_with_a_formatted_caption_is_broadcast_by_its_file_id(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:
@@ -188,7 +193,7 @@ async def test_schedule_buttons_and_cancelling_a_scheduled_broadcast_from_the_li
         ids.append(broadcast_id_of(confirm))
         await staff.press(en.text("broadcast.button.schedule"))
         await outputs(staff, 2)
-        await staff.press(en.text(f"broadcast.button.{button}"))
+        await staff.press(en.text(as_key(f"broadcast.button.{button}")))
         scheduled = await staff.next_output()
         audience = en.text("broadcast.audience.all")
         assert scheduled.text == en.text(
@@ -245,6 +250,7 @@ async def test_cancel_while_composing_by_button_and_by_command(
     assert (await staff.next_output()).text == en.text("broadcast.list_empty"), "cancelled drafts went nowhere"
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_cancel_during_delivery_stops_it_and_reports_what_was_not_sent(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:

@@ -193,7 +193,9 @@ async def test_a_crash_halfway_resumes_with_no_one_twice_and_only_the_message_in
     """Stopped hard mid-delivery and started again, the broadcast carries on from its pending rows to the report."""
     patients = await add_patients(settings, fake_telegram, range(30_000, 30_600))
     staff = fake_telegram.user(STAFF)
-    bot = RunningBot(settings.model_copy(update={"broadcast_rate": FAST}), content, rules, clock)
+    bot = RunningBot(
+        settings.model_copy(update={"broadcast_rate": FAST}), content, rules, clock, fake_telegram, offline=True
+    )
     await bot.start()
     broadcast_id = await send_to_all(staff, en, "Resumable")
     await until_delivered(fake_telegram, 250)

@@ -4,6 +4,8 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from bot.config import Settings
 from bot.content.packs import LanguagePack
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
@@ -25,6 +27,7 @@ def stored_answers(settings: Settings, user_id: int) -> dict[str, str]:
     return dict(rows)
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_a_normal_day_2_checkin_is_self_care_with_no_alert(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:
@@ -42,6 +45,7 @@ async def test_a_normal_day_2_checkin_is_self_care_with_no_alert(
     assert stored_answers(settings, 5001) == {q: ("skipped" if v == "skip" else v) for q, v in NORMAL_DAY}
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
 ) -> None:
@@ -109,6 +113,7 @@ async def test_a_red_flag_answered_yes_stops_the_questions(
     assert en.text("reasons.breathing") in reply.text
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_a_restart_in_the_middle_of_a_checkin_resumes_it(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:

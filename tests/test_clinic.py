@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.config import Settings
+from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from bot.outbox.alerts import without_status
 from bot.reports.export import CHECKIN_COLUMNS, ESCALATION_COLUMNS
@@ -246,7 +247,7 @@ async def test_patient_not_yet_onboarded_and_stopped_shows_what_is_known(
     await staff.send("/patient #9202")
     summary = await staff.next_output()
     not_set = en.text("report.not_set")
-    stopped = ", ".join(en.text(f"report.messages.{state}") for state in ("stopped", "unreachable"))
+    stopped = ", ".join(en.text(as_key(f"report.messages.{state}")) for state in ("stopped", "unreachable"))
     assert f"Day of recovery: {not_set}" in summary.plain_text
     assert f"Treatment date: {not_set}" in summary.plain_text
     assert stopped in summary.plain_text
@@ -284,7 +285,7 @@ async def test_stats_shows_the_figures_of_a_seeded_clinic(
     await staff.send("/stats")
     reply = await staff.next_output()
     tier_lines = [
-        en.text("report.tier_count", tier_label=en.text(f"staff.tier.{tier}"), tier_count=count)
+        en.text("report.tier_count", tier_label=en.text(as_key(f"staff.tier.{tier}")), tier_count=count)
         for tier, count in (("emergency", SEEDED_OPEN["emergency"]), ("same_day", SEEDED_OPEN["same_day"]))
     ]
     expected = en.text(
@@ -329,6 +330,7 @@ async def test_stats_of_a_new_clinic_has_no_percentage(
 # /export
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_export_sends_two_csv_files_whose_notes_round_trip_and_formulas_are_neutralised(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:
@@ -343,7 +345,9 @@ async def test_export_sends_two_csv_files_whose_notes_round_trip_and_formulas_ar
     await staff.send("/export")
     choose = await staff.next_output()
     assert choose.text == en.text("report.export_choose")
-    assert choose.button_labels() == [en.text(f"report.button.export_{choice}") for choice in ("7", "30", "all")]
+    assert choose.button_labels() == [
+        en.text(as_key(f"report.button.export_{choice}")) for choice in ("7", "30", "all")
+    ]
     await staff.press(en.text("report.button.export_7"))
     checkins_file, escalations_file = await staff.next_output(), await staff.next_output()
     await staff.expect_no_output()

@@ -6,10 +6,20 @@ import re
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 import pytest
 
-from bot.content.keys import ANSWER_LABELS, CAPTIONS, COMMANDS, REQUIRED_PLACEHOLDERS, plain_limits
+from bot.content.keys import (
+    ANSWER_LABELS,
+    CAPTIONS,
+    COMMANDS,
+    REQUIRED_PLACEHOLDERS,
+    ButtonName,
+    Key,
+    as_key,
+    plain_limits,
+)
 from bot.content.packs import (
     ACTIONS,
     MESSAGE_PLACEHOLDERS,
@@ -174,9 +184,9 @@ def test_text_without_a_needed_value_is_a_content_error(en: LanguagePack) -> Non
 def test_unknown_message_label_or_screen_is_a_content_error(en: LanguagePack) -> None:
     """Asking for a message, label or screen that does not exist raises ContentError."""
     with pytest.raises(ContentError, match="no_such_message"):
-        en.text("no_such_message")
+        en.text(cast(Key, "no_such_message"))
     with pytest.raises(ContentError, match=r"button\.no_such_button"):
-        en.label("no_such_button")
+        en.label(cast(ButtonName, "no_such_button"))
     with pytest.raises(ContentError, match=r"screens\.no_such_screen"):
         en.render_screen("no_such_screen", CLINIC, 1)
 
@@ -253,8 +263,8 @@ def test_toasts_and_labels_are_short_plain_text(en: LanguagePack) -> None:
     for key in TOASTS:
         assert len(en.text(key)) <= 200
         assert "<" not in en.text(key)
-    for key in (key for key in en.messages if key.startswith("button.")):
-        assert 1 <= len(en.messages[key]) <= 40
+    for name in (name for name in en.messages if name.startswith("button.")):
+        assert 1 <= len(en.messages[name]) <= 40
 
 
 # Broken content files: each is refused with the file and the key
@@ -714,7 +724,7 @@ SAMPLE_VALUES = {
 _TAG = re.compile(r"<[^>]+>")
 
 
-def rendered(en: LanguagePack, key: str, clinic: ClinicInfo = CLINIC) -> str:
+def rendered(en: LanguagePack, key: Key, clinic: ClinicInfo = CLINIC) -> str:
     """Render a message with a sample value for each placeholder the handlers fill in for it."""
     clinic_values = {"clinic_name": clinic.name, "clinic_phone": clinic.phone, "clinic_hours": clinic.hours}
     values = {name: {**SAMPLE_VALUES, **clinic_values}[name] for name in MESSAGE_PLACEHOLDERS[key]}
@@ -725,12 +735,14 @@ def triage_reply(en: LanguagePack, tier: str, reasons: tuple[str, ...], clinic: 
     """Assemble a triage reply the way the check-in handler does: every optional part included."""
     phone, hours = clinic.phone, clinic.hours
     what_now = {"clinic_phone": phone, "clinic_hours": hours}
-    parts = [en.text(f"triage.{tier}.title"), en.text(f"triage.{tier}.what_now", **what_now)]
+    parts = [en.text(as_key(f"triage.{tier}.title")), en.text(as_key(f"triage.{tier}.what_now"), **what_now)]
     if tier in ("emergency", "same_day"):
         parts.append(en.text("triage.clinic_closed", clinic_hours=hours))
         parts.append(en.text("triage.clinic_notified"))
     if reasons:
-        parts.append(en.text("triage.why") + "\n" + "\n".join(f"• {en.text(f'reasons.{code}')}" for code in reasons))
+        parts.append(
+            en.text("triage.why") + "\n" + "\n".join(f"• {en.text(as_key(f'reasons.{code}'))}" for code in reasons)
+        )
     parts.append(en.text("triage.fever_not_measured"))
     if tier == "self_care":
         parts.append(en.normal_by_day.today(day))
@@ -741,7 +753,7 @@ def triage_reply(en: LanguagePack, tier: str, reasons: tuple[str, ...], clinic: 
 def test_every_key_the_handlers_call_exists_with_its_placeholders(en: LanguagePack) -> None:
     """Each key of the brief is in the catalogue with exactly the values the handlers pass, and in the files."""
     for key, values in BRIEF_KEYS.items():
-        assert MESSAGE_PLACEHOLDERS.get(key) == frozenset(values), key
+        assert MESSAGE_PLACEHOLDERS.get(as_key(key)) == frozenset(values), key
         assert key in en.messages, key
     assert set(MESSAGE_PLACEHOLDERS) <= set(en.messages)
 
@@ -766,7 +778,7 @@ def test_reason_codes_match_the_domain_and_each_has_both_texts(en: LanguagePack)
     assert tuple(reason.value for reason in Reason) == BRIEF_REASONS
     assert {tier.code for tier in Tier} == {"emergency", "same_day", "soon", "self_care"}
     for code in BRIEF_REASONS:
-        patient, staff = en.text(f"reasons.{code}"), en.text(f"staff.reason.{code}")
+        patient, staff = en.text(as_key(f"reasons.{code}")), en.text(as_key(f"staff.reason.{code}"))
         assert patient.startswith(("You", "Your")), code  # second person, as the patient reads it
         assert "\n" not in patient, code
         assert "\n" not in staff, code
@@ -776,7 +788,7 @@ def test_reason_codes_match_the_domain_and_each_has_both_texts(en: LanguagePack)
 def test_every_question_and_answer_has_a_short_text(en: LanguagePack) -> None:
     """Each check-in question has a short text without values, and answer buttons fit several to a row."""
     for question in Question:
-        text = en.text(f"questions.{question}")
+        text = en.text(as_key(f"questions.{question}"))
         assert len(_TAG.sub("", text)) < 400, question
         assert "?" in text, question
     for key in (key for key in en.messages if key.startswith("answers.")):
@@ -835,7 +847,7 @@ def test_staff_alert_escapes_the_patients_words(en: LanguagePack) -> None:
     assert "#42" in alert
     assert "• Pus reported" in alert
     assert "It &lt;itches&gt; &amp; burns" in en.text("staff.note", note=SAMPLE_VALUES["note"])
-    assert all(en.text(f"staff.tier.{tier}") for tier in ("emergency", "same_day", "soon", "self_care"))
+    assert all(en.text(as_key(f"staff.tier.{tier}")) for tier in ("emergency", "same_day", "soon", "self_care"))
     assert "911" in en.text("staff.tier.emergency")
 
 

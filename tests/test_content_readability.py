@@ -6,7 +6,7 @@ import re
 import pytest
 import textstat  # type: ignore[import-untyped]
 
-from bot.content.keys import TYPED_SIGNS
+from bot.content.keys import TYPED_SIGNS, as_key
 from bot.content.packs import LanguagePack, SafeHtml
 from bot.domain.clinic import ClinicInfo
 
@@ -29,7 +29,7 @@ def grade(text: str) -> float:
 
 def sign(en: LanguagePack, code: str) -> str:
     """Return a sign's phrase with a typical value filled in."""
-    return en.text(f"typed.sign.{code}", temperature="38.6", pain="8")
+    return en.text(as_key(f"typed.sign.{code}"), temperature="38.6", pain="8")
 
 
 def texts(en: LanguagePack) -> dict[str, str]:

@@ -13,6 +13,8 @@ from bot.content.keys import (
     TRIAGE_PLACEHOLDERS,
     TYPED_SIGNS,
     WORST_VALUES,
+    SequenceKey,
+    as_key,
     plain_limits,
 )
 from bot.content.packs import Content, ContentError, LanguagePack, SafeHtml, load_content
@@ -68,7 +70,7 @@ def every_patient_text(pack: LanguagePack) -> dict[str, str]:
         for day in (None, 1, 4, 10)
     }
     texts |= {f"normal_by_day[{index}]": text for index, text in enumerate(pack.normal_by_day.variants())}
-    texts |= {f"sequence.{key}": pack.text(f"sequence.{key}", **CLINIC_VALUES) for key in SEQUENCE}
+    texts |= {f"sequence.{key}": pack.text(as_key(f"sequence.{key}"), **CLINIC_VALUES) for key in SEQUENCE}
     return texts
 
 
@@ -245,7 +247,7 @@ def test_every_text_that_speaks_of_fever_or_pus_gives_the_rule(en: LanguagePack)
 @pytest.mark.parametrize("key", ["day1", "day3"])
 def test_day_1_and_day_3_messages_give_the_clinic_811_and_911(en: LanguagePack, key: str) -> None:
     """The early aftercare messages carry every number a patient may need."""
-    text = plain(en.text(f"sequence.{key}", **CLINIC_VALUES))
+    text = plain(en.text(as_key(f"sequence.{key}"), **CLINIC_VALUES))
     for number in (CLINIC.phone, "Health811", "911"):
         assert number in text, number
 
@@ -259,7 +261,7 @@ def test_a_new_aftercare_step_may_show_a_threshold(copy: Path, tmp_path: Path) -
     path = tmp_path / "sequence.toml"
     path.write_text('[[step]]\nkey = "day8"\nday = 8\ntime = "09:00"\ntext = "sequence.day8"\n', encoding="utf-8")
     (step,) = load_sequence(path, own).steps
-    text = own.pack("en").text(step.text, **CLINIC_VALUES)
+    text = own.pack("en").text(SequenceKey(step.text), **CLINIC_VALUES)
     assert text == "Still red after day 9? Call 416-555-0199."
 
 
@@ -271,7 +273,7 @@ def test_each_typed_sign_is_a_short_plain_phrase(en: LanguagePack) -> None:
     values = {"temperature": "38.6", "pain": "8"}
     assert {key.removeprefix("typed.sign.") for key in en.messages if key.startswith("typed.sign.")} == set(TYPED_SIGNS)
     for sign in TYPED_SIGNS:
-        key = f"typed.sign.{sign}"
+        key = as_key(f"typed.sign.{sign}")
         phrase = en.text(key, **{name: values[name] for name in MESSAGE_PLACEHOLDERS[key]})
         limits = plain_limits(key)
         assert limits is not None, key

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import Question
 from bot.storage import Database
@@ -136,7 +137,7 @@ async def question_shown(
     fake: FakeTelegram, user: FakeUser, en: LanguagePack, index: int, *, lead: str = "", after: int = 0
 ) -> BotMessage:
     """Wait until the newest message with buttons, newer than message `after`, asks question `index` after lead."""
-    wanted = en.text(f"questions.{ANSWERS[index][0]}")
+    wanted = en.text(as_key(f"questions.{ANSWERS[index][0]}"))
 
     def probe() -> BotMessage | None:
         with_keyboard = [shown for shown in user.messages() if shown.buttons]

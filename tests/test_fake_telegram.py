@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import aiohttp
+import httpx
 import pytest
 from telegram import (
     Bot,
@@ -18,10 +19,11 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
 from tests.fake_telegram import BOT_USER, LONG_POLL_CAP, FakeTelegram, UploadedFile
+from tests.offline_request import OfflineRequest
 
 TOKEN = "123456:fake-token-for-the-fake"
 
@@ -35,10 +37,11 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
-@pytest.fixture
-async def ptb_bot(fake: FakeTelegram) -> AsyncIterator[Bot]:
-    """Yield a PTB Bot pointed at the fake, initialised (getMe) and shut down after the test."""
-    async with Bot(TOKEN, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot") as bot:
+@pytest.fixture(params=["http", "offline"])
+async def ptb_bot(fake: FakeTelegram, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
+    """Yield a PTB Bot pointed at the fake over HTTP or in process, initialised (getMe) and shut down after the test."""
+    offline = OfflineRequest(fake) if request.param == "offline" else None
+    async with Bot(TOKEN, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot", request=offline) as bot:
         yield bot
 
 
@@ -262,6 +265,29 @@ async def test_injected_errors_become_ptb_exceptions(
     assert (await ptb_bot.send_message(user.chat_id, "hi")).text == "hi"
     assert [c.error for c in fake.calls_to("sendMessage")] == [description, description, None]
     assert len(user.messages()) == 1
+
+
+@pytest.mark.parametrize(
+    ("fault", "error", "cause", "delivered"),
+    [
+        ("dropped_before", NetworkError, httpx.RemoteProtocolError, False),
+        ("dropped_after", NetworkError, httpx.RemoteProtocolError, True),
+        ("timeout_before", TimedOut, httpx.ReadTimeout, False),
+        ("timeout_after", TimedOut, httpx.ReadTimeout, True),
+    ],
+)
+async def test_a_lost_answer_fails_alike_over_http_and_in_process(
+    fake: FakeTelegram, ptb_bot: Bot, fault: str, error: type[Exception], cause: type[Exception], delivered: bool
+) -> None:
+    """A dropped or timed-out answer raises the same error from the same httpx error, the call having run or not."""
+    user = fake.user()
+    fake.fault_next("sendMessage", fault)
+    with pytest.raises(error) as raised:
+        await ptb_bot.send_message(user.chat_id, "hi", read_timeout=0.5)
+    assert type(raised.value) is error
+    assert type(raised.value.__cause__) is cause
+    assert [m.text for m in user.messages()] == (["hi"] if delivered else [])
+    assert [c.error for c in fake.calls_to("sendMessage")] == [f"fault: {fault}"]
 
 
 async def test_flood_control_raises_retry_after(

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 
 from bot.config import Settings
+from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from bot.telegram import request_layer as resilience
 from tests.broadcast_steps import STAFF, add_patients, broadcast_id_of, choose_audience, compose_text, wait_for_report
@@ -21,6 +22,8 @@ from tests.checkin_steps import NORMAL_DAY, label_for, with_answers
 from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, Faults
 from tests.test_checkin import stored_answers
+
+pytestmark = pytest.mark.http  # faults injected at random: over the real network stack, as a connection fails
 
 RATE = 0.10
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
@@ -49,14 +52,14 @@ async def check_in(fake: FakeTelegram, user: FakeUser, en: LanguagePack, answers
     """Check in over HTTP, tapping each answer once its question shows; return the triage reply's text."""
     await user.send("/checkin")
     for question, value in answers:
-        asked = en.text(f"questions.{question}")
+        asked = en.text(as_key(f"questions.{question}"))
 
         def showing(asked: str = asked) -> BotMessage | None:
             return next((m for m in reversed(user.messages()) if asked in m.text and m.buttons), None)
 
         shown = await found(fake, showing, f"patient {user.user_id}, question {question}")
         await user.press(label_for(en, question, value), message=shown)
-    titles = tuple(en.text(f"triage.{tier}.title") for tier in ("self_care", "same_day"))
+    titles = tuple(en.text(as_key(f"triage.{tier}.title")) for tier in ("self_care", "same_day"))
 
     def replied() -> BotMessage | None:
         return next((m for m in user.messages() if m.text.startswith(titles)), None)

@@ -306,7 +306,7 @@ def test_generated_updates_never_break_the_bot(
         bot_settings = load_settings(
             {**TEST_ENV, "TELEGRAM_API_URL": fake.url, "FLOOD_MAX_UPDATES": "1000"}
         ).model_copy(update={"database_path": tmp_path / "bot.sqlite3"})
-        running = RunningBot(bot_settings, content, rules, Clock())
+        running = RunningBot(bot_settings, content, rules, Clock(), fake, offline=True)
         for chat_id, kind in GROUPS.items():
             fake.group(chat_id, f"A {kind}")
         fake.group(CHANNEL, "News")

@@ -20,6 +20,8 @@ from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import onboard
 from tests.test_process import launch
 
+pytestmark = pytest.mark.http  # lost answers and dropped connections: over the real network stack
+
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 NOTE = "It looks worse tonight"
 

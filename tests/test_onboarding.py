@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.content.keys import Key, as_key
 from bot.content.packs import LanguagePack
 from tests.conftest import Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
@@ -12,6 +13,7 @@ from tests.journeys import accept_consent, answer_health_question, onboard, star
 TODAY = date(2026, 11, 24)
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_accepting_consent_stores_the_patient_and_asks_the_date(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
 ) -> None:
@@ -49,7 +51,7 @@ async def test_quick_date_buttons(
     """Each quick button stores the right date and the confirmation names the day of recovery."""
     user = fake_telegram.user(1003)
     await accept_consent(user, en)
-    await user.press(en.label(button))
+    await user.press(en.text(as_key(f"button.{button}")))
     confirmed = await user.next_output()
     treated = TODAY - timedelta(days=days_back)
     assert confirmed.text == en.text("date_confirmed", date=en.format_date(treated), day=days_back)
@@ -127,7 +129,7 @@ async def test_a_typed_date_is_accepted(
     [("2026-11-25", "date_in_future"), ("2026-08-25", "date_too_old"), ("sometime last week", "date_not_understood")],
 )
 async def test_a_bad_typed_date_is_refused_kindly(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, reply_key: str
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, reply_key: Key
 ) -> None:
     """Future, too-old and unreadable dates get their own explanation and the date buttons again."""
     user = fake_telegram.user(1007)
@@ -173,6 +175,7 @@ async def test_old_consent_buttons_do_not_change_anything(
     assert await bot.stored_patient(1009) is not None
 
 
+@pytest.mark.http  # one journey over the real network stack
 async def test_a_restart_in_the_middle_of_onboarding_resumes_it(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
 ) -> None:

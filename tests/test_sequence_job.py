@@ -10,8 +10,9 @@ from typing import cast
 import pytest
 from telegram.error import RetryAfter
 
-from bot.care.services import Services
+from bot.care.services import TELEGRAM_SECONDS_PER_CHAT, TELEGRAM_SENDS_PER_SECOND, Services
 from bot.config import Settings
+from bot.content.keys import as_key
 from bot.content.packs import Content, LanguagePack
 from bot.content.sequence_rules import load_sequence
 from bot.domain.records import DeliveryKind
@@ -45,7 +46,9 @@ async def bot(
 ) -> AsyncIterator[RunningBot]:
     """The bot with the shipped aftercare sequence (the other tests run without one), jobs driven by hand."""
     fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
-    running = RunningBot(settings.model_copy(update={"sequence_path": SHIPPED}), content, rules, clock)
+    running = RunningBot(
+        settings.model_copy(update={"sequence_path": SHIPPED}), content, rules, clock, fake_telegram, offline=True
+    )
     await running.start()
     yield running
     await running.stop()
@@ -55,7 +58,7 @@ async def bot(
 def step_text(en: LanguagePack, key: str) -> str:
     """Return a step's message as the bot sends it, with the test clinic's details."""
     clinic = {"clinic_name": TEST_ENV["CLINIC_NAME"], "clinic_phone": TEST_ENV["CLINIC_PHONE"]}
-    return en.text(f"sequence.{key}", **clinic, clinic_hours=TEST_ENV["CLINIC_HOURS"])
+    return en.text(as_key(f"sequence.{key}"), **clinic, clinic_hours=TEST_ENV["CLINIC_HOURS"])
 
 
 def steps_in(en: LanguagePack, messages: list[BotMessage]) -> list[str]:
@@ -259,6 +262,14 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
     """A 429 that outlasts the retries leaves the row pending and ends the round; the next run sends it, once."""
     sequence = load_sequence(SHIPPED, content)
     services = Services(settings=settings, content=content, rules=rules, reader=shipped_reader(), clock=clock)
+    # The pace runs on the test clock: Telegram's 30 s wait is over when the clock moves on, not after 30 real seconds.
+    clock.now = DAY1_MORNING
+    services.send_pace = SendPace(
+        bulk_rate=settings.broadcast_rate,
+        overall_rate=TELEGRAM_SENDS_PER_SECOND,
+        per_chat_seconds=TELEGRAM_SECONDS_PER_CHAT,
+        clock=lambda: clock.now.timestamp(),
+    )
     async with await Database.open(settings.database_path) as database:
         services.attach_database(database)
         for user_id in (8101, 8102):

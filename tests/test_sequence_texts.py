@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from bot.content.keys import MESSAGE_PLACEHOLDERS, REQUIRED_PLACEHOLDERS, home_file
+from bot.content.keys import MESSAGE_PLACEHOLDERS, REQUIRED_PLACEHOLDERS, as_key, home_file
 from bot.content.packs import Content, LanguagePack
 from bot.content.sequence_rules import DEFAULT_SEQUENCE_PATH, load_sequence
 from bot.content.validation import check_sendable, telegram_length
@@ -30,13 +30,13 @@ _TAG = re.compile(r"<[^>]+>")
 
 def plain(en: LanguagePack, key: str) -> str:
     """Return a step's text as the patient reads it, with the clinic's details filled in."""
-    return _TAG.sub("", en.text(f"sequence.{key}", **CLINIC))
+    return _TAG.sub("", en.text(as_key(f"sequence.{key}"), **CLINIC))
 
 
 def test_each_shipped_step_has_a_text_in_the_catalogue_and_clinic_toml(content: Content) -> None:
     """The schedule's texts are catalogued in clinic.toml and use only the clinic's details; day 7 gives the phone."""
     for step in load_sequence(DEFAULT_SEQUENCE_PATH, content).steps:
-        assert MESSAGE_PLACEHOLDERS[step.text] == frozenset(CLINIC), step.key
+        assert MESSAGE_PLACEHOLDERS[as_key(step.text)] == frozenset(CLINIC), step.key
         assert home_file(step.text) == "clinic.toml"
         assert content.pack("en").message_files[step.text] == "clinic.toml"
     for key in ("sequence.day1", "sequence.day3", "sequence.day7"):
@@ -49,7 +49,7 @@ def test_each_text_is_short_and_says_what_its_day_needs(en: LanguagePack, key: s
     text = plain(en, key)
     assert telegram_length(text) <= PHONE_SCREEN, (key, telegram_length(text))
     wide = dict.fromkeys(CLINIC, "W" * 100)
-    check_sendable(key, en.text(f"sequence.{key}", **wide))
+    check_sendable(key, en.text(as_key(f"sequence.{key}"), **wide))
     for phrase in MUST_SAY[key]:
         assert phrase.lower() in text.lower(), (key, phrase)
     assert "diagnos" not in text.lower(), key

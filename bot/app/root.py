@@ -20,6 +20,7 @@ from telegram.ext import (
     TypeHandler,
     filters,
 )
+from telegram.request import BaseRequest
 
 from bot.care.alerts import AlertCare
 from bot.care.checkins import CheckinCare
@@ -134,8 +135,12 @@ def build_bot(
     sequence: AftercareSequence,
     clock: Callable[[], datetime] = utc_now,
     job_interval: float | None = JOB_INTERVAL_SECONDS,
+    requests: tuple[BaseRequest, BaseRequest] | None = None,
 ) -> AftercareBot:
-    """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks."""
+    """Build the bot: services, handlers in their groups, scheduled jobs, and the start-up and shutdown hooks.
+
+    `requests` replaces the HTTP connections (for the calls, for getUpdates), e.g. with the tests' in-process ones.
+    """
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
     own = build_own_sends(services, alerts, sequence)
@@ -166,9 +171,11 @@ def build_bot(
         if await services.close_database():
             logger.info("database closed")
 
+    builder = Application.builder()
+    if requests is not None:
+        builder = builder.request(requests[0]).get_updates_request(requests[1])
     application = (
-        Application.builder()
-        .token(settings.telegram_bot_token.get_secret_value())
+        builder.token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.care.caller import Caller, patient_caller
 from bot.care.services import Services
+from bot.content.keys import Key
 from bot.domain.checkin import (
     MAX_NOTE_LENGTH,
     SKIPPED,
@@ -93,7 +94,7 @@ Opening = NotOnboarded | Resumed | DoneToday | Started
 class Hint:
     """Typed text the check-in could not take: the content key of what to say instead, and its values."""
 
-    key: str
+    key: Key
     values: dict[str, int] = field(default_factory=dict)
 
 

@@ -1,14 +1,18 @@
-"""The catalogue of content keys: every message the handlers send, the values each may use, and how it is checked.
+"""The catalogue of content keys: every message the code sends, the values each may use, and how it is checked.
 
-bot.content.packs loads and checks the files against this catalogue. Keys are dotted ("button.back" is `back` in a
-`[button]` table). Question ids, answer values, tiers and reason codes come from the domain, so that a new
-question or reason cannot ship without its text.
+The keys are one list, as Literal types the type checker holds the code to: pack.text("checkin.intor") fails mypy.
+A key built from a value (a reason code, a tier) comes from a declared family, member("reasons.{}", code), whose
+values come from the domain and are checked at import, so that a new question or reason cannot ship without its
+text. bot.content.packs loads and checks the files against this catalogue at start-up. Keys are dotted
+("button.back" is `back` in a `[button]` table).
 """
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import Literal, NewType, TypeAlias, get_args
 
 from bot.content.validation import MAX_COMMAND, MAX_LABEL, MAX_TOAST, MIN_COMMAND
+from bot.domain.audience import AudienceProblem, SendTimeProblem
 from bot.domain.checkin import (
     HOT_UNMEASURED,
     MAX_NOTE_LENGTH,
@@ -25,6 +29,7 @@ from bot.domain.checkin import (
     YES,
     Question,
 )
+from bot.domain.records import EscalationStatus
 from bot.domain.triage import Reason, Tier, TriageRules
 
 MAIN_SCREEN = "main"
@@ -51,10 +56,429 @@ MAX_SUMMARY = 300  # history.summary, filled into history.line
 _CLINIC = frozenset({"clinic_name", "clinic_phone", "clinic_hours"})
 _NONE: frozenset[str] = frozenset()
 
+# --- The one list of content keys. ---
+# Every message the bot sends, by the file it belongs in. The type checker holds the code to this list: pack.text()
+# takes only these keys, so a misspelt key fails mypy, not a patient. A key built at run time from a value (a
+# reason code, a tier) is made by member() from a declared family below, whose values come from the domain and
+# are checked at import. Adding a message: add its key here, its text to the file, its values to _VALUES.
+MessagesKey: TypeAlias = Literal[
+    "welcome",
+    "date_confirmed",
+    "date_too_old",
+    "welcome_back",
+    "media",
+    "consent",
+    "consent_declined",
+    "consent_already",
+    "ask_treatment_date",
+    "ask_treatment_date_resume",
+    "pick_date",
+    "date_in_future",
+    "date_not_understood",
+    "free_text",
+    "unknown_command",
+    "edited",
+    "stale_button",
+    "group_only",
+    "error_apology",
+    "help",
+    "flood_notice",
+    "button.consent_accept",
+    "button.consent_decline",
+    "button.date_today",
+    "button.date_yesterday",
+    "button.date_2_days",
+    "button.date_3_days",
+    "button.date_other",
+    "button.date_earlier",
+    "button.date_later",
+    "button.back",
+    "button.main_menu",
+    "button.open_menu",
+    "button.get_help",
+    "commands.start",
+    "commands.menu",
+    "commands.help",
+    "account.summary",
+    "account.file_caption",
+    "account.nothing",
+    "account.delete_confirm",
+    "account.deleted",
+    "account.delete_kept",
+    "button.delete_confirm",
+    "button.delete_keep",
+    "commands.mydata",
+    "commands.delete",
+    "threshold.temperature",
+    "threshold.pain",
+    "threshold.day",
+    "typed.mentioned",
+    "typed.sign.breathing",
+    "typed.sign.eyes",
+    "typed.sign.unwell",
+    "typed.sign.spreading_fast",
+    "typed.sign.spreading_slow",
+    "typed.sign.fever",
+    "typed.sign.fever_temperature",
+    "typed.sign.fever_hot_unmeasured",
+    "typed.sign.pus",
+    "typed.sign.warmth",
+    "typed.sign.blisters",
+    "typed.sign.pain",
+    "typed.sign.rash",
+    "typed.sign.dark_patches",
+    "typed.sign.pimples",
+    "typed.sign.pimples_increasing",
+    "typed.sign.redness_worse",
+    "typed.sign.redness_same",
+    "typed.sign.swelling_worse",
+    "typed.sign.swelling_same",
+    "typed.self_care",
+    "typed.unsure",
+    "typed.and",
+    "typed.clinic_notified",
+]  # messages.toml (which also holds the calendar)
+CheckinKey: TypeAlias = Literal[
+    "questions.breathing",
+    "questions.eyes",
+    "questions.unwell",
+    "questions.spreading",
+    "questions.fever",
+    "questions.temperature",
+    "questions.pus",
+    "questions.warmth",
+    "questions.blisters",
+    "questions.pain",
+    "questions.redness",
+    "questions.redness_trend",
+    "questions.swelling",
+    "questions.swelling_trend",
+    "questions.pimples",
+    "questions.pimples_increasing",
+    "questions.rash",
+    "questions.dark_patches",
+    "questions.photo",
+    "questions.note",
+    "checkin.header",
+    "checkin.intro",
+    "checkin.done_today",
+    "checkin.note_too_long",
+    "checkin.expired",
+    "checkin.resumed",
+    "checkin.cancelled",
+    "checkin.nothing_to_cancel",
+    "checkin.not_onboarded",
+    "checkin.use_buttons",
+    "checkin.temperature_not_understood",
+    "checkin.done_today_result",
+    "checkin.same_day_so_far",
+    "triage.emergency.title",
+    "triage.same_day.title",
+    "triage.soon.title",
+    "triage.self_care.title",
+    "triage.emergency.what_now",
+    "triage.same_day.what_now",
+    "triage.soon.what_now",
+    "triage.self_care.what_now",
+    "triage.clinic_open",
+    "triage.clinic_closed",
+    "triage.why",
+    "triage.fever_not_measured",
+    "triage.clinic_notified",
+    "triage.clinic_acknowledged",
+    "triage.if_worse",
+    "reasons.breathing",
+    "reasons.eyes",
+    "reasons.very_unwell",
+    "reasons.streaks",
+    "reasons.fever_with_skin_sign",
+    "reasons.pus",
+    "reasons.spreading",
+    "reasons.worsening",
+    "reasons.severe_pain",
+    "reasons.blisters",
+    "reasons.fever",
+    "reasons.pimples_lasting",
+    "reasons.pimples_increasing",
+    "reasons.not_improving",
+    "reasons.redness_lasting",
+    "reasons.rash",
+    "reasons.dark_patches",
+    "reasons.at_risk",
+    "reasons.worsening_trend",
+    "staff.alert",
+    "staff.tier.emergency",
+    "staff.tier.same_day",
+    "staff.tier.soon",
+    "staff.tier.self_care",
+    "staff.reason.breathing",
+    "staff.reason.eyes",
+    "staff.reason.very_unwell",
+    "staff.reason.streaks",
+    "staff.reason.fever_with_skin_sign",
+    "staff.reason.pus",
+    "staff.reason.spreading",
+    "staff.reason.worsening",
+    "staff.reason.severe_pain",
+    "staff.reason.blisters",
+    "staff.reason.fever",
+    "staff.reason.pimples_lasting",
+    "staff.reason.pimples_increasing",
+    "staff.reason.not_improving",
+    "staff.reason.redness_lasting",
+    "staff.reason.rash",
+    "staff.reason.dark_patches",
+    "staff.reason.at_risk",
+    "staff.reason.worsening_trend",
+    "staff.status.open",
+    "staff.status.acknowledged",
+    "staff.status.resolved",
+    "staff.resend",
+    "staff.not_staff",
+    "staff.already",
+    "staff.no_handle",
+    "staff.note",
+    "staff.typed",
+    "staff.source.typed",
+    "staff.source.checkin",
+    "reminders.daily",
+    "reminders.nudge",
+    "settings.menu",
+    "settings.risk.yes",
+    "settings.risk.no",
+    "settings.risk.unknown",
+    "settings.reminders.on",
+    "settings.reminders.off",
+    "settings.time_saved",
+    "settings.pick_time",
+    "settings.risk_question",
+    "settings.risk_saved",
+    "stop.done",
+    "stop.resumed",
+    "button.checkin_now",
+    "button.checkin_again",
+    "button.quick_questions",
+    "button.skip",
+    "button.cancel_checkin",
+    "button.yes",
+    "button.no",
+    "button.prefer_not",
+    "button.settings_time",
+    "button.settings_risk",
+    "button.done",
+    "button.acknowledge",
+    "button.resolve",
+    "answers.spreading.no",
+    "answers.spreading.slow",
+    "answers.spreading.fast",
+    "answers.fever.no",
+    "answers.fever.yes",
+    "answers.fever.hot_unmeasured",
+    "answers.fever.not_measured",
+    "answers.temperature.37_5",
+    "answers.temperature.38_0",
+    "answers.temperature.38_5",
+    "answers.temperature.39_0",
+    "answers.temperature.40_0",
+    "answers.temperature.skipped",
+    "answers.severity.none",
+    "answers.severity.mild",
+    "answers.severity.moderate",
+    "answers.severity.severe",
+    "answers.trend.better",
+    "answers.trend.same",
+    "answers.trend.worse",
+    "answers.pimples.none",
+    "answers.pimples.few",
+    "answers.pimples.many",
+    "history.empty",
+    "history.heading",
+    "history.line",
+    "history.summary",
+    "history.alert",
+    "history.partial",
+    "history.unknown",
+    "history.chart_caption",
+    "history.chart.title",
+    "history.chart.day_axis",
+    "history.chart.redness",
+    "history.chart.swelling",
+    "history.chart.pimples",
+    "history.chart.pain",
+    "history.chart.alert",
+    "commands.checkin",
+    "commands.history",
+    "commands.settings",
+    "commands.stop",
+    "commands.cancel",
+]  # checkin.toml
+ClinicKey: TypeAlias = Literal[
+    "staff_commands.alerts",
+    "staff_commands.patient",
+    "staff_commands.stats",
+    "staff_commands.export",
+    "staff_commands.broadcast",
+    "staff_commands.broadcasts",
+    "staff_commands.invite",
+    "staff_commands.staff",
+    "staff.invite_created",
+    "staff.invite_welcome",
+    "staff.invite_invalid",
+    "staff.admins_only",
+    "staff.list_empty",
+    "staff.list",
+    "staff.member_line",
+    "staff.removed",
+    "staff.not_found",
+    "button.remove_staff",
+    "staff.error",
+    "broadcast.ask_message",
+    "broadcast.resumed",
+    "broadcast.message_unsupported",
+    "broadcast.ask_audience",
+    "broadcast.no_recipients",
+    "broadcast.preview_failed",
+    "broadcast.use_buttons",
+    "broadcast.cancelled_draft",
+    "broadcast.list_empty",
+    "broadcast.invalid.format",
+    "broadcast.invalid.order",
+    "broadcast.invalid.future",
+    "broadcast.send_time_invalid.format",
+    "broadcast.send_time_invalid.past",
+    "broadcast.invalid.too_large",
+    "broadcast.send_time_invalid.too_far",
+    "broadcast.confirm",
+    "broadcast.ask_send_time",
+    "broadcast.scheduled",
+    "broadcast.cancelled",
+    "broadcast.progress",
+    "broadcast.report",
+    "broadcast.report_cancelled",
+    "broadcast.list",
+    "broadcast.line",
+    "broadcast.line_scheduled",
+    "broadcast.status.scheduled",
+    "broadcast.status.sending",
+    "broadcast.status.done",
+    "broadcast.status.cancelled",
+    "broadcast.audience.all",
+    "broadcast.audience.recent",
+    "broadcast.audience.days",
+    "broadcast.audience.dates",
+    "broadcast.duration.seconds",
+    "broadcast.duration.minutes",
+    "broadcast.duration.hours",
+    "broadcast.button.all",
+    "broadcast.button.recent_7",
+    "broadcast.button.recent_30",
+    "broadcast.button.days_0_3",
+    "broadcast.button.days_4_14",
+    "broadcast.button.send_now",
+    "broadcast.button.schedule",
+    "broadcast.button.cancel",
+    "broadcast.button.in_one_hour",
+    "broadcast.button.tomorrow",
+    "broadcast.button.cancel_sending",
+    "broadcast.button.cancel_numbered",
+    "broadcast.toast.gone",
+    "broadcast.toast.stale",
+    "broadcast.toast.over",
+    "broadcast.toast.cancelled",
+    "report.alerts_none",
+    "report.patient_usage",
+    "report.checkins_none",
+    "report.escalations_none",
+    "report.not_set",
+    "report.open_none",
+    "report.adherence_none",
+    "report.export_choose",
+    "report.export_bad_range",
+    "report.messages.on",
+    "report.messages.stopped",
+    "report.messages.unreachable",
+    "report.status.open",
+    "report.status.acknowledged",
+    "report.status.resolved",
+    "report.button.export_7",
+    "report.button.export_30",
+    "report.button.export_all",
+    "report.alerts_heading",
+    "report.alerts_more",
+    "report.alert_patient",
+    "report.patient_unknown",
+    "report.facts",
+    "report.default_reminder",
+    "report.checkins_heading",
+    "report.checkins_earlier",
+    "report.escalations_heading",
+    "report.escalation_line",
+    "report.chart_caption",
+    "report.stats",
+    "report.adherence",
+    "report.tier_count",
+    "report.period",
+    "report.period_all",
+    "report.export_checkins",
+    "report.export_escalations",
+    "sequence.day0_evening",
+    "sequence.day1",
+    "sequence.day3",
+    "sequence.day7",
+    "sequence.day14",
+]  # clinic.toml: what clinic staff read (staff access, broadcasts, views and exports) and the aftercare sequence
+Key: TypeAlias = MessagesKey | CheckinKey | ClinicKey
+# A text of the aftercare sequence named in data/sequence.toml: a clinic may add a step and its text without code,
+# so these keys are data, checked at start-up against every pack by bot.content.sequence_rules.
+SequenceKey = NewType("SequenceKey", str)
+# The buttons' names, for pack.label("back"): each is the key "button.<name>" of the list above.
+ButtonName: TypeAlias = Literal[
+    "consent_accept",
+    "consent_decline",
+    "date_today",
+    "date_yesterday",
+    "date_2_days",
+    "date_3_days",
+    "date_other",
+    "date_earlier",
+    "date_later",
+    "back",
+    "main_menu",
+    "open_menu",
+    "get_help",
+    "delete_confirm",
+    "delete_keep",
+    "checkin_now",
+    "checkin_again",
+    "quick_questions",
+    "skip",
+    "cancel_checkin",
+    "yes",
+    "no",
+    "prefer_not",
+    "settings_time",
+    "settings_risk",
+    "done",
+    "acknowledge",
+    "resolve",
+    "remove_staff",
+]
+
+_FILE_OF: Mapping[str, str] = MappingProxyType(
+    {
+        key: file
+        for keys, file in zip((MessagesKey, CheckinKey, ClinicKey), MESSAGE_FILES, strict=True)
+        for key in get_args(keys)
+    }
+)
+KEYS: Mapping[str, Key] = MappingProxyType(
+    {key: key for keys in (MessagesKey, CheckinKey, ClinicKey) for key in get_args(keys)}
+)
+
 # The triage thresholds of data/triage.toml, which every text may use, so that no number is written twice. Each
 # placeholder is named after its TriageRules field and written for people by a threshold.* text of the pack
 # ("{value} °C" gives "38 °C", "day {value}" gives "day 7").
-THRESHOLD_FORMATS = ("threshold.temperature", "threshold.pain", "threshold.day")
+THRESHOLD_FORMATS: tuple[Key, ...] = ("threshold.temperature", "threshold.pain", "threshold.day")
 TRIAGE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
     {
         "fever_celsius": "threshold.temperature",  # "38 °C": a temperature at or above this is a fever
@@ -88,54 +512,6 @@ TYPED_SIGNS = (
 )
 
 
-def _keys(prefix: str, names: tuple[str, ...], values: frozenset[str] = _NONE) -> dict[str, frozenset[str]]:
-    """Return the keys "<prefix>.<name>" for some names, each allowed the same values."""
-    return {f"{prefix}.{name}": values for name in names}
-
-
-def _plain(*keys: str) -> dict[str, frozenset[str]]:
-    """Return keys that use no values."""
-    return dict.fromkeys(keys, _NONE)
-
-
-_CORE_BUTTONS = (
-    *("consent_accept", "consent_decline", "date_today", "date_yesterday", "date_2_days", "date_3_days"),
-    *("date_other", "date_earlier", "date_later", "back", "main_menu", "open_menu", "get_help"),
-)
-_CORE: dict[str, frozenset[str]] = {
-    "welcome": frozenset({"clinic_name"}),
-    "date_confirmed": frozenset({"date", "day"}),
-    "date_too_old": frozenset({"max_days"}),
-    "welcome_back": frozenset({"day"}),
-    "media": frozenset({"clinic_phone"}),
-    **_plain("consent", "consent_declined", "consent_already", "ask_treatment_date", "ask_treatment_date_resume"),
-    **_plain("pick_date", "date_in_future", "date_not_understood", "free_text", "unknown_command"),
-    **_plain("edited", "stale_button", "group_only", "error_apology", "help"),
-    "flood_notice": frozenset({"seconds"}),  # flood control: once per flood, to a user sending too fast
-    **_keys("button", _CORE_BUTTONS),
-    **_keys("commands", COMMANDS[:3]),
-    # /mydata and /delete: the patient's rights over their data
-    "account.summary": frozenset({"since", "treatment_date", "checkins", "escalations", "messages"}),
-    **_plain("account.file_caption", "account.nothing", "account.delete_confirm", "account.deleted"),
-    **_plain("account.delete_kept", "button.delete_confirm", "button.delete_keep"),
-    **_keys("commands", COMMANDS[8:]),
-    # how the triage thresholds are written: plain text, {value} is the number
-    **_keys("threshold", tuple(key.removeprefix("threshold.") for key in THRESHOLD_FORMATS), frozenset({"value"})),
-    # replies to typed messages: the signs the reader found, and what a self-care or unsure reading says
-    "typed.mentioned": frozenset({"signs"}),  # {signs}: typed.sign.* phrases joined with ", " and " and "
-    **_keys("typed.sign", TYPED_SIGNS),
-    "typed.sign.fever_temperature": frozenset({"temperature"}),
-    "typed.sign.pain": frozenset({"pain"}),
-    "typed.self_care": frozenset({"day_text"}),  # {day_text}: normal_by_day's text for the day, as SafeHtml
-    "typed.unsure": _NONE,
-    "typed.and": _NONE,
-    "typed.clinic_notified": _NONE,
-}
-
-_CHECKIN_BUTTONS = (
-    *("checkin_now", "checkin_again", "quick_questions", "skip", "cancel_checkin", "yes", "no", "prefer_not"),
-    *("settings_time", "settings_risk", "done", "acknowledge", "resolve"),
-)
 # Answer labels: the family of each kind of answer and the values its buttons carry ("38.0" is "38_0").
 ANSWER_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -147,204 +523,203 @@ ANSWER_LABELS: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "pimples": PIMPLE_COUNTS,
     }
 )
-_STAFF_ALERT = frozenset({"tier_label", "name", "handle", "day", "date", "reasons", "escalation_id"})
-_TALLY = frozenset({"broadcast_id", "recipients", "sent_count", "unconfirmed_count", "blocked_count", "failed_count"})
-_CHECKIN: dict[str, frozenset[str]] = {
-    **_keys("questions", tuple(question.value for question in Question)),
-    "checkin.header": frozenset({"day", "step", "total"}),
-    "checkin.intro": frozenset({"day"}),
-    "checkin.done_today": frozenset({"day"}),
-    "checkin.note_too_long": frozenset({"max"}),
-    "checkin.expired": frozenset({"day"}),
-    **_keys("checkin", ("resumed", "cancelled", "nothing_to_cancel", "not_onboarded", "use_buttons")),
-    **_keys("checkin", ("temperature_not_understood", "done_today_result")),
-    "checkin.same_day_so_far": frozenset({"clinic_phone"}),
-    **{f"triage.{tier}.title": _NONE for tier in TIERS},
-    "triage.emergency.what_now": frozenset({"clinic_phone"}),
-    "triage.same_day.what_now": frozenset({"clinic_phone", "clinic_hours"}),
-    "triage.soon.what_now": frozenset({"clinic_phone", "clinic_hours"}),
-    "triage.self_care.what_now": _NONE,
-    "triage.clinic_open": frozenset({"clinic_phone"}),
-    "triage.clinic_closed": frozenset({"clinic_hours"}),
-    **_keys("triage", ("why", "fever_not_measured", "clinic_notified", "clinic_acknowledged", "if_worse")),
-    **_keys("reasons", REASONS),
-    "staff.alert": _STAFF_ALERT,
-    **_keys("staff.tier", TIERS),
-    **_keys("staff.reason", REASONS),
-    "staff.status.open": _NONE,
-    **_keys("staff.status", ("acknowledged", "resolved"), frozenset({"staff", "time"})),
-    "staff.resend": frozenset({"escalation_id", "minutes"}),
-    **_keys("staff", ("not_staff", "already", "no_handle")),
-    "staff.note": frozenset({"note"}),
-    "staff.typed": frozenset({"words"}),  # the patient's typed words, under an alert raised from typed text
-    **_keys("staff.source", ("typed", "checkin")),
-    "reminders.daily": frozenset({"day"}),
-    "reminders.nudge": _NONE,
-    "settings.menu": frozenset({"reminder_time", "risk", "reminders"}),
-    **_keys("settings.risk", ("yes", "no", "unknown")),
-    **_keys("settings.reminders", ("on", "off")),
-    "settings.time_saved": frozenset({"reminder_time"}),
-    **_keys("settings", ("pick_time", "risk_question", "risk_saved")),
-    **_keys("stop", ("done", "resumed")),
-    **_keys("button", _CHECKIN_BUTTONS),
-    **{f"answers.{family}.{value}": _NONE for family, values in ANSWER_LABELS.items() for value in values},
-    "history.empty": _NONE,
-    "history.heading": frozenset({"day"}),
-    "history.line": frozenset({"day", "date", "summary"}),
-    "history.summary": frozenset({"redness", "swelling", "pimples", "pain"}),
-    "history.alert": frozenset({"tier_label"}),
-    **_keys("history", ("partial", "unknown", "chart_caption")),
-    **_keys("history.chart", ("title", "day_axis", "redness", "swelling", "pimples", "pain", "alert")),
-    **_keys("commands", COMMANDS[3:8]),
-}
-# What clinic staff read (clinic.toml): staff access, broadcasts, the clinic's views and exports, and the
-# automated aftercare sequence that patients get. One section per feature.
 STAFF_COMMANDS = ("alerts", "patient", "stats", "export", "broadcast", "broadcasts", "invite", "staff")
-_CLINIC_SIDE: dict[str, frozenset[str]] = {
-    # --- staff access ---
-    **_keys("staff_commands", STAFF_COMMANDS),
-    "staff.invite_created": frozenset({"link", "hours"}),
-    **_keys("staff", ("invite_welcome", "invite_invalid", "admins_only", "list_empty")),
-    "staff.list": frozenset({"admins", "members"}),
-    "staff.member_line": frozenset({"user_id", "added"}),
-    "staff.removed": frozenset({"user_id"}),
-    "staff.not_found": frozenset({"user_id"}),
-    "button.remove_staff": frozenset({"user_id"}),
-    "staff.error": frozenset({"error_id", "error_type"}),
-    # --- broadcasts ---
-    **_plain("broadcast.ask_message", "broadcast.resumed", "broadcast.message_unsupported", "broadcast.ask_audience"),
-    **_plain(
-        "broadcast.no_recipients", "broadcast.preview_failed", "broadcast.use_buttons", "broadcast.cancelled_draft"
-    ),
-    **_plain("broadcast.list_empty", "broadcast.invalid.format", "broadcast.invalid.order", "broadcast.invalid.future"),
-    **_plain("broadcast.send_time_invalid.format", "broadcast.send_time_invalid.past"),
-    **_keys("broadcast", ("invalid.too_large", "send_time_invalid.too_far"), frozenset({"max_days"})),
-    "broadcast.confirm": frozenset({"recipients", "audience"}),
-    "broadcast.ask_send_time": frozenset({"clinic_timezone"}),
-    "broadcast.scheduled": frozenset({"broadcast_id", "send_time", "audience"}),
-    "broadcast.cancelled": frozenset({"broadcast_id"}),
-    "broadcast.progress": frozenset({*_TALLY, "done_count"}),
-    "broadcast.report": frozenset({*_TALLY, "duration"}),
-    "broadcast.report_cancelled": frozenset({*_TALLY, "duration", "pending_count"}),
-    "broadcast.list": frozenset({"broadcast_lines"}),
-    "broadcast.line": frozenset(
-        {"broadcast_id", "recipients", "sent_count", "blocked_count", "failed_count", "broadcast_status", "send_time"}
-    ),
-    "broadcast.line_scheduled": frozenset({"broadcast_id", "send_time", "audience"}),
-    **_keys("broadcast.status", ("scheduled", "sending", "done", "cancelled")),
-    "broadcast.audience.all": _NONE,
-    "broadcast.audience.recent": frozenset({"day_count", "from_date", "to_date"}),
-    "broadcast.audience.days": frozenset({"from_day", "to_day", "from_date", "to_date"}),
-    "broadcast.audience.dates": frozenset({"from_date", "to_date"}),
-    "broadcast.duration.seconds": frozenset({"seconds"}),
-    "broadcast.duration.minutes": frozenset({"minutes", "seconds"}),
-    "broadcast.duration.hours": frozenset({"hours", "minutes"}),
-    **_keys("broadcast.button", ("all", "recent_7", "recent_30", "days_0_3", "days_4_14", "send_now", "schedule")),
-    **_keys("broadcast.button", ("cancel", "in_one_hour", "tomorrow", "cancel_sending")),
-    "broadcast.button.cancel_numbered": frozenset({"broadcast_id"}),
-    **_keys("broadcast.toast", ("gone", "stale", "over", "cancelled")),
-    # --- clinic views and exports ---
-    **_plain("report.alerts_none", "report.patient_usage", "report.checkins_none", "report.escalations_none"),
-    **_plain("report.not_set", "report.open_none", "report.adherence_none"),
-    **_plain("report.export_choose", "report.export_bad_range"),
-    **_keys("report.messages", ("on", "stopped", "unreachable")),
-    **_keys("report.status", ("open", "acknowledged", "resolved")),
-    **_keys("report.button", ("export_7", "export_30", "export_all")),
-    "report.alerts_heading": frozenset({"open_count"}),
-    "report.alerts_more": frozenset({"shown", "hidden"}),
-    "report.alert_patient": frozenset({"user_id"}),
-    "report.patient_unknown": frozenset({"query"}),
-    "report.facts": frozenset(
-        {"user_id", "handle", "recovery_day", "treated_on", "patient_language", "patient_reminder", "patient_messages"}
-    ),
-    "report.default_reminder": frozenset({"time"}),
-    "report.checkins_heading": frozenset({"checkin_count"}),
-    "report.checkins_earlier": frozenset({"earlier"}),
-    "report.escalations_heading": frozenset({"escalation_count"}),
-    "report.escalation_line": frozenset({"escalation_id", "date", "tier_label", "alert_status"}),
-    "report.chart_caption": frozenset({"user_id"}),
-    "report.stats": frozenset(
-        {"date", "patients_active", "patients_in_window", "last_day", "first_date", "last_date", "adherence"}
-        | {"open_alerts", "broadcasts_sent", "patients_unreachable"}
-    ),
-    "report.adherence": frozenset({"adherence_percent", "checkins_received", "checkins_expected"}),
-    "report.tier_count": frozenset({"tier_label", "tier_count"}),
-    "report.period": frozenset({"first_date", "last_date"}),
-    "report.period_all": frozenset({"last_date"}),
-    **_keys("report", ("export_checkins", "export_escalations"), frozenset({"period", "row_count"})),
-    # --- aftercare sequence ---
-    **_keys("sequence", ("day0_evening", "day1", "day3", "day7", "day14"), _CLINIC),
-}
-# Every message the handlers send, and the values they fill in: a text may use those and no others.
-MESSAGE_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType({**_CORE, **_CHECKIN, **_CLINIC_SIDE})
-# Values a text must use, because it says nothing without them.
-REQUIRED_PLACEHOLDERS: Mapping[str, frozenset[str]] = MappingProxyType(
+ESCALATION_STATUSES = tuple(status.value for status in EscalationStatus)
+BROADCAST_STATUSES = ("scheduled", "sending", "done", "cancelled")  # what staff see of a broadcast (not drafts)
+EXPORT_PERIODS = ("7", "30", "all")  # the /export buttons
+EXPORT_KINDS = ("checkins", "escalations")  # the two CSV files of /export
+
+# Families: keys the code builds from a value, "staff.reason.{}" with a reason code. Each family lists the values
+# it is built from (from the domain where they live there); every member must be a key of the list above.
+Family: TypeAlias = Literal[
+    "questions.{}",
+    "triage.{}.title",
+    "triage.{}.what_now",
+    "reasons.{}",
+    "staff.reason.{}",
+    "staff.tier.{}",
+    "staff.status.{}",
+    "typed.sign.{}",
+    "answers.spreading.{}",
+    "answers.fever.{}",
+    "answers.temperature.{}",
+    "answers.severity.{}",
+    "answers.trend.{}",
+    "answers.pimples.{}",
+    "commands.{}",
+    "staff_commands.{}",
+    "settings.risk.{}",
+    "report.status.{}",
+    "report.messages.{}",
+    "report.export_{}",
+    "report.button.export_{}",
+    "broadcast.status.{}",
+    "broadcast.invalid.{}",
+    "broadcast.send_time_invalid.{}",
+]
+FAMILIES: Mapping[Family, tuple[str, ...]] = MappingProxyType(
     {
-        "checkin.header": frozenset({"day", "step"}),
-        "checkin.note_too_long": frozenset({"max"}),
-        "triage.clinic_open": frozenset({"clinic_phone"}),
-        "triage.same_day.what_now": frozenset({"clinic_phone"}),
-        "triage.soon.what_now": frozenset({"clinic_phone"}),
-        "staff.alert": _STAFF_ALERT,
-        "staff.resend": frozenset({"escalation_id"}),
-        "staff.note": frozenset({"note"}),
-        "staff.typed": frozenset({"words"}),
-        **dict.fromkeys(THRESHOLD_FORMATS, frozenset({"value"})),
-        "typed.mentioned": frozenset({"signs"}),
-        "typed.sign.fever_temperature": frozenset({"temperature"}),
-        "typed.sign.pain": frozenset({"pain"}),
-        "typed.self_care": frozenset({"day_text"}),
-        "history.line": frozenset({"day", "summary"}),
-        "history.summary": frozenset({"redness", "swelling", "pimples", "pain"}),
-        "history.alert": frozenset({"tier_label"}),
-        "settings.menu": frozenset({"reminder_time", "risk", "reminders"}),
-        "settings.time_saved": frozenset({"reminder_time"}),
-        "staff.invite_created": frozenset({"link"}),
-        "account.summary": frozenset({"checkins", "escalations"}),
-        # --- required values of the clinic side ---
-        "broadcast.confirm": frozenset({"recipients", "audience"}),
-        "broadcast.scheduled": frozenset({"broadcast_id", "send_time"}),
-        "broadcast.progress": frozenset({*_TALLY, "done_count"}),
-        "broadcast.report": frozenset({*_TALLY, "duration"}),
-        "broadcast.report_cancelled": frozenset({*_TALLY, "duration", "pending_count"}),
-        "broadcast.list": frozenset({"broadcast_lines"}),
-        "broadcast.line": frozenset(
-            {
-                "broadcast_id",
-                "recipients",
-                "sent_count",
-                "blocked_count",
-                "failed_count",
-                "broadcast_status",
-                "send_time",
-            }
+        "questions.{}": tuple(question.value for question in Question),
+        "triage.{}.title": TIERS,
+        "triage.{}.what_now": TIERS,
+        "reasons.{}": REASONS,
+        "staff.reason.{}": REASONS,
+        "staff.tier.{}": TIERS,
+        "staff.status.{}": tuple(status for status in ESCALATION_STATUSES if status != EscalationStatus.OPEN),
+        "typed.sign.{}": tuple(sign for sign in TYPED_SIGNS if sign not in ("fever_temperature", "pain")),  # no values
+        "answers.spreading.{}": ANSWER_LABELS["spreading"],
+        "answers.fever.{}": ANSWER_LABELS["fever"],
+        "answers.temperature.{}": ANSWER_LABELS["temperature"],
+        "answers.severity.{}": ANSWER_LABELS["severity"],
+        "answers.trend.{}": ANSWER_LABELS["trend"],
+        "answers.pimples.{}": ANSWER_LABELS["pimples"],
+        "commands.{}": COMMANDS,
+        "staff_commands.{}": STAFF_COMMANDS,
+        "settings.risk.{}": ("yes", "no", "unknown"),
+        "report.status.{}": ESCALATION_STATUSES,
+        "report.messages.{}": ("on", "stopped", "unreachable"),
+        "report.export_{}": EXPORT_KINDS,
+        "report.button.export_{}": EXPORT_PERIODS,
+        "broadcast.status.{}": BROADCAST_STATUSES,
+        "broadcast.invalid.{}": tuple(problem.value for problem in AudienceProblem),
+        "broadcast.send_time_invalid.{}": tuple(problem.value for problem in SendTimeProblem),
+    }
+)
+
+
+def as_key(name: str) -> Key:
+    """Return a key read at run time (from a file, such as a sequence step's text), or raise KeyError if unknown."""
+    return KEYS[name]
+
+
+def member(family: Family, value: str) -> Key:
+    """Return the key of one member of a family: "staff.reason.fever" for ("staff.reason.{}", "fever").
+
+    A value outside the family's declared values raises KeyError: the code passed something the domain does not
+    have, and no text was checked for it.
+    """
+    if value not in FAMILIES[family]:
+        raise KeyError(f"{family}: {value!r} is not one of its values")
+    return KEYS[family.format(value)]
+
+
+# The values the code fills in for each message that takes any: a text may use those and no others, and must use
+# those marked "!", because it says nothing without them ("staff.alert" without the patient's name).
+_VALUES: Mapping[Key, str] = MappingProxyType(
+    {
+        "welcome": "clinic_name",
+        "date_confirmed": "date day",
+        "date_too_old": "max_days",
+        "welcome_back": "day",
+        "media": "clinic_phone",
+        "flood_notice": "seconds",
+        "account.summary": "checkins! escalations! messages since treatment_date",
+        "threshold.temperature": "value!",
+        "threshold.pain": "value!",
+        "threshold.day": "value!",
+        "typed.mentioned": "signs!",
+        "typed.sign.fever_temperature": "temperature!",
+        "typed.sign.pain": "pain!",
+        "typed.self_care": "day_text!",
+        "checkin.header": "day! step! total",
+        "checkin.intro": "day",
+        "checkin.done_today": "day",
+        "checkin.note_too_long": "max!",
+        "checkin.expired": "day",
+        "checkin.same_day_so_far": "clinic_phone",
+        "triage.emergency.what_now": "clinic_phone",
+        "triage.same_day.what_now": "clinic_phone! clinic_hours",
+        "triage.soon.what_now": "clinic_phone! clinic_hours",
+        "triage.clinic_open": "clinic_phone!",
+        "triage.clinic_closed": "clinic_hours",
+        "staff.alert": "date! day! escalation_id! handle! name! reasons! tier_label!",
+        "staff.status.acknowledged": "staff time",
+        "staff.status.resolved": "staff time",
+        "staff.resend": "escalation_id! minutes",
+        "staff.note": "note!",
+        "staff.typed": "words!",
+        "reminders.daily": "day",
+        "settings.menu": "reminder_time! reminders! risk!",
+        "settings.time_saved": "reminder_time!",
+        "history.heading": "day",
+        "history.line": "day! summary! date",
+        "history.summary": "pain! pimples! redness! swelling!",
+        "history.alert": "tier_label!",
+        "staff.invite_created": "link! hours",
+        "staff.list": "admins members",
+        "staff.member_line": "added user_id",
+        "staff.removed": "user_id",
+        "staff.not_found": "user_id",
+        "button.remove_staff": "user_id",
+        "staff.error": "error_id error_type",
+        "broadcast.invalid.too_large": "max_days",
+        "broadcast.send_time_invalid.too_far": "max_days",
+        "broadcast.confirm": "audience! recipients!",
+        "broadcast.ask_send_time": "clinic_timezone",
+        "broadcast.scheduled": "broadcast_id! send_time! audience",
+        "broadcast.cancelled": "broadcast_id",
+        "broadcast.progress": (
+            "blocked_count! broadcast_id! done_count! failed_count! recipients! sent_count! unconfirmed_count!"
         ),
-        "broadcast.line_scheduled": frozenset({"broadcast_id", "send_time", "audience"}),
-        "broadcast.audience.recent": frozenset({"day_count"}),
-        "broadcast.audience.days": frozenset({"from_day", "to_day"}),
-        "broadcast.audience.dates": frozenset({"from_date", "to_date"}),
-        "broadcast.duration.seconds": frozenset({"seconds"}),
-        "broadcast.duration.minutes": frozenset({"minutes", "seconds"}),
-        "broadcast.duration.hours": frozenset({"hours", "minutes"}),
-        "broadcast.button.cancel_numbered": frozenset({"broadcast_id"}),
-        "report.alerts_heading": frozenset({"open_count"}),
-        "report.alerts_more": frozenset({"hidden"}),
-        "report.alert_patient": frozenset({"user_id"}),
-        "report.facts": frozenset({"user_id", "recovery_day", "treated_on", "patient_reminder", "patient_messages"}),
-        "report.escalation_line": frozenset({"escalation_id", "tier_label", "alert_status"}),
-        "report.stats": frozenset(
-            {"patients_active", "patients_in_window", "adherence", "open_alerts", "broadcasts_sent"}
-            | {"patients_unreachable"}
+        "broadcast.report": (
+            "blocked_count! broadcast_id! duration! failed_count! recipients! sent_count! unconfirmed_count!"
         ),
-        "report.adherence": frozenset({"adherence_percent", "checkins_received", "checkins_expected"}),
-        "report.tier_count": frozenset({"tier_label", "tier_count"}),
-        "report.period": frozenset({"first_date", "last_date"}),
-        "report.period_all": frozenset({"last_date"}),
-        "report.export_checkins": frozenset({"period", "row_count"}),
-        "report.export_escalations": frozenset({"period", "row_count"}),
-        "sequence.day7": frozenset({"clinic_phone"}),  # it says when to call
-        "sequence.day1": frozenset({"clinic_phone"}),  # it says to call about pus or a fever
-        "sequence.day3": frozenset({"clinic_phone"}),
+        "broadcast.report_cancelled": (
+            "blocked_count! broadcast_id! duration! failed_count! pending_count! recipients! "
+            "sent_count! unconfirmed_count!"
+        ),
+        "broadcast.list": "broadcast_lines!",
+        "broadcast.line": (
+            "blocked_count! broadcast_id! broadcast_status! failed_count! recipients! send_time! sent_count!"
+        ),
+        "broadcast.line_scheduled": "audience! broadcast_id! send_time!",
+        "broadcast.audience.recent": "day_count! from_date to_date",
+        "broadcast.audience.days": "from_day! to_day! from_date to_date",
+        "broadcast.audience.dates": "from_date! to_date!",
+        "broadcast.duration.seconds": "seconds!",
+        "broadcast.duration.minutes": "minutes! seconds!",
+        "broadcast.duration.hours": "hours! minutes!",
+        "broadcast.button.cancel_numbered": "broadcast_id!",
+        "report.alerts_heading": "open_count!",
+        "report.alerts_more": "hidden! shown",
+        "report.alert_patient": "user_id!",
+        "report.patient_unknown": "query",
+        "report.facts": (
+            "patient_messages! patient_reminder! recovery_day! treated_on! user_id! handle patient_language"
+        ),
+        "report.default_reminder": "time",
+        "report.checkins_heading": "checkin_count",
+        "report.checkins_earlier": "earlier",
+        "report.escalations_heading": "escalation_count",
+        "report.escalation_line": "alert_status! escalation_id! tier_label! date",
+        "report.chart_caption": "user_id",
+        "report.stats": (
+            "adherence! broadcasts_sent! open_alerts! patients_active! patients_in_window! "
+            "patients_unreachable! date first_date last_date last_day"
+        ),
+        "report.adherence": "adherence_percent! checkins_expected! checkins_received!",
+        "report.tier_count": "tier_count! tier_label!",
+        "report.period": "first_date! last_date!",
+        "report.period_all": "last_date!",
+        "report.export_checkins": "period! row_count!",
+        "report.export_escalations": "period! row_count!",
+        "sequence.day0_evening": "clinic_hours clinic_name clinic_phone",
+        "sequence.day1": "clinic_phone! clinic_hours clinic_name",
+        "sequence.day3": "clinic_phone! clinic_hours clinic_name",
+        "sequence.day7": "clinic_phone! clinic_hours clinic_name",
+        "sequence.day14": "clinic_hours clinic_name clinic_phone",
+    }
+)
+# Every message and the values the code fills in: a text may use those and no others.
+MESSAGE_PLACEHOLDERS: Mapping[Key, frozenset[str]] = MappingProxyType(
+    {key: frozenset(name.rstrip("!") for name in _VALUES.get(key, "").split()) for key in KEYS.values()}
+)
+# The values a text must use.
+REQUIRED_PLACEHOLDERS: Mapping[Key, frozenset[str]] = MappingProxyType(
+    {
+        key: frozenset(name[:-1] for name in names.split() if name.endswith("!"))
+        for key, names in _VALUES.items()
+        if "!" in names
     }
 )
 # The values any other message in the files may use (a message that no handler sends yet).
@@ -355,13 +730,11 @@ WORD_LISTS: Mapping[str, int] = MappingProxyType({"history.chart.severity": len(
 
 def home_file(key: str) -> str:
     """Return the file where a message of the catalogue belongs: messages.toml, checkin.toml or clinic.toml."""
-    if key in _CLINIC_SIDE:
-        return MESSAGE_FILES[2]
-    return MESSAGE_FILES[1] if key in _CHECKIN or key in WORD_LISTS else MESSAGE_FILES[0]
+    return MESSAGE_FILES[1] if key in WORD_LISTS else _FILE_OF.get(key, MESSAGE_FILES[0])
 
 
-TOASTS = frozenset({"consent_already", "stale_button", "staff.not_staff", "staff.already"})
-CAPTIONS: Mapping[str, int] = MappingProxyType(
+TOASTS: frozenset[Key] = frozenset({"consent_already", "stale_button", "staff.not_staff", "staff.already"})
+CAPTIONS: Mapping[Key, int] = MappingProxyType(
     {"history.chart_caption": MAX_CAPTION, "account.file_caption": MAX_CAPTION}
 )
 # Plain-text messages (Telegram shows them as they are, or they are filled into other messages and escaped)
@@ -480,3 +853,35 @@ WORST_VALUES: Mapping[str, str] = MappingProxyType(
         "open_alerts": _wide(10 + 4 * (2 * MAX_SHORT + 1)),  # the total, then a line per tier
     }
 )
+
+
+def _names(name: str) -> bool:
+    """Tell whether a name in a table of limits is a key, or a family prefix ("button.") of at least one key."""
+    return name in KEYS or (name.endswith(".") and any(key.startswith(name) for key in KEYS))
+
+
+def check_catalogue() -> None:
+    """Raise ValueError unless the catalogue holds together: run at import, so that a broken one cannot start.
+
+    Every family member and button name is a key of the list; every plain-text limit names a key or a family of
+    keys; every value the code fills in has a widest form.
+    """
+    problems = [
+        f"{family}: no key {family.format(value)!r}"
+        for family, values in FAMILIES.items()
+        for value in values
+        if family.format(value) not in KEYS
+    ]
+    buttons = {f"button.{name}" for name in get_args(ButtonName)}
+    unpaired = buttons ^ {name for name in KEYS if name.startswith("button.")}
+    problems += [f"{name}: a button name and its key go together" for name in sorted(unpaired)]
+    problems += [f"{name}: a plain-text limit for no key" for name in PLAIN_LIMITS if not _names(name)]
+    used = {value for values in MESSAGE_PLACEHOLDERS.values() for value in values} - {
+        "date"
+    }  # the date: by the calendar
+    problems += [f"{{{value}}}: no widest value in WORST_VALUES" for value in sorted(used - set(WORST_VALUES))]
+    if problems:
+        raise ValueError("content key catalogue: " + "; ".join(problems))
+
+
+check_catalogue()

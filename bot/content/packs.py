@@ -25,6 +25,7 @@ from bot.content.keys import ACTIONS as ACTIONS
 from bot.content.keys import (
     CAPTIONS,
     COMMANDS,
+    KEYS,
     MESSAGE_FILES,
     OTHER_MESSAGE,
     REQUIRED_PLACEHOLDERS,
@@ -32,6 +33,9 @@ from bot.content.keys import (
     TRIAGE_PLACEHOLDERS,
     WORD_LISTS,
     WORST_VALUES,
+    ButtonName,
+    Key,
+    SequenceKey,
     home_file,
     plain_limits,
     triage_numbers,
@@ -183,7 +187,7 @@ class LanguagePack:
     message_files: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # key -> file name
     thresholds: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # "fever_celsius": "38 °C"
 
-    def text(self, key: str, **values: str | int) -> str:
+    def text(self, key: Key | SequenceKey, **values: str | int) -> str:
         """Return a message with its placeholders and the triage thresholds filled in.
 
         The values are HTML-escaped, except SafeHtml (the bot's own checked HTML, such as a day's text).
@@ -199,9 +203,12 @@ class LanguagePack:
             raise ContentError(f"{self.code}: {key}: no value given for {{{error.args[0]}}}") from error
         return filled
 
-    def label(self, key: str) -> str:
+    def label(self, name: ButtonName) -> str:
         """Return the plain-text label of a button named in a [button] table."""
-        return self.text(f"button.{key}")
+        key = KEYS.get(f"button.{name}")
+        if key is None:
+            raise ContentError(f"{self.code}: button.{name}: no such button")
+        return self.text(key)
 
     def words(self, key: str) -> tuple[str, ...]:
         """Return a list of plain-text words, such as the chart's severity ticks ("history.chart.severity")."""
@@ -395,13 +402,15 @@ def _load_messages(folder: Path, rules: TriageRules) -> _Messages:
 
 def _load_message(key: str, text: str, worst: Mapping[str, str], anywhere: frozenset[str]) -> str:
     """Check one message: its placeholders, and its HTML or plain text and length with the longest values."""
-    allowed = MESSAGE_PLACEHOLDERS.get(key, OTHER_MESSAGE)
-    check_placeholders(key, text, allowed, REQUIRED_PLACEHOLDERS.get(key, _NONE), anywhere)
+    known = KEYS.get(key)
+    allowed = OTHER_MESSAGE if known is None else MESSAGE_PLACEHOLDERS[known]
+    required = _NONE if known is None else REQUIRED_PLACEHOLDERS.get(known, _NONE)
+    check_placeholders(key, text, allowed, required, anywhere)
     if key.startswith("commands.") and not _COMMAND.fullmatch(key.removeprefix("commands.")):
         raise ValidationError(key, "a command is 1 to 32 of a-z, 0-9 and _")
     limits = plain_limits(key)
     if limits is None:
-        check_sendable(key, text.format_map(worst), CAPTIONS.get(key, MAX_MESSAGE))
+        check_sendable(key, text.format_map(worst), MAX_MESSAGE if known is None else CAPTIONS.get(known, MAX_MESSAGE))
     else:
         check_plain(key, text.format_map(worst), *limits)
     return text

@@ -12,6 +12,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.care.services import Services
+from bot.content.keys import Key
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class StaffAccess:
         if update.callback_query is not None:
             await update.callback_query.answer(pack.text("staff.not_staff"))
         elif update.effective_chat is not None:
-            key = "staff.admins_only" if admins_only and await self._safe_is_staff(update) else "unknown_command"
+            key: Key = "staff.admins_only" if admins_only and await self._safe_is_staff(update) else "unknown_command"
             await update.effective_chat.send_message(pack.text(key))
 
     async def _safe_is_staff(self, update: Update) -> bool:

@@ -22,6 +22,7 @@ from telegram.ext import (
 )
 
 from bot.care.services import Services
+from bot.content.keys import Key, member
 from bot.content.packs import LanguagePack
 from bot.domain.audience import MAX_DAYS as MAX_AUDIENCE_DAYS
 from bot.domain.audience import MAX_SCHEDULE_DAYS as MAX_AHEAD_DAYS
@@ -44,18 +45,12 @@ from bot.domain.audience import (
 )
 from bot.handlers.access import StaffAccess
 from bot.handlers.replies import pressed_message, remove_buttons, send, show
-from bot.jobs.broadcasts import (
-    CALLBACK_PATTERN,
-    CANCEL,
-    Broadcasts,
-    Outgoing,
-    button_data,
-    parse_button,
-    plain,
-    send_outgoing,
-)
+from bot.jobs.broadcasts import CANCEL, Broadcasts, Outgoing, plain, send_outgoing
 from bot.outbox.worker import api_bot
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
+from bot.telegram.callbacks import BROADCAST_PATTERN as CALLBACK_PATTERN
+from bot.telegram.callbacks import broadcast_button as button_data
+from bot.telegram.callbacks import parse_broadcast_button as parse_button
 from bot.telegram.request_layer import ApiBot
 from bot.views.screens import View, keyboard, no_buttons
 
@@ -67,10 +62,10 @@ TOMORROW_AT = time(10, 0)
 LIST_LENGTH = 10  # broadcasts /broadcasts shows
 MAX_LIST = 3500  # characters of lines in /broadcasts, so the whole message stays within Telegram's 4096
 # The audience buttons: (label key, audience); their data carries the audience as bot.domain.audience encodes it.
-PRESETS: tuple[tuple[tuple[str, Audience], ...], ...] = (
-    (("all", AllActive()),),
-    (("recent_7", TreatedRecently(7)), ("recent_30", TreatedRecently(30))),
-    (("days_0_3", RecoveryDays(0, 3)), ("days_4_14", RecoveryDays(4, 14))),
+PRESETS: tuple[tuple[tuple[Key, Audience], ...], ...] = (
+    (("broadcast.button.all", AllActive()),),
+    (("broadcast.button.recent_7", TreatedRecently(7)), ("broadcast.button.recent_30", TreatedRecently(30))),
+    (("broadcast.button.days_0_3", RecoveryDays(0, 3)), ("broadcast.button.days_4_14", RecoveryDays(4, 14))),
 )
 _AUDIENCE_ACTION = "a:"
 
@@ -163,7 +158,7 @@ class BroadcastHandlers:
                     pack,
                     "broadcast.line",
                     broadcast_id=broadcast.id,
-                    broadcast_status=plain(pack, f"broadcast.status.{broadcast.status.value}"),
+                    broadcast_status=plain(pack, member("broadcast.status.{}", broadcast.status.value)),
                     send_time=self._local(pack, broadcast.started_at or broadcast.created_at),
                     recipients=tally.total,
                     sent_count=tally.sent,
@@ -244,7 +239,7 @@ class BroadcastHandlers:
             audience = parse_audience(text, self._services.today())
         except AudienceError as error:
             values = {"max_days": MAX_AUDIENCE_DAYS} if error.problem.value == "too_large" else {}
-            await send(update, no_buttons(pack.text(f"broadcast.invalid.{error.problem.value}", **values)))
+            await send(update, no_buttons(pack.text(member("broadcast.invalid.{}", error.problem.value), **values)))
             return
         await self._choose_audience(update, draft, audience)
 
@@ -438,10 +433,7 @@ class BroadcastHandlers:
     def _audience_view(pack: LanguagePack, broadcast_id: int) -> View:
         """Ask who should get the broadcast, with the common choices as buttons."""
         rows = [
-            [
-                (pack.text(f"broadcast.button.{key}"), button_data(broadcast_id, _AUDIENCE_ACTION + encode(audience)))
-                for key, audience in row
-            ]
+            [(pack.text(key), button_data(broadcast_id, _AUDIENCE_ACTION + encode(audience))) for key, audience in row]
             for row in PRESETS
         ]
         rows.append([(pack.text("broadcast.button.cancel"), button_data(broadcast_id, CANCEL))])
@@ -463,7 +455,7 @@ class BroadcastHandlers:
     def _send_time_problem(pack: LanguagePack, error: SendTimeError) -> str:
         """Say kindly what is wrong with a send time."""
         values = {"max_days": MAX_AHEAD_DAYS} if error.problem.value == "too_far" else {}
-        return pack.text(f"broadcast.send_time_invalid.{error.problem.value}", **values)
+        return pack.text(member("broadcast.send_time_invalid.{}", error.problem.value), **values)
 
     def _describe_stored(self, pack: LanguagePack, broadcast: Broadcast, on: date) -> str:
         """Describe a broadcast's audience in words, with the treatment dates it covers on a day."""

@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot.care.caller import Caller
 from bot.care.checkins import Asked, Closed, DoneToday, Finished, Step
 from bot.care.services import Services
+from bot.content.keys import Key
 from bot.domain.checkin import next_question
 from bot.domain.records import Checkin
 from bot.handlers.replies import give_outcome, send, show
@@ -55,7 +56,7 @@ class CheckinReplies:
         await give_outcome(update, view, finished.outcome, self._deliveries, edit=edit)
 
     async def closing(
-        self, update: Update, caller: Caller, closing: Closed | Finished | None, *, edit: bool, notice: str
+        self, update: Update, caller: Caller, closing: Closed | Finished | None, *, edit: bool, notice: Key
     ) -> None:
         """Show a closed check-in: its advice when it needs a person, else the notice (cancelled, or expired)."""
         if isinstance(closing, Finished):

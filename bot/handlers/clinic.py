@@ -15,7 +15,7 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from bot.care.services import Services
-from bot.content.keys import TIERS
+from bot.content.keys import TIERS, Key, member
 from bot.content.packs import LanguagePack
 from bot.content.validation import MAX_MESSAGE, telegram_length
 from bot.domain.patient import Patient
@@ -28,6 +28,7 @@ from bot.reports import export
 from bot.reports.charts import render_history_chart
 
 # The patient's own /history, shown to staff: the same lines and the same chart.
+from bot.telegram.callbacks import EXPORT_PATTERN, export_button_data, parse_export_button
 from bot.views.history import alert_tiers, chart_labels, chart_point, summary_line
 from bot.views.screens import View, keyboard, no_buttons
 
@@ -36,8 +37,6 @@ logger = logging.getLogger(__name__)
 MAX_ALERTS = 10  # /alerts shows the newest ten and says how many more there are
 MAX_CHECKIN_LINES = 40  # /patient shows the newest forty check-ins; /export has them all
 MAX_QUERY = 40  # how much of an unknown /patient argument is repeated back
-EXPORT_PATTERN = re.compile(r"^xp:")
-_EXPORT_BUTTON = re.compile(r"xp:(7|30|all)")
 _PATIENT_ID = re.compile(r"#?(\d{1,20})")
 _HANDLE = re.compile(r"@?[A-Za-z][A-Za-z0-9_]{0,63}")
 
@@ -54,17 +53,6 @@ def clinic_handlers(services: Services, alerts: Alerts, access: StaffAccess) -> 
         CommandHandler("export", access.staff_only(clinic.export)),
         CallbackQueryHandler(access.staff_only(clinic.export_button), pattern=EXPORT_PATTERN),
     ]
-
-
-def export_button_data(choice: str) -> str:
-    """Return the data of an /export period button: "7", "30" or "all"."""
-    return f"xp:{choice}"
-
-
-def parse_export_button(data: str) -> str | None:
-    """Return the period of an /export button ("7", "30" or "all"), or None when the data is not one."""
-    match = _EXPORT_BUTTON.fullmatch(data)
-    return match[1] if match else None
 
 
 class ClinicHandlers:
@@ -131,8 +119,8 @@ class ClinicHandlers:
                 "report.escalation_line",
                 escalation_id=escalation.id,
                 date=pack.format_date(escalation.local_date),
-                tier_label=pack.text(f"staff.tier.{escalation.tier}"),
-                alert_status=pack.text(f"report.status.{escalation.status.value}"),
+                tier_label=pack.text(member("staff.tier.{}", escalation.tier)),
+                alert_status=pack.text(member("report.status.{}", escalation.status.value)),
             )
             for escalation in reversed(escalations)
         ] or [pack.text("report.escalations_none")]
@@ -213,14 +201,14 @@ class ClinicHandlers:
             await chat.send_document(
                 data,
                 filename=export.file_name(kind, first, last),
-                caption=pack.text(f"report.export_{kind}", period=period, row_count=count),
+                caption=pack.text(member("report.export_{}", kind), period=period, row_count=count),
             )
 
-    def _export_choices(self, key: str) -> View:
+    def _export_choices(self, key: Key) -> View:
         """Show a message with the export period buttons."""
         pack = self._pack
         row = [
-            (pack.text(f"report.button.export_{choice}"), export_button_data(choice))
+            (pack.text(member("report.button.export_{}", choice)), export_button_data(choice))
             for choice in export.EXPORT_CHOICES
         ]
         return pack.text(key), keyboard([row])
@@ -254,7 +242,7 @@ class ClinicHandlers:
             treated_on=not_set if patient.treatment_date is None else pack.format_date(patient.treatment_date),
             patient_language=patient.language,
             patient_reminder=reminder,
-            patient_messages=", ".join(pack.text(f"report.messages.{state}") for state in states or ["on"]),
+            patient_messages=", ".join(pack.text(member("report.messages.{}", state)) for state in states or ["on"]),
         )
 
 
@@ -273,7 +261,9 @@ def stats_text(pack: LanguagePack, figures: ClinicStats, last_day: int) -> str:
     )
     tier_lines = [
         pack.text(
-            "report.tier_count", tier_label=pack.text(f"staff.tier.{tier}"), tier_count=figures.open_by_tier[tier]
+            "report.tier_count",
+            tier_label=pack.text(member("staff.tier.{}", tier)),
+            tier_count=figures.open_by_tier[tier],
         )
         for tier in TIERS
         if figures.open_by_tier.get(tier)

@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.care.caller import Caller
 from bot.care.services import Services
+from bot.content.keys import Key, member
 from bot.content.packs import LanguagePack
 from bot.domain.patient import Patient
 from bot.handlers.caller import identify
@@ -71,7 +72,7 @@ class PreferenceHandlers:
             await self._services.database.patients.set_messages_stopped(caller.user_id, True, self._services.clock())
         await send(update, no_buttons(caller.pack.text("stop.done")))
 
-    async def _refresh(self, update: Update, caller: Caller, key: str, **values: str) -> None:
+    async def _refresh(self, update: Update, caller: Caller, key: Key, **values: str) -> None:
         """Confirm a saved choice above the settings as they are now."""
         patient = await self._services.database.patients.get(caller.user_id)
         if patient is None:
@@ -86,7 +87,7 @@ class PreferenceHandlers:
         text = pack.text(
             "settings.menu",
             reminder_time=f"{at:%H:%M}",
-            risk=pack.text(f"settings.risk.{risk}"),
+            risk=pack.text(member("settings.risk.{}", risk)),
             reminders=pack.text("settings.reminders.off" if patient.messages_stopped else "settings.reminders.on"),
         )
         rows = [

@@ -9,7 +9,7 @@ from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.care.services import Services
-from bot.content.keys import STAFF_COMMANDS
+from bot.content.keys import STAFF_COMMANDS, member
 from bot.content.packs import Content
 from bot.handlers.access import StaffAccess
 from bot.handlers.replies import send, show
@@ -99,7 +99,7 @@ async def publish_staff_commands(bot: Bot, content: Content, user_ids: list[int]
     """Show the staff commands, after the patients' ones, in the command menu of each staff member's chat."""
     pack = content.pack(None)
     commands = [BotCommand(name, text) for name, text in pack.command_descriptions().items()]
-    commands += [BotCommand(name, pack.text(f"staff_commands.{name}")) for name in STAFF_COMMANDS]
+    commands += [BotCommand(name, pack.text(member("staff_commands.{}", name))) for name in STAFF_COMMANDS]
     for user_id in user_ids:
         try:
             await bot.set_my_commands(commands, scope=BotCommandScopeChat(user_id))

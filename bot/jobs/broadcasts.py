@@ -22,7 +22,6 @@ The staff member's preview is sent by the same function through the same bot, so
 
 import html
 import logging
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -32,11 +31,13 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.care.services import Services
+from bot.content.keys import Key
 from bot.content.packs import LanguagePack
 from bot.domain.audience import decode, treatment_dates
 from bot.domain.records import Delivery
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore, Tally
 from bot.telegram import request_layer
+from bot.telegram.callbacks import broadcast_button as button_data
 from bot.telegram.pacing import Throttle
 from bot.telegram.request_layer import ApiBot, retry_after_seconds
 from bot.views.screens import keyboard
@@ -45,21 +46,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL = 3.0  # seconds between edits of the progress message, at least
 
-CALLBACK_PREFIX = "bc:"
-CALLBACK_PATTERN = re.compile(r"^bc:")
 CANCEL = "x"
-_CALLBACK = re.compile(r"bc:(\d{1,12}):([a-z0-9:_-]{1,40})")
-
-
-def button_data(broadcast_id: int, action: str) -> str:
-    """Return the callback data of a broadcast button: "bc:<id>:<action>", well within 64 bytes."""
-    return f"{CALLBACK_PREFIX}{broadcast_id}:{action}"
-
-
-def parse_button(data: str) -> tuple[int, str] | None:
-    """Return the broadcast id and action of a broadcast button, or None for anything else (forged, mangled)."""
-    match = _CALLBACK.fullmatch(data)
-    return (int(match[1]), match[2]) if match else None
 
 
 @dataclass(frozen=True)
@@ -96,7 +83,7 @@ async def send_outgoing(
     )
 
 
-def plain(pack: LanguagePack, key: str, **values: str | int) -> str:
+def plain(pack: LanguagePack, key: Key, **values: str | int) -> str:
     """Return a plain-text message filled in, unescaped: it is escaped once, when it is filled into another message."""
     return html.unescape(pack.text(key, **values))
 

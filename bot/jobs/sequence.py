@@ -13,6 +13,7 @@ from datetime import datetime, time, timedelta
 from telegram import InlineKeyboardMarkup
 
 from bot.care.services import Services
+from bot.content.keys import SequenceKey
 from bot.content.packs import ACTIONS, LanguagePack
 from bot.content.sequence_rules import button_label
 from bot.domain.records import Delivery
@@ -57,7 +58,9 @@ class SequenceJob:
             return  # erased meanwhile, or a step the sequence no longer has
         pack = services.pack_for(patient, None)
         clinic = services.clinic
-        text = pack.text(step.text, clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours)
+        text = pack.text(
+            SequenceKey(step.text), clinic_name=clinic.name, clinic_phone=clinic.phone, clinic_hours=clinic.hours
+        )
         await bot.send_message(patient.user_id, text, reply_markup=_buttons(pack, step), rate_limit_args=once(delivery))
 
 

@@ -9,6 +9,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, TelegramError
 
 from bot.care.services import Services
+from bot.content.keys import member
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import SKIPPED, Answers, Question
 from bot.domain.records import Checkin, CheckinStatus, Escalation, EscalationStatus
@@ -94,10 +95,10 @@ class Alerts:
     def alert_text(self, escalation: Escalation, who: PatientLabel, checkin: Checkin) -> str:
         """Render the alert: tier, patient, day, what was reported, the note if any, and its status line."""
         pack = self.staff_pack
-        reasons = "\n".join(f"• {pack.text(f'staff.reason.{code}')}" for code in escalation.reasons)
+        reasons = "\n".join(f"• {pack.text(member('staff.reason.{}', code))}" for code in escalation.reasons)
         body = pack.text(
             "staff.alert",
-            tier_label=pack.text(f"staff.tier.{escalation.tier}"),
+            tier_label=pack.text(member("staff.tier.{}", escalation.tier)),
             name=who.name,
             handle=f"@{who.username}" if who.username else pack.text("staff.no_handle"),
             day=checkin.day,
@@ -122,7 +123,7 @@ class Alerts:
         )
         local = moment.astimezone(self._services.settings.clinic_timezone) if moment else None
         return pack.text(
-            f"staff.status.{escalation.status.value}",
+            member("staff.status.{}", escalation.status.value),
             staff=staff_name or _staff_id(escalation),
             time=local.strftime("%H:%M") if local else "",
         )

@@ -3,6 +3,7 @@
 from telegram import InlineKeyboardMarkup
 
 from bot.care.services import Services
+from bot.content.keys import Family, as_key, member
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import (
     BUTTON_ANSWERS,
@@ -18,15 +19,15 @@ from bot.telegram import callbacks
 from bot.views.screens import ButtonSpec, View, keyboard
 
 # The content's label family for each question's answers; yes/no questions use button.yes and button.no.
-_LABEL_FAMILY = {
-    Question.SPREADING: "answers.spreading",
-    Question.FEVER: "answers.fever",
-    Question.TEMPERATURE: "answers.temperature",
-    Question.REDNESS: "answers.severity",
-    Question.SWELLING: "answers.severity",
-    Question.REDNESS_TREND: "answers.trend",
-    Question.SWELLING_TREND: "answers.trend",
-    Question.PIMPLES: "answers.pimples",
+_LABEL_FAMILY: dict[Question, Family] = {
+    Question.SPREADING: "answers.spreading.{}",
+    Question.FEVER: "answers.fever.{}",
+    Question.TEMPERATURE: "answers.temperature.{}",
+    Question.REDNESS: "answers.severity.{}",
+    Question.SWELLING: "answers.severity.{}",
+    Question.REDNESS_TREND: "answers.trend.{}",
+    Question.SWELLING_TREND: "answers.trend.{}",
+    Question.PIMPLES: "answers.pimples.{}",
 }
 _PER_ROW = {Question.PAIN: 6, Question.TEMPERATURE: 2, Question.FEVER: 1, Question.SPREADING: 1}
 _SCREENS_AFTER = {
@@ -45,15 +46,15 @@ def answer_label(pack: LanguagePack, question: Question, value: str) -> str:
         return pack.label("skip")
     family = _LABEL_FAMILY.get(question)
     if family is None:
-        return pack.label(value)
-    return pack.text(f"{family}.{value.replace('.', '_')}")
+        return pack.text(as_key(f"button.{value}"))
+    return pack.text(member(family, value.replace(".", "_")))
 
 
 def question_text(pack: LanguagePack, question: Question, answers: Answers, day: int, *, lead: str = "") -> str:
     """Show one question: header with progress, an optional lead-in, and the question."""
     applicable = [q for q in QUESTION_ORDER if is_asked(q, answers)]
     header = pack.text("checkin.header", day=day, step=applicable.index(question) + 1, total=len(applicable))
-    return "\n\n".join(part for part in (header, lead, pack.text(f"questions.{question}")) if part)
+    return "\n\n".join(part for part in (header, lead, pack.text(member("questions.{}", question))) if part)
 
 
 def question_buttons(pack: LanguagePack, question: Question) -> InlineKeyboardMarkup:
@@ -84,7 +85,7 @@ def triage_view(
     """Show the triage reply: what the tier means, what to do now, the numbers, why, and what if it gets worse."""
     tier = result.tier.code
     values = {"clinic_phone": clinic.phone, "clinic_hours": clinic.hours}
-    parts = [pack.text(f"triage.{tier}.title"), pack.text(f"triage.{tier}.what_now", **values)]
+    parts = [pack.text(member("triage.{}.title", tier)), pack.text(member("triage.{}.what_now", tier), **values)]
     # The clinic line (with Health811 when closed) is left out of emergency replies: there, only 911 is the answer.
     if result.tier is Tier.SAME_DAY and clinic_open is not None:
         parts.append(
@@ -93,7 +94,7 @@ def triage_view(
             else pack.text("triage.clinic_closed", clinic_hours=clinic.hours)
         )
     if result.reasons:
-        reasons = "\n".join(f"• {pack.text(f'reasons.{reason}')}" for reason in result.reasons)
+        reasons = "\n".join(f"• {pack.text(member('reasons.{}', reason))}" for reason in result.reasons)
         parts.append(f"{pack.text('triage.why')}\n{reasons}")
     if fever_not_measured:
         parts.append(pack.text("triage.fever_not_measured"))

@@ -1,5 +1,6 @@
 """What /history and the clinic's patient view show of check-ins: a line each, the chart's points and words."""
 
+from bot.content.keys import member
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import Question
 from bot.domain.records import Checkin, CheckinStatus, Escalation
@@ -52,7 +53,7 @@ def summary_line(pack: LanguagePack, checkin: Checkin, alert_tier: str | None) -
     )
     line = pack.text("history.line", day=checkin.day, date=pack.format_date(checkin.local_date), summary=summary)
     if alert_tier is not None:
-        line += " " + pack.text("history.alert", tier_label=pack.text(f"staff.tier.{alert_tier}"))
+        line += " " + pack.text("history.alert", tier_label=pack.text(member("staff.tier.{}", alert_tier)))
     if checkin.status is CheckinStatus.PARTIAL:
         line += " " + pack.text("history.partial")
     return line

@@ -2,6 +2,7 @@
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.content.keys import member
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import SPREADING_FAST, SPREADING_SLOW, YES, Answers, Question
 from bot.telegram import callbacks
@@ -23,12 +24,16 @@ _TRENDS = ((Question.REDNESS_TREND, "redness"), (Question.SWELLING_TREND, "swell
 
 def signs_mentioned(pack: LanguagePack, answers: Answers) -> list[str]:
     """Return the phrases for the signs read from a message, most urgent first, as typed.mentioned lists them."""
-    phrases = [pack.text(f"typed.sign.{code}") for question, code in _YES_SIGNS[:3] if answers.is_yes(question)]
+    phrases = [
+        pack.text(member("typed.sign.{}", code)) for question, code in _YES_SIGNS[:3] if answers.is_yes(question)
+    ]
     spreading = answers.get(Question.SPREADING)
     if spreading in (SPREADING_FAST, SPREADING_SLOW):
-        phrases.append(pack.text(f"typed.sign.spreading_{spreading}"))
+        phrases.append(pack.text(member("typed.sign.{}", f"spreading_{spreading}")))
     phrases += _fever(pack, answers)
-    phrases += [pack.text(f"typed.sign.{code}") for question, code in _YES_SIGNS[3:] if answers.is_yes(question)]
+    phrases += [
+        pack.text(member("typed.sign.{}", code)) for question, code in _YES_SIGNS[3:] if answers.is_yes(question)
+    ]
     pain = answers.pain()
     if pain:
         phrases.append(pack.text("typed.sign.pain", pain=str(pain)))
@@ -38,7 +43,7 @@ def signs_mentioned(pack: LanguagePack, answers: Answers) -> list[str]:
     for question, sign in _TRENDS:
         trend = answers.get(question)
         if trend in ("worse", "same"):
-            phrases.append(pack.text(f"typed.sign.{sign}_{trend}"))
+            phrases.append(pack.text(member("typed.sign.{}", f"{sign}_{trend}")))
     return phrases
 
 

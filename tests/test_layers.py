@@ -1,0 +1,109 @@
+"""The layers' import rules, read from the source with ast: imports point down, and only the root wires handlers.
+
+domain -> nothing of ours; storage -> no handler, no Telegram, no use case; handlers are imported only by the
+composition root (bot/app), and import no other handler class; only `python -m bot` and the tests import bot.app.
+"""
+
+import ast
+import sys
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT = ROOT / "bot"
+# A module of bot/handlers is a handler module when it defines a *Handlers class or the Gate; the others are helpers
+# any handler may use: replies and caller, and access (StaffAccess, the guard a staff handler wraps itself in).
+_HANDLER_CLASSES = ("Gate",)
+
+
+def _module(path: Path) -> str:
+    """Return the dotted name of a source file: bot/handlers/menu.py is bot.handlers.menu."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@cache
+def _sources() -> dict[str, ast.Module]:
+    """Return every module of bot/, parsed, by its dotted name."""
+    return {_module(path): ast.parse(path.read_text(encoding="utf-8")) for path in sorted(BOT.rglob("*.py"))}
+
+
+def _imports(name: str) -> set[str]:
+    """Return the modules one module imports, anywhere in it: `from bot.x import y` is bot.x.y when that is a module."""
+    known = _sources()
+    found: set[str] = set()
+    for node in ast.walk(known[name]):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names if f"{node.module}.{alias.name}" in known}
+    return found
+
+
+def _within(module: str, package: str) -> bool:
+    """Tell whether a dotted module name is a package or inside it."""
+    return module == package or module.startswith(package + ".")
+
+
+def _handler_modules() -> set[str]:
+    """Return the modules of bot/handlers that define a handler class (*Handlers, or the Gate)."""
+    return {
+        name
+        for name, tree in _sources().items()
+        if _within(name, "bot.handlers")
+        and any(
+            isinstance(node, ast.ClassDef) and (node.name.endswith("Handlers") or node.name in _HANDLER_CLASSES)
+            for node in tree.body
+        )
+    }
+
+
+def _forbidden(rule: str, module: str) -> bool:
+    """Tell whether an import of `module` breaks a rule."""
+    if rule == "domain":
+        return module.split(".")[0] not in sys.stdlib_module_names and not _within(module, "bot.domain")
+    if rule == "storage":
+        return any(_within(module, top) for top in ("bot.handlers", "telegram", "bot.care", "bot.outbox", "bot.jobs"))
+    if rule == "handler from handler":
+        return module in _handler_modules()
+    return _within(module, {"handlers from outside": "bot.handlers", "app": "bot.app"}[rule])
+
+
+def _breaches(importers: str, rule: str, allowed: tuple[str, ...] = ()) -> list[str]:
+    """Return "importer -> imported" for every import that breaks a rule, by modules under `importers`.
+
+    Modules in the `allowed` packages are exempt from the rule.
+    """
+    return sorted(
+        f"{name} -> {module}"
+        for name in _sources()
+        if _within(name, importers) and not any(_within(name, package) for package in allowed)
+        for module in _imports(name)
+        if module != name and _forbidden(rule, module)
+    )
+
+
+def test_the_domain_imports_only_the_standard_library_and_itself() -> None:
+    """bot/domain holds the clinic's rules only: nothing of ours but the domain, nothing installed."""
+    assert _breaches("bot.domain", "domain") == []
+
+
+def test_storage_imports_no_handler_no_telegram_and_no_use_case() -> None:
+    """bot/storage answers in domain objects; it knows nothing of Telegram, handlers, use cases, jobs or the outbox."""
+    assert _breaches("bot.storage", "storage") == []
+
+
+def test_nothing_but_the_composition_root_imports_handlers() -> None:
+    """Only bot/app wires the handlers; jobs, the outbox, views and the rest do not reach into them."""
+    assert _breaches("bot", "handlers from outside", ("bot.handlers", "bot.app")) == []
+
+
+def test_no_handler_module_imports_another_handler_module() -> None:
+    """A handler turns an update into one use-case call; it does not call another handler (helpers are fine)."""
+    assert _breaches("bot.handlers", "handler from handler") == []
+
+
+def test_only_the_entry_point_imports_the_composition_root() -> None:
+    """bot.app is imported by bot/__main__.py (and the tests), nowhere else in bot/."""
+    assert _breaches("bot", "app", ("bot.__main__", "bot.app")) == []
