@@ -38,8 +38,8 @@ async def test_a_crash_makes_held_urgent_rows_due_and_claimed_bulk_rows_unconfir
     advice = await outbox.add(
         DeliveryKind.ADVICE, PATIENT, Message(PATIENT, escalation_id=None), due_at=later(10), now=NOW
     )
-    assert await database.reminders.queue(PATIENT, TODAY, DeliveryKind.REMINDER, Message(PATIENT), NOW)
-    assert await database.reminders.queue(OTHER, TODAY, DeliveryKind.NUDGE, Message(OTHER), NOW)
+    reminders = [(PATIENT, DeliveryKind.REMINDER, Message(PATIENT)), (OTHER, DeliveryKind.NUDGE, Message(OTHER))]
+    assert await database.reminders.queue(TODAY, reminders, NOW) == [PATIENT, OTHER]
     [claimed, waiting] = await outbox.due(BULK, NOW, 10)
     assert await outbox.claim_bulk(claimed.delivery.id, NOW)
     assert await outbox.due(URGENT, NOW, 10) == []
@@ -47,7 +47,7 @@ async def test_a_crash_makes_held_urgent_rows_due_and_claimed_bulk_rows_unconfir
     assert [due.delivery.id for due in await outbox.due(URGENT, later(1), 10)] == [advice.id]
     assert [due.delivery.id for due in await outbox.due(BULK, later(1), 10)] == [waiting.delivery.id]
     assert await database.reminders.last_claimed(OTHER, "nudge") == TODAY, "a nudge claims the day's reminder too"
-    assert not await database.reminders.queue(OTHER, TODAY, DeliveryKind.REMINDER, Message(OTHER), NOW)
+    assert await database.reminders.queue(TODAY, [(OTHER, DeliveryKind.REMINDER, Message(OTHER))], NOW) == []
 
 
 async def test_a_bulk_row_past_its_moment_is_dropped_without_a_send_and_one_in_time_goes_once(
@@ -58,8 +58,11 @@ async def test_a_bulk_row_past_its_moment_is_dropped_without_a_send_and_one_in_t
     services.attach_database(database)
     bot = SilentBot()
     outbox = Outbox(services, {DeliveryKind.REMINDER: ReminderMessages(services).send}, {})
-    await database.reminders.queue(PATIENT, TODAY, DeliveryKind.REMINDER, Message(PATIENT, expires_at=later(240)), NOW)
-    await database.reminders.queue(OTHER, TODAY, DeliveryKind.REMINDER, Message(OTHER, expires_at=later(360)), NOW)
+    reminders = [
+        (PATIENT, DeliveryKind.REMINDER, Message(PATIENT, expires_at=later(240))),
+        (OTHER, DeliveryKind.REMINDER, Message(OTHER, expires_at=later(360))),
+    ]
+    await database.reminders.queue(TODAY, reminders, NOW)
     await outbox.run_due(cast("ApiBot", bot))
     await outbox.run_due(cast("ApiBot", bot))
     assert bot.sent == [OTHER]

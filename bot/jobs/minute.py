@@ -89,32 +89,36 @@ class Jobs:
                     await self._outbox.attempt(bot, delivery)
 
     async def queue_reminders(self) -> None:
-        """Queue today's reminder (or, after two missed days, one nudge) for each patient whose time has come."""
+        """Queue today's reminder (or, after two missed days, one nudge) for each patient whose time has come.
+
+        They are queued WAKE_EVERY to a transaction, and the outbox is woken after each: the first reminders go out
+        while the rest are being decided.
+        """
         services = self._services
         today, local_now = services.today(), services.local_now()
         last_day = services.settings.reminder_last_day
         database = services.database
-        queued = 0
+        due: list[tuple[int, DeliveryKind, Message]] = []
         for patient in await database.patients.awaiting_reminder(
             today - timedelta(days=last_day), today - timedelta(1), today, DeliveryKind.REMINDER.value
         ):
-            due = patient.reminder_time or services.settings.reminder_time
-            if not reminder_is_due(local_now.time(), due):
+            at = patient.reminder_time or services.settings.reminder_time
+            if not reminder_is_due(local_now.time(), at):
                 continue  # not yet, or too late today: a reminder never comes hours late, at night
             kind = DeliveryKind.NUDGE if await self._needs_nudge(patient) else DeliveryKind.REMINDER
-            message = Message(
-                patient.user_id, expires_at=reminder_deadline(today, due, services.settings.clinic_timezone)
-            )
-            if await database.reminders.queue(patient.user_id, today, kind, message, services.clock()):
-                queued += 1
-                if queued % WAKE_EVERY == 0:
-                    self._outbox.wake()  # the first reminders go out while the rest are being decided
+            expires_at = reminder_deadline(today, at, services.settings.clinic_timezone)
+            due.append((patient.user_id, kind, Message(patient.user_id, expires_at=expires_at)))
+            if len(due) == WAKE_EVERY:
+                await database.reminders.queue(today, due, services.clock())
+                self._outbox.wake()
+                due = []
+        if due:
+            await database.reminders.queue(today, due, services.clock())
 
     async def _needs_nudge(self, patient: Patient) -> bool:
         """Tell whether the patient has missed two whole days of check-ins and has not been nudged since."""
         database = self._services.database
-        history = await database.checkins.history(patient.user_id)
-        last_seen = history[-1].local_date if history else patient.treatment_date
+        last_seen = await database.checkins.last_finished_date(patient.user_id) or patient.treatment_date
         if last_seen is None:
             return False
         if (self._services.today() - last_seen).days <= NUDGE_AFTER_MISSED_DAYS:

@@ -146,6 +146,13 @@ class CheckinStore:
         """Return the patient's finished check-ins with their answers, oldest first."""
         return await _select(self._sql, "c.user_id = ? AND c.status <> 'open'", (user_id,))
 
+    async def last_finished_date(self, user_id: int) -> date | None:
+        """Return the clinic date of the patient's latest finished check-in (in any way), or None."""
+        row = await self._sql.row(
+            "SELECT MAX(local_date) FROM checkin WHERE user_id = ? AND status <> 'open'", (user_id,)
+        )
+        return None if row is None or row[0] is None else date.fromisoformat(row[0])
+
     async def triage_history(self, user_id: int, excluding: int) -> list[PastCheckin]:
         """Return what triage needs of the patient's complete check-ins but one: the last of each date, oldest first."""
         rows = await self._sql.rows(_TRIAGE_HISTORY, (user_id, excluding))

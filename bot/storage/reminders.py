@@ -1,5 +1,6 @@
 """The reminder log: each reminder or nudge is claimed as it is queued in the outbox, so that none goes out twice."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.domain.records import DeliveryKind
@@ -17,18 +18,24 @@ class ReminderStore:
         """Record that this reminder is decided; True only the first time for (patient, date, kind)."""
         return await _claim(self._sql, user_id, local_date, kind, now)
 
-    async def queue(self, user_id: int, local_date: date, kind: DeliveryKind, message: Message, now: datetime) -> bool:
-        """Claim the day's reminder (and the nudge, if it is one) and queue its message, in one transaction.
+    async def queue(
+        self, local_date: date, due: Sequence[tuple[int, DeliveryKind, Message]], now: datetime
+    ) -> list[int]:
+        """Claim the day's reminder (and the nudge, if it is one) of each (patient, kind, message); queue its message.
 
-        False, with nothing queued, when the day's reminder was claimed already (another run got there first).
+        One transaction for them all; returns the patients queued, leaving out any whose day's reminder was claimed
+        already (another run got there first), for whom nothing is queued.
         """
+        queued: list[int] = []
         async with self._sql.transaction() as tx:
-            if not await _claim(tx, user_id, local_date, DeliveryKind.REMINDER.value, now):
-                return False
-            if kind is DeliveryKind.NUDGE:
-                await _claim(tx, user_id, local_date, kind.value, now)
-            await add_delivery(tx, kind, user_id, message, due_at=now, now=now)
-            return True
+            for user_id, kind, message in due:
+                if not await _claim(tx, user_id, local_date, DeliveryKind.REMINDER.value, now):
+                    continue
+                if kind is DeliveryKind.NUDGE:
+                    await _claim(tx, user_id, local_date, kind.value, now)
+                await add_delivery(tx, kind, user_id, message, due_at=now, now=now)
+                queued.append(user_id)
+        return queued
 
     async def last_claimed(self, user_id: int, kind: str) -> date | None:
         """Return the latest clinic date this kind of reminder was claimed for the patient, or None."""
