@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.app.root import AftercareBot, build_bot
 from bot.config import Settings, load_settings
@@ -50,6 +51,7 @@ TEST_ENV = {
 TEST_CLINIC = ClinicInfo(name=TEST_ENV["CLINIC_NAME"], phone=TEST_ENV["CLINIC_PHONE"], hours=TEST_ENV["CLINIC_HOURS"])
 # 10:00 in Toronto on a Tuesday.
 DEFAULT_NOW = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
+HTTP_READ_TIMEOUT = 2.0  # seconds: the in-process bot's read timeout over HTTP (python-telegram-bot's default is 5)
 
 
 @dataclass
@@ -172,7 +174,7 @@ class RunningBot:
             sequence=sequence,
             clock=self._clock,
             job_interval=None,
-            requests=(OfflineRequest(self._fake), OfflineRequest(self._fake)) if self._fake and self._offline else None,
+            requests=self._requests(),
         )
         application = self.built.application
         if self._fake is not None:
@@ -183,6 +185,19 @@ class RunningBot:
         assert application.updater is not None
         await application.updater.start_polling(poll_interval=0.0, timeout=1)
         await application.start()
+
+    def _requests(self) -> tuple[BaseRequest, BaseRequest]:
+        """Return the bot's connections: in process when offline, else HTTP with a read timeout shorter than PTB's.
+
+        Over HTTP they are python-telegram-bot's own HTTPXRequest with its usual pools; only the read timeout is
+        HTTP_READ_TIMEOUT, so that a "timeout_*" fault of the fake costs the test that long instead of five seconds.
+        """
+        if self._fake is not None and self._offline:
+            return OfflineRequest(self._fake), OfflineRequest(self._fake)
+        return (
+            HTTPXRequest(connection_pool_size=256, read_timeout=HTTP_READ_TIMEOUT),
+            HTTPXRequest(connection_pool_size=1, read_timeout=HTTP_READ_TIMEOUT),
+        )
 
     async def settle(self) -> None:
         """Wait until the bot has taken every update the fake has for it and its handlers are done with them."""
