@@ -78,7 +78,7 @@ class Load:
 
 LOADS = {
     Scale.FULL: Load(1000, 2.0, 15.0, 3, (10.0, 30.0), 30.0),
-    Scale.SMOKE: Load(10, 0.2, 1.0, 1, (0.05, 0.2), 1.0),
+    Scale.SMOKE: Load(10, 0.2, 0.5, 1, (0.05, 0.2), 0.5),
 }
 # The yardsticks, as the table names them: the bare bot (echo_bot.py), one update at a time as a bare bot is, with
 # replies like ours (so that only our handlers, storage and update processor differ), then also several chats at once
