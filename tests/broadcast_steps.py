@@ -5,10 +5,10 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
 
+from bot.care.broadcasts import format_duration
 from bot.config import Settings
 from bot.content.keys import Key, as_key
 from bot.content.packs import LanguagePack
-from bot.jobs.broadcasts import format_duration
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, Tally
 from bot.telegram.callbacks import parse_broadcast_button as parse_button

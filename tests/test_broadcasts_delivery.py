@@ -10,10 +10,10 @@ import sqlite3
 
 import pytest
 
+from bot.care import broadcasts
 from bot.config import Settings
 from bot.content.packs import Content, LanguagePack
 from bot.domain.triage import TriageRules
-from bot.jobs import broadcasts
 from bot.outbox import worker
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus

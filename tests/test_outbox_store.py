@@ -4,12 +4,12 @@ import sqlite3
 from pathlib import Path
 from typing import cast
 
+from bot.care.reminders import Reminders
 from bot.care.services import Services
 from bot.config import load_settings
 from bot.content.packs import Content
 from bot.domain.records import DeliveryKind
 from bot.domain.triage import TriageRules
-from bot.jobs.minute import ReminderMessages
 from bot.outbox.worker import Outbox
 from bot.storage import Database
 from bot.storage.migrations import migration_scripts
@@ -57,7 +57,7 @@ async def test_a_bulk_row_past_its_moment_is_dropped_without_a_send_and_one_in_t
     services = Services(load_settings(TEST_ENV), content, rules, shipped_reader(), clock=lambda: later(300))
     services.attach_database(database)
     bot = SilentBot()
-    outbox = Outbox(services, {DeliveryKind.REMINDER: ReminderMessages(services).send}, {})
+    outbox = Outbox(services, {DeliveryKind.REMINDER: Reminders(services, wake=lambda: None).send}, {})
     reminders = [
         (PATIENT, DeliveryKind.REMINDER, Message(PATIENT, expires_at=later(240))),
         (OTHER, DeliveryKind.REMINDER, Message(OTHER, expires_at=later(360))),

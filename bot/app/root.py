@@ -23,8 +23,11 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot.care.alerts import AlertCare
+from bot.care.broadcasts import Broadcasts
 from bot.care.checkins import CheckinCare
 from bot.care.onboarding import OnboardingCare
+from bot.care.reminders import Reminders
+from bot.care.sequence import SequenceCare
 from bot.care.services import Services
 from bot.care.typed import TypedCare
 from bot.config import Settings
@@ -50,9 +53,7 @@ from bot.handlers.preferences import PreferenceHandlers
 from bot.handlers.staff import StaffHandlers
 from bot.handlers.staff_admin import INVITE_PREFIX, StaffAdminHandlers, publish_staff_commands
 from bot.handlers.typed import TypedReplies
-from bot.jobs.broadcasts import Broadcasts
-from bot.jobs.minute import Jobs, ReminderMessages
-from bot.jobs.sequence import SequenceJob
+from bot.jobs.minute import Jobs
 from bot.outbox.alerts import Alerts
 from bot.outbox.senders import DeliverySenders
 from bot.outbox.worker import Outbox
@@ -101,14 +102,15 @@ class OwnSends:
     outbox: Outbox
     broadcasts: Broadcasts
     checkins: CheckinCare
+    alerts: AlertCare
     jobs: Jobs
 
 
 def build_own_sends(services: Services, alerts: Alerts, sequence: AftercareSequence) -> OwnSends:
     """Build the outbox with a sender for every kind, the broadcasts, and the jobs (tests build the same)."""
-    steps = SequenceJob(services, sequence)
+    steps = SequenceCare(services, sequence)
     broadcasts = Broadcasts(services, wake=lambda: outbox.wake())
-    reminders = ReminderMessages(services)
+    reminders = Reminders(services, wake=lambda: outbox.wake())
     # The outbox: every message the bot sends on its own, rendered by its kind's sender, sent by one worker.
     outbox = Outbox(
         services,
@@ -121,9 +123,11 @@ def build_own_sends(services: Services, alerts: Alerts, sequence: AftercareSeque
         },
         settled={DeliveryKind.BROADCAST: broadcasts.settled},
     )
-    checkins = CheckinCare(services, outbox)
-    jobs = Jobs(services, checkins, outbox=outbox, sequence=steps, broadcasts=broadcasts)
-    return OwnSends(outbox, broadcasts, checkins, jobs)
+    checkins, alert_care = CheckinCare(services, outbox), AlertCare(services)
+    jobs = Jobs(
+        services, checkins, alert_care, outbox=outbox, reminders=reminders, sequence=steps, broadcasts=broadcasts
+    )
+    return OwnSends(outbox, broadcasts, checkins, alert_care, jobs)
 
 
 def build_bot(
@@ -144,7 +148,7 @@ def build_bot(
     services = Services(settings=settings, content=content, rules=rules, reader=reader, clock=clock)
     alerts = Alerts(services)
     own = build_own_sends(services, alerts, sequence)
-    outbox, broadcasts, checkins, jobs = own.outbox, own.broadcasts, own.checkins, own.jobs
+    outbox, broadcasts, jobs = own.outbox, own.broadcasts, own.jobs
 
     async def post_init(application: BotApplication) -> None:
         """Open the database, register the command menu with Telegram and schedule the jobs."""
@@ -191,19 +195,18 @@ def build_bot(
         .post_shutdown(post_shutdown)
         .build()
     )
-    _add_handlers(application, services, checkins, alerts, outbox, broadcasts)
+    _add_handlers(application, services, own, alerts)
     return AftercareBot(application=application, jobs=jobs)
 
 
 def _add_handlers(
     application: BotApplication,
     services: Services,
-    checkin_care: CheckinCare,
+    own: OwnSends,
     alerts: Alerts,
-    outbox: Outbox,
-    broadcasts: Broadcasts,
 ) -> None:
     """Register the handlers; within a group the first match wins, so the order below matters."""
+    checkin_care, outbox, broadcasts = own.checkins, own.outbox, own.broadcasts
     gate = Gate(services)
     access = StaffAccess(services)
     screens = ScreenViews(services)
@@ -216,7 +219,7 @@ def _add_handlers(
     typed = TypedReplies(services, TypedCare(services, outbox), outbox)
     messages = MessageHandlers(services, (checkin_care, checkin_replies), typed, onboarding_replies)
     preferences = PreferenceHandlers(services, screens)
-    staff = StaffHandlers(services, AlertCare(services), alerts)
+    staff = StaffHandlers(services, own.alerts, alerts)
     staff_admin = StaffAdminHandlers(services, access)
     history = HistoryHandlers(services)
     membership = MembershipHandlers(services)

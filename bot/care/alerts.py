@@ -1,7 +1,11 @@
-"""What staff do with an alert: acknowledge it or mark it resolved, once, with an audit line and no health detail."""
+"""Alerts after they are raised: re-sent to staff while nobody acknowledges them; acknowledged or resolved, once.
+
+Raising an alert is part of finishing a check-in (bot.care.checkins), in the transaction that stores its outcome.
+"""
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot.care.services import Services
 from bot.domain.records import Escalation
@@ -20,7 +24,7 @@ class AlertChange:
 
 
 class AlertCare:
-    """Acknowledges and resolves escalations for staff (the staff guard has checked who pressed)."""
+    """Queues re-sends of unacknowledged alerts; acknowledges and resolves them for staff (the guard checked who)."""
 
     def __init__(self, services: Services) -> None:
         self._services = services
@@ -39,3 +43,11 @@ class AlertCare:
         await services.database.audit.record(staff_id, after.status.value, f"escalation:{after.id}", services.clock())
         logger.info("escalation %s %s by staff %s", after.id, after.status.value, staff_id)
         return AlertChange(before, after)
+
+    async def queue_resends(self) -> None:
+        """Queue a re-send to the staff chat of every alert nobody has acknowledged within the configured time."""
+        services = self._services
+        cutoff = services.clock() - timedelta(minutes=services.settings.alert_resend_minutes)
+        for escalation in await services.database.escalations.due_for_resend(cutoff):
+            if escalation.staff_chat_id is not None:
+                await services.database.escalations.mark_resent(escalation.id, services.clock())

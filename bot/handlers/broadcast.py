@@ -3,7 +3,7 @@
 The draft being composed is a broadcast row (status 'draft', compose_step), so a restart mid-compose carries on.
 A staff member's typed messages are taken as composing only while they have a draft: the `Composing` filter
 matches nobody else, so patients' messages (and staff's when not composing) go on to the patients' handlers.
-Delivery itself is the outbox's (bot.jobs.broadcasts, bot.outbox); these handlers only start, schedule and cancel it.
+Delivery itself is the outbox's (bot.care.broadcasts, bot.outbox); these handlers only start, schedule and cancel it.
 """
 
 import logging
@@ -21,6 +21,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.care.broadcasts import CANCEL, Broadcasts, Outgoing, plain, send_outgoing
 from bot.care.services import Services
 from bot.content.keys import Key, member
 from bot.content.packs import LanguagePack
@@ -45,7 +46,6 @@ from bot.domain.audience import (
 )
 from bot.handlers.access import StaffAccess
 from bot.handlers.replies import pressed_message, remove_buttons, send, show
-from bot.jobs.broadcasts import CANCEL, Broadcasts, Outgoing, plain, send_outgoing
 from bot.outbox.worker import api_bot
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
 from bot.telegram.callbacks import BROADCAST_PATTERN as CALLBACK_PATTERN

@@ -1,1 +1,1 @@
-"""Work the bot does on its own, by the clock: reminders, nudges, the aftercare sequence, broadcasts, retention."""
+"""The minute's round: it calls the use cases of bot/care that decide what is due, and the outbox sends it."""

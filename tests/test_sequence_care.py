@@ -10,6 +10,7 @@ from typing import cast
 import pytest
 from telegram.error import RetryAfter
 
+from bot.care.sequence import SequenceCare
 from bot.care.services import TELEGRAM_SECONDS_PER_CHAT, TELEGRAM_SENDS_PER_SECOND, Services
 from bot.config import Settings
 from bot.content.keys import as_key
@@ -17,7 +18,6 @@ from bot.content.packs import Content, LanguagePack
 from bot.content.sequence_rules import load_sequence
 from bot.domain.records import DeliveryKind
 from bot.domain.triage import TriageRules
-from bot.jobs.sequence import SequenceJob
 from bot.outbox.worker import Outbox
 from bot.storage import Database
 from bot.storage.outbox import BULK
@@ -275,7 +275,7 @@ async def test_a_message_telegram_still_holds_back_after_retries_goes_out_at_the
         for user_id in (8101, 8102):
             await database.patients.add_consented(user_id, "en", TREATED)
             await database.patients.set_treatment_date(user_id, TREATED.date(), TREATED)
-        job, flooded = SequenceJob(services, sequence), FloodedBot()
+        job, flooded = SequenceCare(services, sequence), FloodedBot()
         seconds = [0.0]  # the outbox's monotonic clock
         outbox = Outbox(services, {DeliveryKind.STEP: job.send}, {}, monotonic=lambda: seconds[0])
         clock.now = DAY1_MORNING

@@ -26,7 +26,7 @@ from bot.views.screens import ButtonSpec, keyboard
 logger = logging.getLogger(__name__)
 
 
-class SequenceJob:
+class SequenceCare:
     """Queues each step of the aftercare sequence for each patient once, on its day, from its local time; sends it."""
 
     def __init__(self, services: Services, sequence: AftercareSequence) -> None:
