@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+import pytest
+
 from bot.care.checkins import URGENT_IDLE_MINUTES
 from bot.content.packs import LanguagePack
 from bot.domain.records import CheckinStatus
+from bot.telegram import request_layer
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
@@ -51,6 +54,29 @@ async def test_an_idle_checkin_with_nothing_urgent_waits_the_whole_timeout(
     assert (await user.next_output()).text == en.text("checkin.expired", day=0)
     await user.expect_no_output()
     assert fake_telegram.group(STAFF_CHAT).messages() == []
+
+
+async def test_an_idle_close_notice_that_fails_is_sent_again_once(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The word that a check-in was closed is an outbox row: when Telegram fails it, the outbox sends it later, once."""
+    monkeypatch.setattr(request_layer, "MAX_ATTEMPTS", 1)  # the request layer's own retries used up at once
+    user = fake_telegram.user(8003)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    await answer_all(user, en, with_answers()[:6])
+    clock.now += timedelta(minutes=int(TEST_ENV.get("CHECKIN_TIMEOUT_MINUTES", "360")) + 1)
+    fake_telegram.fail_next("sendMessage", 502, "Bad Gateway")
+    await bot.run_jobs()
+    await user.expect_no_output()
+    [checkin] = await bot.stored_checkins(8003)
+    assert checkin.status is CheckinStatus.PARTIAL, "closed, whatever became of the notice"
+    clock.now += timedelta(minutes=5)
+    await bot.run_jobs()
+    assert (await user.next_output()).text == en.text("checkin.expired", day=0)
+    clock.now += timedelta(minutes=5)
+    await bot.run_jobs()
+    await user.expect_no_output()
 
 
 async def report_to_the_clinic(fake: FakeTelegram, user: FakeUser, en: LanguagePack, **answers: str) -> BotMessage:

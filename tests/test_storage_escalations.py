@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.records import CheckinStatus, EscalationStatus
+from bot.domain.records import CheckinStatus, DeliveryKind, EscalationStatus
 from bot.storage import Database
+from bot.storage.outbox import URGENT
 from tests.storage_support import NOW, OTHER, PATIENT, TODAY, later
 
 NURSE, DOCTOR = 500, 501
@@ -187,3 +188,21 @@ async def test_deleting_a_checkin_keeps_its_escalation(database: Database, path:
     stored = await database.escalations.get(escalation.id)
     assert stored is not None
     assert stored.checkin_id is None
+
+
+async def _patient_notices(database: Database) -> list[tuple[DeliveryKind, int | None]]:
+    """Return the urgent outbox rows for the patient: their kind and escalation."""
+    due = await database.outbox.due(URGENT, later(60), 20)
+    return [(row.delivery.kind, row.delivery.escalation_id) for row in due if row.delivery.user_id == PATIENT]
+
+
+@pytest.mark.parametrize("first", ["acknowledge", "resolve"])
+async def test_the_first_staff_action_queues_one_word_to_the_patient(database: Database, first: str) -> None:
+    """Acknowledging or resolving an open alert queues "the clinic has seen it" once; later actions queue nothing."""
+    escalation, _ = await database.escalations.record(PATIENT, None, TODAY, "same_day", ("pus",), NOW)
+    assert await _patient_notices(database) == []
+    await getattr(database.escalations, first)(escalation.id, NURSE, later(1))
+    assert await _patient_notices(database) == [(DeliveryKind.ACKNOWLEDGED, escalation.id)]
+    await database.escalations.acknowledge(escalation.id, DOCTOR, later(2))
+    await database.escalations.resolve(escalation.id, DOCTOR, later(3))
+    assert await _patient_notices(database) == [(DeliveryKind.ACKNOWLEDGED, escalation.id)]

@@ -123,7 +123,7 @@ def build_own_sends(services: Services, alerts: Alerts, sequence: AftercareSeque
         },
         settled={DeliveryKind.BROADCAST: broadcasts.settled},
     )
-    checkins, alert_care = CheckinCare(services, outbox), AlertCare(services)
+    checkins, alert_care = CheckinCare(services, outbox), AlertCare(services, wake=lambda: outbox.wake())
     jobs = Jobs(
         services, checkins, alert_care, outbox=outbox, reminders=reminders, sequence=steps, broadcasts=broadcasts
     )

@@ -4,11 +4,12 @@ Raising an alert is part of finishing a check-in (bot.care.checkins), in the tra
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.care.services import Services
-from bot.domain.records import Escalation
+from bot.domain.records import Escalation, EscalationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,9 @@ class AlertChange:
 class AlertCare:
     """Queues re-sends of unacknowledged alerts; acknowledges and resolves them for staff (the guard checked who)."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, wake: Callable[[], None]) -> None:
         self._services = services
+        self._wake = wake  # the outbox's: the patient's word that the clinic has seen it goes out at once
 
     async def act(self, staff_id: int, escalation_id: int, action: str) -> AlertChange | Escalation | None:
         """Apply a staff action: the change, the escalation as it was when already done, or None when it is gone."""
@@ -40,6 +42,8 @@ class AlertCare:
         after = await change(before.id, staff_id, services.clock())
         if after is None or after.status is before.status:
             return before
+        if before.status is EscalationStatus.OPEN:
+            self._wake()  # storage queued the patient's word with the change
         await services.database.audit.record(staff_id, after.status.value, f"escalation:{after.id}", services.clock())
         logger.info("escalation %s %s by staff %s", after.id, after.status.value, staff_id)
         return AlertChange(before, after)

@@ -106,15 +106,6 @@ class Noted:
     signs: Answers
 
 
-@dataclass(frozen=True)
-class IdleClose:
-    """A check-in the idle job closed: who it was, and what was finished."""
-
-    caller: Caller
-    checkin: Checkin
-    outcome: Outcome
-
-
 class CheckinCare:
     """Starts, answers, notes, goes back on, cancels, assesses and finishes check-ins."""
 
@@ -236,7 +227,7 @@ class CheckinCare:
         """Triage a check-in's answers so far, with its note's words read in, against earlier check-ins."""
         return self._triage(caller, current.answers, current.day, await self._history(current))
 
-    async def close_idle(self) -> list[IdleClose]:
+    async def close_idle(self) -> list[Outcome]:
         """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert.
 
         A check-in whose answers already need a person the same day is closed after URGENT_IDLE_MINUTES, so that the
@@ -247,7 +238,7 @@ class CheckinCare:
         idle_since = now - timedelta(minutes=services.settings.checkin_timeout_minutes)
         urgent_idle_since = now - timedelta(minutes=URGENT_IDLE_MINUTES)
         quiet_since = max(idle_since, urgent_idle_since)  # the sooner of the two closes: nothing newer is closed
-        closed = []
+        closed: list[Outcome] = []
         for checkin in await services.database.checkins.stale(quiet_since):
             patient = await services.database.patients.get(checkin.user_id)
             if patient is None:
@@ -257,7 +248,7 @@ class CheckinCare:
             if checkin.updated_at >= idle_since and result.tier < ESCALATE_FROM:
                 continue  # quiet for a while, but nothing that cannot wait for the usual timeout
             if (done := await self._close_idle(checkin, result, quiet_since)) is not None:
-                closed.append(IdleClose(caller, checkin, done))
+                closed.append(done)
         return closed
 
     async def _close_idle(self, checkin: Checkin, result: TriageResult, idle_since: datetime) -> Outcome | None:

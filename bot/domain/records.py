@@ -79,12 +79,14 @@ class Verdict:
 
 
 class DeliveryKind(StrEnum):
-    """What a message the bot sends on its own carries; the first four are urgent and must arrive at least once."""
+    """What a message the bot sends on its own carries; the first six are urgent and must arrive at least once."""
 
     ADVICE = "advice"  # the triage reply to the patient: what to do now
     ALERT = "alert"  # the escalation's post in the staff chat (or its update)
     NOTIFIED = "notified"  # telling the patient that the clinic has been told
     RESEND = "resend"  # reminding the staff chat of an alert nobody has acknowledged
+    CLOSED = "closed"  # telling the patient that their check-in, left unfinished, was closed
+    ACKNOWLEDGED = "acknowledged"  # telling the patient that the clinic has seen their alert
     REMINDER = "reminder"  # the daily check-in reminder
     NUDGE = "nudge"  # the reminder after two missed days
     STEP = "step"  # a step of the aftercare sequence
@@ -96,7 +98,16 @@ class DeliveryKind(StrEnum):
         return self in _URGENT
 
 
-_URGENT = frozenset({DeliveryKind.ADVICE, DeliveryKind.ALERT, DeliveryKind.NOTIFIED, DeliveryKind.RESEND})
+_URGENT = frozenset(
+    {
+        DeliveryKind.ADVICE,
+        DeliveryKind.ALERT,
+        DeliveryKind.NOTIFIED,
+        DeliveryKind.RESEND,
+        DeliveryKind.CLOSED,
+        DeliveryKind.ACKNOWLEDGED,
+    }
+)
 
 
 class DeliveryStatus(StrEnum):

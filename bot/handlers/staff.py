@@ -1,19 +1,14 @@
 """Staff buttons on alerts: Acknowledge and Resolved, refused to anyone not on the staff list, whoever presses."""
 
-import logging
-
 from telegram import MaybeInaccessibleMessage, Update
-from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.care.alerts import AlertCare, AlertChange
 from bot.care.services import Services
-from bot.domain.records import Escalation, EscalationStatus
+from bot.domain.records import Escalation
 from bot.handlers.replies import pressed_message
 from bot.outbox.alerts import Alerts, with_status, without_status
 from bot.telegram import callbacks
-
-logger = logging.getLogger(__name__)
 
 
 class StaffHandlers:
@@ -39,7 +34,7 @@ class StaffHandlers:
             await query.answer(pack.text("staff.already"))
             return
         await query.answer()
-        before, after = change.before, change.after
+        after = change.after
         pressed = pressed_message(update)
         if pressed is not None and pressed.text:
             status = self._alerts.status_line(after, user.full_name)
@@ -49,18 +44,6 @@ class StaffHandlers:
             )
         if not _is_staff_chat_alert(query.message, after):  # pressed under /alerts: the staff chat's copy follows
             await self._alerts.refresh(update.get_bot(), after, user.full_name)
-        if before.status is EscalationStatus.OPEN:
-            await self._tell_patient(update, after)
-
-    async def _tell_patient(self, update: Update, escalation: Escalation) -> None:
-        """Let the patient know the clinic has seen their check-in."""
-        patient = await self._services.database.patients.get(escalation.user_id)
-        pack = self._services.pack_for(patient, None)
-        try:
-            await update.get_bot().send_message(escalation.user_id, pack.text("triage.clinic_acknowledged"))
-        except Forbidden:
-            logger.info("patient of escalation %s has blocked the bot; not told of the acknowledgement", escalation.id)
-            await self._services.database.patients.set_unreachable(escalation.user_id, self._services.clock())
 
 
 def _is_staff_chat_alert(message: MaybeInaccessibleMessage | None, escalation: Escalation) -> bool:

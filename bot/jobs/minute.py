@@ -9,7 +9,6 @@ bulk lane.
 import logging
 from datetime import date
 
-from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.care.alerts import AlertCare
@@ -74,18 +73,14 @@ class Jobs:
         await self.purge_expired()  # retention: once per clinic day
 
     async def close_idle_checkins(self, bot: ApiBot) -> None:
-        """Close check-ins left unfinished (bot.care.checkins); tell each patient, and give advice and alert as due."""
+        """Close check-ins left unfinished (bot.care.checkins): tell each patient, and give advice and alert as due.
+
+        Each is an urgent outbox row written with the close; they are tried here at once, in that order, and the
+        outbox's urgent lane tries again any that fail.
+        """
         for closed in await self._checkins.close_idle():
-            caller, checkin, outcome = closed.caller, closed.checkin, closed.outcome
-            try:
-                await bot.send_message(caller.user_id, caller.pack.text("checkin.expired", day=checkin.day))
-            except Forbidden:
-                await self._services.database.patients.set_unreachable(caller.user_id, self._services.clock())
-            except TelegramError as error:
-                logger.warning("check-in %s closed; the notice was not sent (%s)", checkin.id, type(error).__name__)
-            for delivery in (outcome.advice, outcome.alert):
-                if delivery is not None:
-                    await self._outbox.attempt(bot, delivery)
+            for delivery in closed.deliveries():
+                await self._outbox.attempt(bot, delivery)
 
     async def purge_expired(self) -> None:
         """Purge check-ins and logs of patients past RETENTION_DAYS, once per clinic day; log the counts only."""

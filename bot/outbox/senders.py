@@ -1,4 +1,4 @@
-"""What each urgent kind of the outbox sends: the advice, the staff chat's alert and its re-send, "the clinic knows"."""
+"""What each urgent kind of the outbox sends: the advice, the alert and its re-send, and the patient's notices."""
 
 from datetime import date, timedelta
 
@@ -28,6 +28,8 @@ class DeliverySenders:
             DeliveryKind.ADVICE: self._advice,
             DeliveryKind.NOTIFIED: self._notified,
             DeliveryKind.RESEND: self._resend,
+            DeliveryKind.CLOSED: self._closed,
+            DeliveryKind.ACKNOWLEDGED: self._acknowledged,
         }
 
     async def _alert(self, bot: Bot, delivery: Delivery) -> Delivery | None:
@@ -73,6 +75,21 @@ class DeliverySenders:
         await bot.send_message(
             delivery.user_id, caller.pack.text("typed.clinic_notified" if typed else "triage.clinic_notified")
         )
+
+    async def _acknowledged(self, bot: Bot, delivery: Delivery) -> None:
+        """Tell the patient the clinic has seen their alert (staff acknowledged or resolved it)."""
+        caller = await self._caller(delivery.user_id)
+        if caller is None:
+            return
+        await bot.send_message(delivery.user_id, caller.pack.text("triage.clinic_acknowledged"))
+
+    async def _closed(self, bot: Bot, delivery: Delivery) -> None:
+        """Tell the patient that their check-in, left unfinished, was closed (what they answered is kept)."""
+        caller = await self._caller(delivery.user_id)
+        checkin = await self._services.database.checkins.get(delivery.checkin_id or 0)
+        if caller is None or checkin is None:
+            return
+        await bot.send_message(delivery.user_id, caller.pack.text("checkin.expired", day=checkin.day))
 
     async def _resend(self, bot: Bot, delivery: Delivery) -> None:
         """Remind the staff chat of an alert nobody has acknowledged, in reply to its post (unless handled since)."""

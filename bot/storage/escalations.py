@@ -105,7 +105,7 @@ class EscalationStore:
         return found[0] if found else None
 
     async def acknowledge(self, escalation_id: int, staff_id: int, now: datetime) -> Escalation | None:
-        """Mark an open escalation acknowledged by this staff member; any other is returned unchanged."""
+        """Mark an open escalation acknowledged, queueing word to the patient; any other is returned unchanged."""
         async with self._sql.transaction() as tx:
             found = await _select(tx, "id = ?", (escalation_id,))
             if not found or found[0].status is not EscalationStatus.OPEN:
@@ -115,10 +115,11 @@ class EscalationStore:
                 " updated_at = ? WHERE id = ?",
                 (staff_id, utc_text(now), utc_text(now), escalation_id),
             )
+            await _tell_patient(tx, found[0], now)
             return await _get(tx, escalation_id)
 
     async def resolve(self, escalation_id: int, staff_id: int, now: datetime) -> Escalation | None:
-        """Mark an escalation resolved (and acknowledged, if it was open); a resolved one is returned unchanged."""
+        """Mark an escalation resolved (and acknowledged if open, the patient told); a resolved one is unchanged."""
         stamp = utc_text(now)
         async with self._sql.transaction() as tx:
             found = await _select(tx, "id = ?", (escalation_id,))
@@ -130,6 +131,8 @@ class EscalationStore:
                 " updated_at = ? WHERE id = ?",
                 (staff_id, stamp, staff_id, stamp, stamp, escalation_id),
             )
+            if found[0].status is EscalationStatus.OPEN:
+                await _tell_patient(tx, found[0], now)
             return await _get(tx, escalation_id)
 
     async def due_for_resend(self, sent_before: datetime) -> list[Escalation]:
@@ -216,3 +219,10 @@ def _escalation_from(row: aiosqlite.Row) -> Escalation:
         last_sent_at=optional_moment(last_sent_at),
         words=None if words is None else str(words),
     )
+
+
+async def _tell_patient(tx: Statements, escalation: Escalation, now: datetime) -> None:
+    """Queue word to the patient that the clinic has seen their alert (the first time staff handle it)."""
+    user_id = escalation.user_id
+    message = Message(user_id, escalation_id=escalation.id)
+    await add_delivery(tx, DeliveryKind.ACKNOWLEDGED, user_id, message, due_at=now, now=now)

@@ -16,12 +16,17 @@ from bot.storage.shared import SharedConnection, Statements
 
 @dataclass(frozen=True)
 class Outcome:
-    """What finishing wrote: the check-in (if any), and the deliveries to make now (the advice, the alert)."""
+    """What finishing wrote: the check-in (if any), and the deliveries to make now (notice, advice, alert), in order."""
 
     checkin: Checkin | None
     finished: bool  # this call finished the check-in (False: it was finished already, and nothing was queued)
     advice: Delivery | None  # the patient's advice, held for the caller's first attempt
     alert: Delivery | None  # the staff chat's alert, held for the caller's first attempt
+    notice: Delivery | None = None  # an idle close's word to the patient that the check-in was closed, held too
+
+    def deliveries(self) -> list[Delivery]:
+        """Return the deliveries to attempt, in the order the patient should see them: notice, advice, alert."""
+        return [delivery for delivery in (self.notice, self.advice, self.alert) if delivery is not None]
 
 
 class OutcomeStore:
@@ -43,8 +48,9 @@ class OutcomeStore:
     ) -> Outcome:
         """Finish an open check-in with its verdict, escalation and deliveries (due at `hold`); once only.
 
-        With idle_since, only a check-in not updated since then is finished (the idle job's close). A check-in finished
-        already (a repeated press, or the idle job first) is returned with nothing queued.
+        With idle_since, only a check-in not updated since then is finished (the idle job's close), and the patient is
+        told it was closed. A check-in finished already (a repeated press, or the idle job first) is returned with
+        nothing queued.
         """
         async with self._sql.transaction() as tx:
             checkin, finished_now = await finish_checkin(
@@ -52,13 +58,14 @@ class OutcomeStore:
             )
             if not finished_now:
                 return Outcome(checkin, False, None, None)
-            user_id, advice = checkin.user_id, None
+            user_id, advice, notice = checkin.user_id, None, None
+            message = Message(user_id, checkin_id=checkin.id)
+            if idle_since is not None:
+                notice = await add_delivery(tx, DeliveryKind.CLOSED, user_id, message, due_at=hold, now=now)
             if advise:
-                advice = await add_delivery(
-                    tx, DeliveryKind.ADVICE, user_id, Message(user_id, checkin_id=checkin.id), due_at=hold, now=now
-                )
+                advice = await add_delivery(tx, DeliveryKind.ADVICE, user_id, message, due_at=hold, now=now)
             _, alert = await _escalate(tx, verdict, user_id, checkin.id, checkin.local_date, None, now, hold)
-            return Outcome(checkin, True, advice, alert)
+            return Outcome(checkin, True, advice, alert, notice)
 
     async def escalate_typed(
         self, user_id: int, local_date: date, verdict: Verdict, words: str, *, now: datetime, hold: datetime

@@ -2,14 +2,16 @@
 -- and its re-sends, "the clinic has been told", reminders, nudges, aftercare steps and broadcasts. A use case writes
 -- the row in the same transaction as the state it reports; one worker sends it (bot/outbox/worker.py). No message text
 -- is kept: each is rendered when it is sent (a broadcast's own text lives on its broadcast row).
---   priority 0 (urgent: advice, alert, notified, resend) never waits for a bulk slot; 1 (bulk: the rest) does.
+--   priority 0 (urgent: advice, alert, notified, resend, closed, acknowledged) never waits for a bulk slot; 1 (bulk:
+--   the rest) does.
 --   once 'at least': tried until Telegram confirms it, deleted then; 'at most': marked 'sending' before its one
 --   request, never repeated once it may have gone out. Bulk rows of a broadcast are kept with what became of them
 --   (its tally); other rows are deleted once settled (reminder_log and sequence_log keep what was decided).
 CREATE TABLE outbox (
     id            INTEGER PRIMARY KEY,
     kind          TEXT    NOT NULL
-                  CHECK (kind IN ('advice', 'alert', 'notified', 'resend', 'reminder', 'nudge', 'step', 'broadcast')),
+                  CHECK (kind IN ('advice', 'alert', 'notified', 'resend', 'closed', 'acknowledged', 'reminder',
+                                  'nudge', 'step', 'broadcast')),
     priority      INTEGER NOT NULL CHECK (priority IN (0, 1)),
     once          TEXT    NOT NULL CHECK (once IN ('at least', 'at most')),
     chat_id       INTEGER,  -- the patient's chat; NULL for the staff chat (STAFF_CHAT_ID, read when it is sent)
