@@ -40,6 +40,11 @@ def main() -> int:
         reader = load_reader(DEFAULT_READING_PATH)
     except (ConfigError, ContentError, RulesError, SequenceError, ReadingDataError) as error:
         return _refuse(str(error))
+    if settings.clinic_language not in content.languages:
+        return _refuse(
+            f"CLINIC_LANGUAGE={settings.clinic_language}: there is no {settings.content_dir}/"
+            f"{settings.clinic_language} folder (use one of {', '.join(sorted(content.languages))})"
+        )
     secrets = [settings.telegram_bot_token] + ([settings.webhook.secret] if settings.webhook else [])
     configure_logging(settings.log_level, *(secret.get_secret_value() for secret in secrets))
     application = build_bot(settings, content, rules, reader, sequence=sequence).application

@@ -164,6 +164,10 @@ class Settings(_Settings):
         "LOG_LEVEL", "use one of DEBUG, INFO, WARNING, ERROR", "INFO"
     )
     content_dir: Path = _variable("CONTENT_DIR", "use a folder path", DEFAULT_CONTENT_DIR)
+    # The language staff read the bot in (alerts, reports, broadcasts): a folder of data/content, such as en or fr.
+    clinic_language: Annotated[str, _Lower] = _variable(
+        "CLINIC_LANGUAGE", "use the code of a folder of data/content, such as en or fr", "en", pattern=r"^[a-z]{2,3}$"
+    )
     triage_rules_path: Path = _variable("TRIAGE_RULES", "use a file path", DEFAULT_TRIAGE_RULES)
     clinic_opening_hours: Annotated[OpeningHours | None, BeforeValidator(_opening_hours)] = _variable(
         "CLINIC_OPENING_HOURS", "write them like Mon-Fri 09:00-17:00; Sat 10:00-14:00", None

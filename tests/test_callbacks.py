@@ -31,6 +31,9 @@ def test_the_widest_value_of_every_codec_fits_and_reads_back() -> None:
     cases = [
         (callbacks.menu("s" * 40), callbacks.parse_menu, ("s" * 40, True)),
         (callbacks.open_screen("s" * 40), callbacks.parse_menu, ("s" * 40, False)),
+        (callbacks.consent_choice(True, "abc"), callbacks.parse_consent, (True, "abc")),
+        (callbacks.consent_choice(False, "fr"), callbacks.parse_consent, (False, "fr")),
+        (callbacks.language_choice("abc"), callbacks.parse_language_choice, "abc"),
         (callbacks.days_back(99), callbacks.parse_days_back, 99),
         (callbacks.exact_date(date(2026, 12, 31)), callbacks.parse_exact_date, date(2026, 12, 31)),
         (callbacks.picker_page(999), callbacks.parse_picker_page, 999),
@@ -59,3 +62,13 @@ def test_each_parser_refuses_the_data_of_every_other_codec() -> None:
     assert not callbacks.CHECKIN_PATTERN.match(callbacks.action("checkinx"))
     assert callbacks.DATE_PATTERN.match(callbacks.DATE_CHOICES)
     assert callbacks.parse_picker_page(callbacks.DATE_CHOICES) is None
+
+
+def test_consent_buttons_from_before_languages_still_read_and_forged_ones_do_not() -> None:
+    """An old "c:yes" (no language) still means Accept; a mangled language or answer is no consent at all."""
+    assert callbacks.parse_consent("c:yes") == (True, None)
+    assert callbacks.parse_consent("c:no") == (False, None)
+    for forged in ("c:yes:", "c:yes:FR", "c:yes:fr:en", "c:maybe:fr", "c:yes:français", "l:fr"):
+        assert callbacks.parse_consent(forged) is None, forged
+    for forged in ("l:", "l:FR", "l:fr-CA", "l:fr:en", callbacks.consent_choice(True, "fr")):
+        assert callbacks.parse_language_choice(forged) is None, forged

@@ -201,17 +201,16 @@ def test_labels_and_dates_are_plain_text(en: LanguagePack) -> None:
 def test_language_codes_fall_back_to_english(shipped: Content) -> None:
     """A Telegram language code without its own pack, or none, gets the default pack."""
     assert shipped.default_language == "en"
-    for code in (None, "", "en", "en-CA", "EN_gb", "zz", "fr-CA"):
+    for code in (None, "", "en", "en-CA", "EN_gb", "zz", "es-MX"):
         assert shipped.pack(code).code == "en"
 
 
-def test_a_french_pack_is_found_by_its_folder(copy: Path) -> None:
-    """A fr folder with the same files is loaded, and fr-CA speakers get it."""
-    shutil.copytree(copy / "en", copy / "fr")
-    content = load_content(copy)
-    assert set(content.languages) == {"en", "fr"}
-    assert content.pack("fr-CA").code == "fr"
-    assert content.pack("en-US").code == "en"
+def test_the_shipped_french_pack_is_found_by_its_folder(shipped: Content) -> None:
+    """The fr folder is loaded, and fr, fr-CA and FR_fr speakers get it."""
+    assert set(shipped.languages) == {"en", "fr"}
+    for code in ("fr", "fr-CA", "FR_fr"):
+        assert shipped.pack(code).code == "fr"
+    assert shipped.pack("en-US").code == "en"
 
 
 def test_main_menu_leads_to_every_topic(en: LanguagePack) -> None:
@@ -514,7 +513,6 @@ def test_bad_calendar_is_named(copy: Path, key: str, value: str, where: str, pro
 
 def test_french_pack_missing_a_key_is_named(copy: Path) -> None:
     """A translation missing a message that the English pack has is refused, naming the French file."""
-    shutil.copytree(copy / "en", copy / "fr")
     english = copy / "en" / "messages.toml"
     english.write_text(english.read_text(encoding="utf-8").replace("[button]", 'extra_note = "Hi"\n\n[button]'))
     message = load_error(copy, copy / "fr" / "messages.toml", "extra_note")
@@ -523,10 +521,9 @@ def test_french_pack_missing_a_key_is_named(copy: Path) -> None:
 
 def test_french_pack_missing_a_required_key_or_with_an_extra_screen_is_named(copy: Path) -> None:
     """A translation without a required message, or with a screen English lacks, is refused."""
-    shutil.copytree(copy / "en", copy / "fr")
     edit(copy / "fr" / "messages.toml", "\npick_date = ", "\npick_day = ")
     load_error(copy, copy / "fr" / "messages.toml", "pick_date")
-    shutil.copy(copy / "en" / "messages.toml", copy / "fr" / "messages.toml")
+    shutil.copy(CONTENT_DIR / "fr" / "messages.toml", copy / "fr" / "messages.toml")
     screens = copy / "fr" / "screens.toml"
     edit(
         screens,
@@ -543,6 +540,7 @@ def test_badly_named_or_missing_language_folder_is_refused(copy: Path) -> None:
     with pytest.raises(ContentError, match="name a language folder by its code"):
         load_content(copy)
     (copy / "English").rmdir()
+    shutil.rmtree(copy / "fr")
     (copy / "en").rename(copy / "fr")
     with pytest.raises(ContentError, match="default language folder is missing"):
         load_content(copy)
@@ -582,7 +580,7 @@ BRIEF_KEYS = {
     "triage.clinic_closed": ("clinic_hours",),
     **dict.fromkeys(("triage.why", "triage.fever_not_measured", "triage.clinic_notified"), ()),
     **dict.fromkeys(("triage.clinic_acknowledged", "triage.if_worse"), ()),
-    "staff.alert": ("tier_label", "name", "handle", "day", "date", "reasons", "escalation_id"),
+    "staff.alert": ("tier_label", "name", "handle", "language", "day", "date", "reasons", "escalation_id"),
     **dict.fromkeys(("staff.tier.emergency", "staff.tier.same_day", "staff.tier.soon", "staff.tier.self_care"), ()),
     "staff.status.open": (),
     "staff.status.acknowledged": ("staff", "time"),
@@ -639,6 +637,7 @@ SAMPLE_VALUES = {
     "escalation_id": "42",
     "name": "Ann <&> Lee",
     "handle": "@ann_lee",
+    "language": "Français",
     "reasons": "• Pus reported\n• Pain ≥ 7/10",
     "note": "It <itches> & burns",
     "tier_label": "Same day",
@@ -937,7 +936,6 @@ def test_missing_checkin_file_is_named(copy: Path) -> None:
 
 def test_french_pack_missing_a_check_in_key_names_its_checkin_toml(copy: Path) -> None:
     """A translation missing a check-in message is reported in its own checkin.toml."""
-    shutil.copytree(copy / "en", copy / "fr")
     english = copy / "en" / "checkin.toml"
     edit(english, "[button]\n", '[button]\nextra_label = "Extra"\n')
     assert "missing (the en pack has it)" in load_error(copy, copy / "fr" / "checkin.toml", "button.extra_label")
@@ -1037,7 +1035,7 @@ def test_over_long_chart_caption_is_named(copy: Path) -> None:
 def test_staff_alert_too_long_with_the_longest_name_reasons_and_note_is_named(copy: Path) -> None:
     """The alert must fit 4096 characters with a 100-character name, 1500 of reasons, the note and status."""
     path = copy / "en" / "checkin.toml"
-    template = "{tier_label} {name} {handle} {day} {date} {reasons} {escalation_id} "
+    template = "{tier_label} {name} {handle} {language} {day} {date} {reasons} {escalation_id} "
     set_value(path, "alert", toml(template + "A" * 1200), after="[staff]")
     assert "too long" in load_error(copy, path, "staff.alert")
 

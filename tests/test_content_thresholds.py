@@ -254,9 +254,12 @@ def test_day_1_and_day_3_messages_give_the_clinic_811_and_911(en: LanguagePack, 
 
 def test_a_new_aftercare_step_may_show_a_threshold(copy: Path, tmp_path: Path) -> None:
     """A clinic's own step text may use a threshold: the sequence file accepts it, and it is sent with the number."""
-    clinic = copy / "en" / "clinic.toml"
-    added = '\nday8 = "Still red after {lasting_after_day}? Call {clinic_phone}."\n'
-    clinic.write_text(clinic.read_text(encoding="utf-8") + added, encoding="utf-8")
+    for language, text in (
+        ("en", "Still red after {lasting_after_day}? Call {clinic_phone}."),
+        ("fr", "Encore rouge après le {lasting_after_day}? Appelez le {clinic_phone}."),
+    ):
+        clinic = copy / language / "clinic.toml"
+        clinic.write_text(clinic.read_text(encoding="utf-8") + f'\nday8 = "{text}"\n', encoding="utf-8")
     own = load_content(copy, rules_with(tmp_path, lasting_after_day=9))
     path = tmp_path / "sequence.toml"
     path.write_text('[[step]]\nkey = "day8"\nday = 8\ntime = "09:00"\ntext = "sequence.day8"\n', encoding="utf-8")

@@ -147,10 +147,12 @@ def test_steps_must_be_in_day_and_time_order(
 def test_a_text_must_only_use_the_values_the_sending_fills_in(tmp_path: Path, content: Content) -> None:
     """A clinic's new text with {day} (allowed in other messages) is refused: the sequence fills in only the clinic."""
     folder = Path(shutil.copytree(DEFAULT_CONTENT_DIR, tmp_path / "content"))
-    clinic = folder / "en" / "clinic.toml"
-    clinic.write_text(
-        clinic.read_text(encoding="utf-8") + '\nday30 = "It is day {day}. Call {clinic_phone}."\n', encoding="utf-8"
-    )
+    for language, text in (
+        ("en", "It is day {day}. Call {clinic_phone}."),
+        ("fr", "Jour {day}. Appelez le {clinic_phone}."),
+    ):
+        clinic = folder / language / "clinic.toml"
+        clinic.write_text(clinic.read_text(encoding="utf-8") + f'\nday30 = "{text}"\n', encoding="utf-8")
     own = load_content(folder)
     good = write(tmp_path, steps(step(key='"day30"', day="30", text='"sequence.day30"')))
     refused(good, own, 'step "day30": text: sequence.day30 in the en pack uses {day}', "{clinic_phone}")
@@ -160,8 +162,9 @@ def test_every_problem_is_listed_one_line_each(tmp_path: Path, content: Content)
     """Several problems are reported together, each on its own line naming the file."""
     path = write(tmp_path, steps(step(day="99", at='"7pm"'), step(key='"ok"', day="2", text='"sequence.nope"')))
     lines = refused(path, content).splitlines()
-    assert len(lines) == 3, lines
+    assert len(lines) == 4, lines
     assert all(line.startswith(f"{path}: step ") for line in lines)
+    assert [line for line in lines if "sequence.nope" in line and "fr language pack" in line], "each language's gap"
 
 
 @pytest.mark.parametrize(

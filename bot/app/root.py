@@ -156,7 +156,7 @@ def build_bot(
         await _register_commands(application, content)
         members = await services.database.staff.members()
         await publish_staff_commands(
-            application.bot, content, sorted(settings.staff_user_ids | {m.user_id for m in members})
+            application.bot, services.clinic_pack, sorted(settings.staff_user_ids | {m.user_id for m in members})
         )
         if job_interval is not None and application.job_queue is not None:
             application.job_queue.run_repeating(
@@ -244,6 +244,7 @@ def _add_handlers(
         [
             # Button presses first, the most frequent updates: none of the handlers after them takes a press.
             CallbackQueryHandler(onboarding.consent, pattern=callbacks.CONSENT_PATTERN),
+            CallbackQueryHandler(preferences.language, pattern=callbacks.LANGUAGE_PATTERN),
             CallbackQueryHandler(onboarding.date_button, pattern=callbacks.DATE_PATTERN),
             CallbackQueryHandler(checkins.button, pattern=callbacks.CHECKIN_PATTERN),
             CallbackQueryHandler(preferences.button, pattern=callbacks.SETTINGS_PATTERN),

@@ -13,9 +13,9 @@ class OnboardingCare:
     def __init__(self, services: Services) -> None:
         self._services = services
 
-    async def consent(self, caller: Caller) -> None:
-        """Store the patient's consent, with the language they will be spoken to in."""
-        await self._services.database.patients.add_consented(caller.user_id, caller.pack.code, self._services.clock())
+    async def consent(self, caller: Caller, language: str) -> None:
+        """Store the patient's consent, with the language they will be written to in (the one they consented in)."""
+        await self._services.database.patients.add_consented(caller.user_id, language, self._services.clock())
 
     async def welcome_back(self, caller: Caller) -> bool:
         """Turn messages back on for a patient who had stopped them (/start); tell whether they had."""

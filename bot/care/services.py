@@ -82,6 +82,11 @@ class Services:
         hours = self.settings.clinic_opening_hours
         return None if hours is None else is_open(hours, self.local_now())
 
+    @property
+    def clinic_pack(self) -> LanguagePack:
+        """Return the language pack staff read the bot in: CLINIC_LANGUAGE (English by default)."""
+        return self.content.pack(self.settings.clinic_language)
+
     def pack_for(self, patient: Patient | None, language_code: str | None) -> LanguagePack:
         """Choose the language pack: the patient's stored language, else their Telegram app's language."""
         return self.content.pack(patient.language if patient else language_code)

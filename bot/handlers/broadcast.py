@@ -113,11 +113,6 @@ class BroadcastHandlers:
         """Return the Application's bot, whose calls go through the request layer."""
         return api_bot(update.get_bot())
 
-    def _pack(self, update: Update) -> LanguagePack:
-        """Return the staff member's language pack."""
-        user = update.effective_user
-        return self._services.content.pack(user.language_code if user else None)
-
     # --- commands ---
 
     async def compose(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -125,7 +120,7 @@ class BroadcastHandlers:
         user = update.effective_user
         if user is None:
             return
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         draft = await self._store.draft_of(user.id)
         if draft is None:
             draft = await self._store.create_draft(user.id, CONTENT, self._services.clock())
@@ -137,7 +132,7 @@ class BroadcastHandlers:
 
     async def list_broadcasts(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """List the latest broadcasts with their figures, with a Cancel button for those not over yet (/broadcasts)."""
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         found = await self._store.recent(LIST_LENGTH)
         if not found:
             await send(update, no_buttons(pack.text("broadcast.list_empty")))
@@ -182,7 +177,7 @@ class BroadcastHandlers:
         if draft is None:
             return  # not composing after all: /cancel goes on to the patients' handler
         await self._cancel_draft(update, draft)
-        await send(update, no_buttons(self._pack(update).text("broadcast.cancelled_draft")))
+        await send(update, no_buttons(self._services.clinic_pack.text("broadcast.cancelled_draft")))
         raise ApplicationHandlerStop
 
     async def typed(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -191,7 +186,7 @@ class BroadcastHandlers:
         draft = await self._composing_draft(update)
         if draft is None or message is None:
             return  # not composing after all: the message goes on to the patients' handlers
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         if draft.compose_step == CONTENT:
             await self._take_message(update, draft, message)
         elif draft.compose_step == AUDIENCE:
@@ -219,7 +214,7 @@ class BroadcastHandlers:
 
     async def _take_message(self, update: Update, draft: Broadcast, message: Message) -> None:
         """Keep the broadcast's message: text with its formatting, or the largest size of a photo with its caption."""
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         if message.photo:
             text_html, photo = (message.caption_html if message.caption else ""), message.photo[-1].file_id
         elif message.text:
@@ -234,7 +229,7 @@ class BroadcastHandlers:
 
     async def _take_audience(self, update: Update, draft: Broadcast, text: str) -> None:
         """Read a typed audience; say kindly what is wrong with it, or go on to the preview."""
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         try:
             audience = parse_audience(text, self._services.today())
         except AudienceError as error:
@@ -245,7 +240,7 @@ class BroadcastHandlers:
 
     async def _take_send_time(self, update: Update, draft: Broadcast, text: str) -> None:
         """Read a typed send time in the clinic's time zone; say kindly what is wrong with it, or schedule."""
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         try:
             moment = parse_send_time(text, self._services.settings.clinic_timezone, self._services.clock())
         except SendTimeError as error:
@@ -260,7 +255,7 @@ class BroadcastHandlers:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         parsed = parse_button(query.data or "")
         broadcast = None if parsed is None else await self._store.get(parsed[0])
         if parsed is None or broadcast is None:
@@ -298,7 +293,7 @@ class BroadcastHandlers:
         try:
             audience = decode(encoded)
         except ValueError:
-            await query.answer(self._pack(update).text("broadcast.toast.gone"))
+            await query.answer(self._services.clinic_pack.text("broadcast.toast.gone"))
             return
         await query.answer()
         if await self._choose_audience(update, draft, audience):
@@ -309,14 +304,14 @@ class BroadcastHandlers:
         query, chat, message = update.callback_query, update.effective_chat, pressed_message(update)
         assert query is not None  # noqa: S101 - button() only calls this for a callback query
         if chat is None or message is None:
-            await query.answer(self._pack(update).text("broadcast.toast.gone"))
+            await query.answer(self._services.clinic_pack.text("broadcast.toast.gone"))
             return
         broadcasts = self._broadcasts
         count = await broadcasts.begin(
             self._bot(update), draft.id, scheduled=False, report=(chat.id, message.message_id)
         )
         if count is None:
-            await query.answer(self._pack(update).text("broadcast.toast.gone"))
+            await query.answer(self._services.clinic_pack.text("broadcast.toast.gone"))
             return
         await query.answer()
         broadcasts.composing.discard(draft.created_by)
@@ -326,7 +321,7 @@ class BroadcastHandlers:
         """Cancel a draft (its author only), or any staff member's scheduled or running broadcast."""
         query, user = update.callback_query, update.effective_user
         assert query is not None  # noqa: S101 - button() only calls this for a callback query
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         if user is None or (broadcast.status is BroadcastStatus.DRAFT and broadcast.created_by != user.id):
             await query.answer(pack.text("broadcast.toast.gone"))
             return
@@ -347,7 +342,7 @@ class BroadcastHandlers:
 
     async def _choose_audience(self, update: Update, draft: Broadcast, audience: Audience) -> bool:
         """Count the audience; if anyone is in it, keep it and show the preview and the confirmation. Tell which."""
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         today = self._services.today()
         count = await self._store.count_audience(treatment_dates(audience, today))
         if count == 0:
@@ -361,7 +356,7 @@ class BroadcastHandlers:
 
     async def _preview(self, update: Update, draft: Broadcast, count: int) -> None:
         """Send the message exactly as patients will get it, then how many get it, with Send / Schedule / Cancel."""
-        pack, chat = self._pack(update), update.effective_chat
+        pack, chat = self._services.clinic_pack, update.effective_chat
         if chat is None:
             return
         try:
@@ -383,7 +378,7 @@ class BroadcastHandlers:
 
     async def _schedule(self, update: Update, draft: Broadcast, moment: datetime, *, edit: bool) -> None:
         """Schedule the draft for a moment and say when and to whom, with a button that cancels it."""
-        pack, chat = self._pack(update), update.effective_chat
+        pack, chat = self._services.clinic_pack, update.effective_chat
         if chat is None:
             return
         try:
@@ -414,7 +409,7 @@ class BroadcastHandlers:
 
     async def _prompt(self, update: Update, draft: Broadcast) -> None:
         """Ask for what the draft's step needs (after /broadcast, including one that resumes a draft)."""
-        pack = self._pack(update)
+        pack = self._services.clinic_pack
         if draft.compose_step == AUDIENCE:
             await send(update, self._audience_view(pack, draft.id))
         elif draft.compose_step == CONFIRM:

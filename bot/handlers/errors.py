@@ -69,7 +69,7 @@ class ErrorHandler:
         chat_id = self._services.settings.staff_chat_id
         if chat_id is None:
             return
-        text = self._services.content.pack(None).text(
+        text = self._services.clinic_pack.text(
             "staff.error", error_id=error_id, error_type=type(error).__name__ if error else "unknown"
         )
         try:

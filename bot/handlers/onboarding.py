@@ -31,7 +31,7 @@ class OnboardingHandlers:
         caller = await identify(self._services, update)
         if caller.patient is None:
             await send(update, no_buttons(caller.pack.text("welcome", clinic_name=self._services.clinic.name)))
-            await send(update, views.consent(caller.pack))
+            await send(update, views.consent(caller.pack, self._services.content))
             return
         if await self._care.welcome_back(caller):
             await send(update, no_buttons(caller.pack.text("stop.resumed")))
@@ -48,13 +48,19 @@ class OnboardingHandlers:
             await remove_buttons(update)
             await self._replies.resume(update, caller)
             return
+        parsed = callbacks.parse_consent(query.data or "")
+        if parsed is None:
+            await query.answer(caller.pack.text("stale_button"))
+            return
         await query.answer()
         await remove_buttons(update)
-        if query.data == callbacks.CONSENT_ACCEPT:
-            await self._care.consent(caller)
-            await send(update, views.date_question(caller.pack, caller.pack.text("ask_treatment_date")))
+        accepted, language = parsed
+        pack = self._services.content.languages.get(language or "", caller.pack)
+        if accepted:
+            await self._care.consent(caller, pack.code)
+            await send(update, views.date_question(pack, pack.text("ask_treatment_date")))
         else:
-            await send(update, views.with_menu_buttons(caller.pack.text("consent_declined"), caller.pack))
+            await send(update, views.with_menu_buttons(pack.text("consent_declined"), pack))
 
     async def date_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Handle the treatment-date buttons: quick days, the calendar's pages and its dates."""

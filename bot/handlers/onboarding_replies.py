@@ -25,7 +25,7 @@ class OnboardingReplies:
         """Continue from the patient's step: consent, the date question, the health question, or the menu."""
         patient = caller.patient
         if patient is None:
-            await send(update, views.consent(caller.pack))
+            await send(update, views.consent(caller.pack, self._services.content))
         elif not patient.onboarded:
             await send(update, views.date_question(caller.pack, caller.pack.text("ask_treatment_date_resume")))
         elif not patient.risk_asked:

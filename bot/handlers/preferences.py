@@ -1,5 +1,6 @@
-"""The patient's own settings: reminder time, the health-condition answer, and stopping or resuming messages."""
+"""The patient's own settings: reminder time, the health answer, their language, and stopping or resuming messages."""
 
+from dataclasses import replace
 from datetime import time
 
 from telegram import Update
@@ -11,7 +12,7 @@ from bot.content.keys import Key, member
 from bot.content.packs import LanguagePack
 from bot.domain.patient import Patient
 from bot.handlers.caller import identify
-from bot.handlers.replies import send, show
+from bot.handlers.replies import remove_buttons, send, show
 from bot.telegram import callbacks
 from bot.views import screens as views
 from bot.views.screens import ScreenViews, no_buttons, risk_question
@@ -65,6 +66,30 @@ class PreferenceHandlers:
         else:
             await show(update, self._settings_view(caller.pack, patient))
 
+    async def language(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Switch the language the patient is written to in: from the consent screen, or from /settings."""
+        query = update.callback_query
+        if query is None:
+            return
+        caller = await identify(self._services, update)
+        content = self._services.content
+        pack = content.languages.get(callbacks.parse_language_choice(query.data or "") or "")
+        if pack is None:
+            await query.answer(caller.pack.text("stale_button"))
+            return
+        await query.answer()
+        if caller.patient is None:  # before consent nothing is stored: the welcome and consent again, in that language
+            await remove_buttons(update)
+            await send(update, no_buttons(pack.text("welcome", clinic_name=self._services.clinic.name)))
+            await send(update, views.consent(pack, content))
+            return
+        await self._services.database.patients.set_language(caller.user_id, pack.code, self._services.clock())
+        caller = replace(caller, pack=pack)
+        if caller.patient is not None and caller.patient.onboarded:
+            await self._refresh(update, caller, "settings.language_saved")
+        else:
+            await show(update, views.date_question(pack, pack.text("ask_treatment_date_resume")))
+
     async def stop(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stop every message the bot would send on its own (/stop); /start turns them back on."""
         caller = await identify(self._services, update)
@@ -93,6 +118,7 @@ class PreferenceHandlers:
         rows = [
             [(pack.label("settings_time"), callbacks.SETTINGS_TIME)],
             [(pack.label("settings_risk"), callbacks.SETTINGS_RISK)],
+            *views.language_rows(pack, self._services.content),
             [(pack.label("done"), callbacks.menu(views.MAIN_SCREEN))],
         ]
         return text, views.keyboard(rows)

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.care.services import Services
 from bot.content.keys import STAFF_COMMANDS, member
-from bot.content.packs import Content
+from bot.content.packs import LanguagePack
 from bot.handlers.access import StaffAccess
 from bot.handlers.replies import send, show
 from bot.telegram import callbacks
@@ -39,7 +39,7 @@ class StaffAdminHandlers:
         await self._services.database.staff.create_invite(token, user.id, now, now + timedelta(hours=INVITE_HOURS))
         await self._access.audit(update, "invite")
         link = f"https://t.me/{context.bot.username}?start={INVITE_PREFIX}{token}"
-        pack = self._services.content.pack(user.language_code)
+        pack = self._services.clinic_pack
         await send(update, no_buttons(pack.text("staff.invite_created", link=link, hours=INVITE_HOURS)))
 
     async def redeem(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -48,12 +48,12 @@ class StaffAdminHandlers:
         if user is None:
             return
         token = (context.args or [""])[0].removeprefix(INVITE_PREFIX)
-        pack = self._services.content.pack(user.language_code)
+        pack = self._services.clinic_pack
         if not await self._services.database.staff.redeem(token, user.id, self._services.clock()):
             await send(update, no_buttons(pack.text("staff.invite_invalid")))
             return
         await self._access.audit(update, "joined staff")
-        await publish_staff_commands(context.bot, self._services.content, [user.id])
+        await publish_staff_commands(context.bot, self._services.clinic_pack, [user.id])
         await send(update, no_buttons(pack.text("staff.invite_welcome")))
 
     async def list_staff(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -65,7 +65,7 @@ class StaffAdminHandlers:
         query = update.callback_query
         if query is None:
             return
-        pack = self._services.content.pack(None)
+        pack = self._services.clinic_pack
         user_id = callbacks.parse_remove_staff(query.data or "")
         if user_id is None or not await self._services.database.staff.remove(user_id):
             await query.answer(pack.text("staff.already"))
@@ -78,7 +78,7 @@ class StaffAdminHandlers:
 
     async def _staff_view(self, update: Update) -> View:
         """Build the staff list with its remove buttons."""
-        pack = self._services.content.pack(None)
+        pack = self._services.clinic_pack
         members = await self._services.database.staff.members()
         timezone = self._services.settings.clinic_timezone
         admins = "\n".join(f"• {user_id}" for user_id in sorted(self._services.settings.staff_user_ids)) or "–"
@@ -95,9 +95,8 @@ class StaffAdminHandlers:
         return text, keyboard(rows) if rows else None
 
 
-async def publish_staff_commands(bot: Bot, content: Content, user_ids: list[int]) -> None:
+async def publish_staff_commands(bot: Bot, pack: LanguagePack, user_ids: list[int]) -> None:
     """Show the staff commands, after the patients' ones, in the command menu of each staff member's chat."""
-    pack = content.pack(None)
     commands = [BotCommand(name, text) for name, text in pack.command_descriptions().items()]
     commands += [BotCommand(name, pack.text(member("staff_commands.{}", name))) for name in STAFF_COMMANDS]
     for user_id in user_ids:

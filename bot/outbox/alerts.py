@@ -25,6 +25,7 @@ class PatientLabel:
 
     name: str
     username: str | None
+    language: str  # the language the patient is written to in, named in itself
 
 
 class Alerts:
@@ -36,8 +37,8 @@ class Alerts:
 
     @property
     def staff_pack(self) -> LanguagePack:
-        """Return the language pack staff read alerts in: the clinic's default language."""
-        return self._services.content.pack(None)
+        """Return the language pack staff read alerts in: the clinic's language."""
+        return self._services.clinic_pack
 
     async def post(self, bot: Bot, escalation_id: int) -> bool:
         """Post an escalation's alert to the staff chat, or bring the one posted up to date; tell whether staff have it.
@@ -100,6 +101,7 @@ class Alerts:
             "staff.alert",
             tier_label=pack.text(member("staff.tier.{}", escalation.tier)),
             name=who.name,
+            language=who.language,
             handle=f"@{who.username}" if who.username else pack.text("staff.no_handle"),
             day=checkin.day,
             date=pack.format_date(checkin.local_date),
@@ -146,12 +148,13 @@ class Alerts:
         """
         database = self._services.database
         patient = await database.patients.get(escalation.user_id)
+        language = self._services.pack_for(patient, None).label("language")
         try:
             chat = await bot.get_chat(escalation.user_id)
-            who = PatientLabel(name=chat.full_name or f"#{escalation.user_id}", username=chat.username)
+            who = PatientLabel(chat.full_name or f"#{escalation.user_id}", chat.username, language)
         except TelegramError as error:
             logger.info("no name for the patient of escalation %s: %s", escalation.id, type(error).__name__)
-            who = PatientLabel(name=f"#{escalation.user_id}", username=patient.username if patient else None)
+            who = PatientLabel(f"#{escalation.user_id}", patient.username if patient else None, language)
         checkin = await database.checkins.get(escalation.checkin_id) if escalation.checkin_id is not None else None
         if checkin is None or checkin.user_id != escalation.user_id:
             checkin = _stand_in(escalation, patient.treatment_date if patient else None)

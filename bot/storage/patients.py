@@ -60,6 +60,12 @@ class PatientStore:
             (None if at_risk is None else int(at_risk), utc_text(now), user_id),
         )
 
+    async def set_language(self, user_id: int, language: str, now: datetime) -> None:
+        """Store the language the patient is written to in."""
+        await self._sql.run(
+            "UPDATE patient SET language = ?, updated_at = ? WHERE user_id = ?", (language, utc_text(now), user_id)
+        )
+
     async def set_messages_stopped(self, user_id: int, stopped: bool, now: datetime) -> None:
         """Stop (or resume) every message the bot would send the patient unprompted."""
         await self._sql.run(

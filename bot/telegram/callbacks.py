@@ -29,6 +29,7 @@ _SETTINGS = "o:"
 _ERASE = "e:"
 _EXPORT = "xp:"  # /export periods
 _BROADCAST = "bc:"
+_LANGUAGE = "l:"  # the language the patient is written to in: on the consent screen and in /settings
 PREFIXES: Mapping[str, str] = MappingProxyType(
     {
         "menu": _MENU,
@@ -45,6 +46,7 @@ PREFIXES: Mapping[str, str] = MappingProxyType(
         "erase": _ERASE,
         "export": _EXPORT,
         "broadcast": _BROADCAST,
+        "language": _LANGUAGE,
     }
 )
 
@@ -90,11 +92,32 @@ def action(name: str) -> str:
 
 # --- onboarding: consent and the treatment date ---
 
-CONSENT_ACCEPT = _CONSENT + "yes"
-CONSENT_DECLINE = _CONSENT + "no"
 CONSENT_PATTERN = pattern(_CONSENT)
+LANGUAGE_PATTERN = pattern(_LANGUAGE)
 DATE_CHOICES = _PICKER + "home"
 DATE_PATTERN = pattern(_DAYS_BACK, _EXACT_DATE, _PICKER)
+
+
+def consent_choice(accept: bool, language: str) -> str:
+    """Return the data of Accept or Decline on the consent screen, naming the language it was shown in."""
+    return f"{_CONSENT}{'yes' if accept else 'no'}:{language}"
+
+
+def parse_consent(data: str) -> tuple[bool, str | None] | None:
+    """Return whether a consent button accepts, and its language (None on a button from before languages); or None."""
+    match = _read(_CONSENT, r"(yes|no)(?::([a-z]{2,3}))?", data)
+    return (match[1] == "yes", match[2]) if match else None
+
+
+def language_choice(code: str) -> str:
+    """Return the data of a button that switches the patient's language to `code` (en, fr...)."""
+    return f"{_LANGUAGE}{code}"
+
+
+def parse_language_choice(data: str) -> str | None:
+    """Return the language code a language button names, or None (whether the bot has it is the caller's check)."""
+    match = _read(_LANGUAGE, r"([a-z]{2,3})", data)
+    return match[1] if match else None
 
 
 def days_back(days: int) -> str:
@@ -257,6 +280,8 @@ _WIDEST = (
     menu("s" * 40),
     open_screen("s" * 40),
     action("a" * 40),
+    consent_choice(True, "abc"),
+    language_choice("abc"),
     days_back(99),
     exact_date(date(9999, 12, 31)),
     picker_page(999),

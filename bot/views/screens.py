@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.care.caller import Caller
 from bot.care.services import Services
-from bot.content.packs import Button, LanguagePack
+from bot.content.packs import Button, Content, LanguagePack
 from bot.domain.clinic import ClinicInfo
 from bot.domain.treatment_dates import MAX_DAYS_BACK, recent_days
 from bot.telegram import callbacks
@@ -60,13 +60,20 @@ def with_menu_buttons(text: str, pack: LanguagePack, *, offer_help: bool = False
     return text, keyboard(rows)
 
 
-def consent(pack: LanguagePack) -> View:
-    """Show the consent screen with Accept and Decline."""
+def consent(pack: LanguagePack, content: Content) -> View:
+    """Show the consent screen with Accept and Decline, and a button for each other language the bot speaks."""
     rows = [
-        [(pack.label("consent_accept"), callbacks.CONSENT_ACCEPT)],
-        [(pack.label("consent_decline"), callbacks.CONSENT_DECLINE)],
+        [(pack.label("consent_accept"), callbacks.consent_choice(True, pack.code))],
+        [(pack.label("consent_decline"), callbacks.consent_choice(False, pack.code))],
     ]
-    return pack.text("consent"), keyboard(rows)
+    return pack.text("consent"), keyboard(rows + language_rows(pack, content))
+
+
+def language_rows(pack: LanguagePack, content: Content) -> list[list[ButtonSpec]]:
+    """Return one row of buttons switching to each other language, each named in itself; none with one language."""
+    others = [(other.label("language"), callbacks.language_choice(code)) for code, other in content.languages.items()]
+    row = [button for button in others if button[1] != callbacks.language_choice(pack.code)]
+    return [row] if row else []
 
 
 def date_question(pack: LanguagePack, text: str) -> View:
