@@ -88,6 +88,38 @@ def test_parse_typed_date_reads_common_forms(typed: str, expected: date) -> None
     assert parse_typed_date(typed, TODAY, MONTHS) == expected
 
 
+FRENCH_MONTHS = (
+    ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre",
+     "décembre"),
+    ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juill.", "août", "sept.", "oct.", "nov.", "déc."),
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("20 novembre", date(2026, 11, 20)),
+        ("le 20 novembre", date(2026, 11, 20)),
+        ("1er novembre", date(2026, 11, 1)),
+        ("Le 1er nov.", date(2026, 11, 1)),
+        ("15 aout", date(2026, 8, 15)),  # typed without its accent
+        ("2 dec", date(2025, 12, 2)),
+        ("10 fev 2026", date(2026, 2, 10)),
+        ("decembre 30", date(2025, 12, 30)),
+        ("20/11", date(2026, 11, 20)),
+    ],
+)
+def test_parse_typed_date_reads_french_as_patients_type_it(typed: str, expected: date) -> None:
+    """French dates with or without accents, "1er" and a leading "le" are read, as English ones are."""
+    assert parse_typed_date(typed, TODAY, FRENCH_MONTHS) == expected
+
+
+@pytest.mark.parametrize("typed", ["ju 5", "le", "1er", "mar 40", "janvierr 3"])
+def test_parse_typed_date_refuses_an_ambiguous_or_broken_french_date(typed: str) -> None:
+    """An ambiguous "ju" (juin or juillet), a lone article, no month, or no such day are not guessed at."""
+    assert parse_typed_date(typed, TODAY, FRENCH_MONTHS) is None
+
+
 @pytest.mark.parametrize(
     "typed", ["", "hello", "31/02", "2026-13-01", "Ma 3", "Ju 5", "32 Nov", "11/20/2026", "yesterday-ish"]
 )

@@ -1,6 +1,7 @@
 """Treatment dates: what day of recovery a patient is on, and reading a date a patient typed."""
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from enum import Enum
@@ -10,8 +11,9 @@ MAX_DAYS_BACK = 90
 
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?$")
-_MONTH_DAY = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(\d{4}))?$")
-_DAY_MONTH_WORD = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)?\s+([^\W\d_]+)\.?(?:,?\s+(\d{4}))?$")
+_MONTH_DAY = re.compile(r"^([^\W\d_]+)\.?\s+(\d{1,2})(?:st|nd|rd|th|er)?(?:,?\s+(\d{4}))?$")
+_DAY_MONTH_WORD = re.compile(r"^(\d{1,2})(?:st|nd|rd|th|er)?\s+([^\W\d_]+)\.?(?:,?\s+(\d{4}))?$")
+_LEAD = re.compile(r"^(?:on|the|le)\s+")  # "on Nov 20", "the 20th", "le 1er décembre"
 
 
 class DateProblem(Enum):
@@ -47,12 +49,12 @@ def recent_days(today: date, count: int, *, offset: int = 0) -> list[date]:
 
 
 def parse_typed_date(text: str, today: date, month_names: Sequence[Sequence[str]]) -> date | None:
-    """Read a typed date such as 2026-11-20, 20/11 or Nov 20; a date without a year is the latest one not after today.
+    """Read a typed date such as 2026-11-20, 20/11, Nov 20 or le 1er déc; without a year, the latest not after today.
 
-    `month_names` holds lists of twelve names each (full and short, in any language); matching ignores case
-    and accepts any unambiguous prefix of at least three letters.
+    `month_names` holds lists of twelve names each (full and short, in any language); matching ignores case and
+    accents ("aout" is août) and accepts any unambiguous prefix of at least three letters.
     """
-    cleaned = " ".join(text.strip().lower().split())
+    cleaned = _LEAD.sub("", " ".join(text.strip().lower().split()))
     if match := _ISO.match(cleaned):
         return _safe_date(int(match[1]), int(match[2]), int(match[3]))
     if match := _DAY_MONTH.match(cleaned):
@@ -68,15 +70,21 @@ def parse_typed_date(text: str, today: date, month_names: Sequence[Sequence[str]
 
 def _month_number(word: str, month_names: Sequence[Sequence[str]]) -> int | None:
     """Return 1-12 for a month name or an unambiguous prefix of at least three letters, else None."""
+    word = _plain(word)
     if len(word) < 3:
         return None
     found = {
         index + 1
         for names in month_names
         for index, name in enumerate(names)
-        if name.lower().rstrip(".").startswith(word)
+        if _plain(name.lower().rstrip(".")).startswith(word)
     }
     return found.pop() if len(found) == 1 else None
+
+
+def _plain(word: str) -> str:
+    """Return a word without its accents, as patients often type it: "décembre" is "decembre"."""
+    return "".join(char for char in unicodedata.normalize("NFKD", word) if not unicodedata.combining(char))
 
 
 def _with_year(day: int, month: int, year_text: str | None, today: date) -> date | None:
