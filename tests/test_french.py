@@ -1,7 +1,5 @@
 """A French-speaking patient over HTTP: French from their Telegram language to the alert, and a language switch."""
 
-import html
-import re
 from datetime import timedelta
 
 import pytest
@@ -11,24 +9,11 @@ from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import answer_health_question, onboard, start_and_see_consent
+from tests.languages import english_in
 
 pytestmark = pytest.mark.http  # the journeys of a French-speaking patient, over the real network stack
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
-_BETWEEN = re.compile(r"\{[^}]*\}|<[^>]+>|\n|[.!?:;•]")
-
-
-def english_runs(en: LanguagePack) -> set[str]:
-    """Return every run of five or more words of the English texts, between placeholders, tags and stops."""
-    templates = [*en.messages.values(), *(screen.text for screen in en.screens.values())]
-    pieces = (piece.split() for template in templates for piece in _BETWEEN.split(html.unescape(template)))
-    return {" ".join(words) for words in pieces if len(words) >= 5}
-
-
-def english_in(texts: list[str], en: LanguagePack) -> list[str]:
-    """Return the English runs found in any of the texts a patient received."""
-    received = [" ".join(html.unescape(text).split()) for text in texts]
-    return sorted(run for run in english_runs(en) if any(run in text for text in received))
 
 
 async def test_a_french_speaking_patient_is_answered_in_french_from_start_to_alert(

@@ -8,12 +8,15 @@ from datetime import timedelta
 
 import pytest
 
-from bot.content.packs import LanguagePack
+from bot.content.packs import Content, LanguagePack
 from bot.domain.checkin import Question
+from bot.domain.triage import Tier
+from bot.reading.corpus import load_corpus
 from tests.checkin_steps import answer_all, start_checkin, with_answers
-from tests.conftest import TEST_ENV, Clock, RunningBot
+from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
+from tests.languages import english_in
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 
@@ -212,3 +215,21 @@ async def test_the_questions_offered_after_todays_checkin_start_a_new_one(
     question = await user.next_output()
     assert en.text("questions.breathing") in question.text
     assert question.message_id != reply.message_id, "the advice stays where it is"
+
+
+async def test_every_french_emergency_of_the_corpus_is_answered_in_french(
+    bot_with: BotWith, fake_telegram: FakeTelegram, content: Content, en: LanguagePack
+) -> None:
+    """A French-speaking patient typing each French emergency of the corpus gets 911 first, in French only."""
+    fr = content.pack("fr")
+    rows = [row for row in load_corpus() if row.language == "fr" and row.least is Tier.EMERGENCY]
+    assert len(rows) >= 40
+    user = fake_telegram.user(9320, language_code="fr")
+    async with bot_with(flood_max_updates=1000):
+        await onboard(user, fr)
+        for row in rows:
+            user.skip_outputs()
+            await user.send(row.text)
+            reply = await user.next_output()
+            assert fr.text("triage.emergency.title") in reply.text, f"line {row.line}"
+    assert english_in([message.text for message in user.messages()], en) == []
