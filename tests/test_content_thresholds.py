@@ -125,6 +125,16 @@ def test_the_shipped_thresholds_read_as_people_write_them(en: LanguagePack) -> N
     assert set(en.thresholds) == set(TRIAGE_PLACEHOLDERS)
 
 
+def test_a_decimal_threshold_is_written_as_each_language_writes_numbers(tmp_path: Path) -> None:
+    """A fever threshold of 38.5 reads "38.5 °C" in English and "38,5 °C" in French, as does a typed temperature."""
+    content = load_content(CONTENT_DIR, rules_with(tmp_path, fever_celsius=38.5))
+    english, french = content.pack("en"), content.pack("fr")
+    assert english.thresholds["fever_celsius"] == "38.5 °C"
+    assert french.thresholds["fever_celsius"] == "38,5 °C"
+    assert "38,5 °C" in french.text("questions.fever")
+    assert (english.number(38.6), french.number(38.6), french.number(38.0)) == ("38.6", "38,6", "38")
+
+
 def test_no_message_uses_a_threshold_name_for_its_own_value() -> None:
     """A handler's value never shadows a threshold, nor the other way round, so both always mean one thing."""
     for key, names in MESSAGE_PLACEHOLDERS.items():

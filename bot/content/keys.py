@@ -113,6 +113,7 @@ MessagesKey: TypeAlias = Literal[
     "threshold.temperature",
     "threshold.pain",
     "threshold.day",
+    "threshold.decimal_mark",
     "typed.mentioned",
     "typed.sign.breathing",
     "typed.sign.eyes",
@@ -481,7 +482,12 @@ KEYS: Mapping[str, Key] = MappingProxyType(
 # The triage thresholds of data/triage.toml, which every text may use, so that no number is written twice. Each
 # placeholder is named after its TriageRules field and written for people by a threshold.* text of the pack
 # ("{value} °C" gives "38 °C", "day {value}" gives "day 7").
-THRESHOLD_FORMATS: tuple[Key, ...] = ("threshold.temperature", "threshold.pain", "threshold.day")
+THRESHOLD_FORMATS: tuple[Key, ...] = (
+    "threshold.temperature",
+    "threshold.pain",
+    "threshold.day",
+    "threshold.decimal_mark",
+)
 TRIAGE_PLACEHOLDERS: Mapping[str, str] = MappingProxyType(
     {
         "fever_celsius": "threshold.temperature",  # "38 °C": a temperature at or above this is a fever

@@ -226,6 +226,10 @@ class LanguagePack:
         escaped = {name: html.escape(value) for name, value in {**self.thresholds, **values}.items()}
         return screen.text.format_map({**escaped, "today": self.normal_by_day.today(day)})
 
+    def number(self, value: float) -> str:
+        """Return a number as this language writes it: 38.5 in English, 38,5 in French (threshold.decimal_mark)."""
+        return f"{value:g}".replace(".", self.messages["threshold.decimal_mark"])
+
     def format_date(self, day: date) -> str:
         """Return a short date such as "Fri Nov 20", in plain text."""
         return self.calendar.format(day)
@@ -386,7 +390,10 @@ def _load_messages(folder: Path, rules: TriageRules) -> _Messages:
         with _blame(folder / files[key]):
             texts[key] = _load_message(key, string(raw, key, key), worst, _NONE)
     numbers = triage_numbers(rules)
-    thresholds = {name: texts[form].format(value=numbers[name]) for name, form in TRIAGE_PLACEHOLDERS.items()}
+    mark = texts["threshold.decimal_mark"]
+    thresholds = {
+        name: texts[form].format(value=numbers[name].replace(".", mark)) for name, form in TRIAGE_PLACEHOLDERS.items()
+    }
     worst.update(thresholds)
     word_lists: dict[str, tuple[str, ...]] = {}
     for key, value in raw.items():

@@ -53,7 +53,7 @@ def _fever(pack: LanguagePack, answers: Answers) -> list[str]:
     if fever == YES:
         temperature = answers.temperature()
         if temperature is not None:
-            return [pack.text("typed.sign.fever_temperature", temperature=f"{temperature:g}")]
+            return [pack.text("typed.sign.fever_temperature", temperature=pack.number(temperature))]
         return [pack.text("typed.sign.fever")]
     if fever is not None and fever not in ("no", "not_measured"):
         return [pack.text("typed.sign.fever_hot_unmeasured")]
