@@ -7,7 +7,7 @@ import pytest
 
 from bot.config import Settings
 from bot.content.keys import as_key
-from bot.content.packs import LanguagePack
+from bot.content.packs import Content, LanguagePack
 from bot.domain.audience import RecoveryDays, TreatedRecently
 from bot.handlers.broadcast import describe
 from bot.storage import Database
@@ -84,6 +84,23 @@ async def test_a_formatted_text_goes_to_every_active_patient_exactly_as_previewe
 
 
 @pytest.mark.http  # one journey over the real network stack
+async def test_the_preview_says_who_will_get_the_message_in_a_language_not_theirs(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, content: Content, settings: Settings
+) -> None:
+    """Two of three patients read French: the confirmation says so, naming French, before anything is sent."""
+    await add_patients(settings, fake_telegram, [7101, 7102, 7103])
+    async with await Database.open(settings.database_path) as database:
+        for user_id in (7102, 7103):
+            await database.patients.set_language(user_id, "fr", NOW)
+    staff = fake_telegram.user(STAFF, "Dr Lee")
+    await compose_text(staff, en, NEWS)
+    _preview, confirm = await choose_audience(staff, en, "all")
+    warning = en.text("broadcast.other_languages", recipients=2, languages=content.pack("fr").label("language"))
+    audience = en.text("broadcast.audience.all")
+    assert confirm.text == en.text("broadcast.confirm", recipients=3, audience=audience) + "\n" + warning
+    assert delivered(fake_telegram) == {STAFF: 4}, "nothing goes to patients before Send now"
+
+
 async def test_a_photo_with_a_formatted_caption_is_broadcast_by_its_file_id(
     bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
 ) -> None:

@@ -352,6 +352,7 @@ ClinicKey: TypeAlias = Literal[
     "broadcast.invalid.too_large",
     "broadcast.send_time_invalid.too_far",
     "broadcast.confirm",
+    "broadcast.other_languages",
     "broadcast.ask_send_time",
     "broadcast.scheduled",
     "broadcast.cancelled",
@@ -664,6 +665,7 @@ _VALUES: Mapping[Key, str] = MappingProxyType(
         "broadcast.invalid.too_large": "max_days",
         "broadcast.send_time_invalid.too_far": "max_days",
         "broadcast.confirm": "audience! recipients!",
+        "broadcast.other_languages": "languages! recipients!",
         "broadcast.ask_send_time": "clinic_timezone",
         "broadcast.scheduled": "broadcast_id! send_time! audience",
         "broadcast.cancelled": "broadcast_id",
@@ -842,6 +844,7 @@ WORST_VALUES: Mapping[str, str] = MappingProxyType(
         **dict.fromkeys(("day_count", "from_day", "to_day"), "999"),
         **dict.fromkeys(("from_date", "to_date"), _wide(MAX_LABEL)),  # a date in the calendar's format
         "audience": _wide(2 * MAX_SHORT),
+        "languages": _wide(200),  # languages named in themselves, joined with ", "
         "duration": _wide(MAX_SHORT),
         "seconds": "59",
         "clinic_timezone": _wide(64),  # an IANA zone name

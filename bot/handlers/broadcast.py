@@ -369,12 +369,24 @@ class BroadcastHandlers:
             return
         audience = self._describe_stored(pack, draft, self._services.today())
         text = pack.text("broadcast.confirm", recipients=count, audience=audience)
+        if warning := await self._other_languages(pack, draft):
+            text += "\n" + warning
         rows = [
             [(pack.text("broadcast.button.send_now"), button_data(draft.id, SEND_NOW))],
             [(pack.text("broadcast.button.schedule"), button_data(draft.id, SCHEDULE_LATER))],
             [(pack.text("broadcast.button.cancel"), button_data(draft.id, CANCEL))],
         ]
         await send(update, (text, keyboard(rows)))
+
+    async def _other_languages(self, pack: LanguagePack, draft: Broadcast) -> str:
+        """Say how many of the audience read the bot in a language other than the message's (the clinic's), if any."""
+        span = treatment_dates(decode(draft.audience), self._services.today())
+        others = {code: n for code, n in (await self._store.audience_languages(span)).items() if code != pack.code}
+        if not others:
+            return ""
+        content = self._services.content
+        names = ", ".join(content.pack(code).label("language") for code in sorted(others))
+        return pack.text("broadcast.other_languages", recipients=sum(others.values()), languages=names)
 
     async def _schedule(self, update: Update, draft: Broadcast, moment: datetime, *, edit: bool) -> None:
         """Schedule the draft for a moment and say when and to whom, with a button that cancels it."""

@@ -172,6 +172,15 @@ class BroadcastStore:
         )
         return 0 if row is None else int(row[0])
 
+    async def audience_languages(self, span: DateSpan) -> dict[str, int]:
+        """Return how many patients of the audience (as count_audience) are written to in each language."""
+        rows = await self._sql.rows(
+            f"SELECT language, COUNT(*) FROM patient WHERE {_ACTIVE_PATIENT} AND treatment_date BETWEEN ? AND ?"  # noqa: S608
+            " GROUP BY language",
+            _bounds(span),
+        )
+        return {str(language): int(count) for language, count in rows}
+
     async def start(
         self, broadcast_id: int, span: DateSpan, now: datetime, *, scheduled: bool, report: tuple[int, int] | None
     ) -> int | None:
