@@ -75,7 +75,16 @@ async def compose_text(staff: FakeUser, en: LanguagePack, text_html: str) -> Bot
     """Start a broadcast and send its text (formatted, as Telegram HTML); return the audience question."""
     await start_composing(staff, en)
     await staff.send_html(text_html)
-    question = await staff.next_output()
+    return await skip_translation(staff, en)
+
+
+async def skip_translation(staff: FakeUser, en: LanguagePack, language: str = "Français") -> BotMessage:
+    """Answer the question for the message in another language with Skip; return the audience question."""
+    asked = await staff.next_output()
+    assert asked.text == en.text("broadcast.ask_translation", language=language)
+    await staff.press(en.text("broadcast.button.skip_translation"), message=asked)
+    cleared, question = await outputs(staff, 2)
+    assert cleared.buttons == [], "the Skip button is taken off once pressed"
     assert question.text == en.text("broadcast.ask_audience")
     return question
 

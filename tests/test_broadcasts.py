@@ -24,6 +24,7 @@ from tests.broadcast_steps import (
     delivered,
     outputs,
     report_for,
+    skip_translation,
     start_composing,
     stored_broadcast,
     type_audience,
@@ -65,7 +66,7 @@ async def test_a_formatted_text_goes_to_every_active_patient_exactly_as_previewe
         en.text("broadcast.button.schedule"),
         en.text("broadcast.button.cancel"),
     ]
-    assert delivered(fake_telegram) == {STAFF: 4}, "nothing goes to patients before Send now"
+    assert delivered(fake_telegram) == {STAFF: 5}, "nothing goes to patients before Send now"
 
     broadcast_id = broadcast_id_of(confirm)
     await staff.press(en.text("broadcast.button.send_now"))
@@ -98,7 +99,32 @@ async def test_the_preview_says_who_will_get_the_message_in_a_language_not_their
     warning = en.text("broadcast.other_languages", recipients=2, languages=content.pack("fr").label("language"))
     audience = en.text("broadcast.audience.all")
     assert confirm.text == en.text("broadcast.confirm", recipients=3, audience=audience) + "\n" + warning
-    assert delivered(fake_telegram) == {STAFF: 4}, "nothing goes to patients before Send now"
+    assert delivered(fake_telegram) == {STAFF: 5}, "nothing goes to patients before Send now"
+
+
+async def test_a_broadcast_with_a_french_text_reaches_each_patient_in_their_language(
+    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, content: Content, settings: Settings
+) -> None:
+    """Staff give the French beside the English: both previewed, no warning, and each patient gets their own."""
+    await add_patients(settings, fake_telegram, [7201, 7202])
+    async with await Database.open(settings.database_path) as database:
+        await database.patients.set_language(7202, "fr", NOW)
+    staff = fake_telegram.user(STAFF, "Dr Lee")
+    await start_composing(staff, en)
+    await staff.send_html("<b>Closed</b> on Monday")
+    asked = await staff.next_output()
+    assert asked.text == en.text("broadcast.ask_translation", language=content.pack("fr").label("language"))
+    await staff.send_html("<b>Fermé</b> lundi")
+    assert (await staff.next_output()).text == en.text("broadcast.ask_audience")
+    await staff.press(en.text("broadcast.button.all"))
+    english, french, confirm, _question = await outputs(staff, 4)
+    assert (english.plain_text, french.plain_text) == ("Closed on Monday", "Fermé lundi"), "each as its patients get it"
+    assert confirm.text == en.text("broadcast.confirm", recipients=2, audience=en.text("broadcast.audience.all"))
+    broadcast_id = broadcast_id_of(confirm)
+    await staff.press(en.text("broadcast.button.send_now"))
+    await wait_for_report(staff, en, broadcast_id)
+    assert [message.plain_text for message in fake_telegram.user(7201).messages()] == ["Closed on Monday"]
+    assert [message.plain_text for message in fake_telegram.user(7202).messages()] == ["Fermé lundi"]
 
 
 async def test_a_photo_with_a_formatted_caption_is_broadcast_by_its_file_id(
@@ -111,7 +137,7 @@ async def test_a_photo_with_a_formatted_caption_is_broadcast_by_its_file_id(
     await start_composing(staff, en)
     caption = "<b>New</b> aftercare kit: <i>ask at the desk</i>"
     file_id = await staff.send_photo_html(caption)
-    assert (await staff.next_output()).text == en.text("broadcast.ask_audience")
+    await skip_translation(staff, en)
 
     preview, confirm = await type_audience(staff, "0-3")
     assert (preview.kind, preview.file_id) == ("photo", file_id)
@@ -364,7 +390,7 @@ async def test_a_patients_messages_are_unaffected_while_staff_compose(
     await staff.expect_no_output()
 
     await staff.send("The staff member's own text")
-    assert (await staff.next_output()).text == en.text("broadcast.ask_audience"), "the draft took the staff's text"
+    await skip_translation(staff, en)  # the draft took the staff's text
     conn = sqlite3.connect(settings.database_path)
     with conn:
         [(stored,)] = conn.execute("SELECT text_html FROM broadcast").fetchall()
@@ -439,5 +465,5 @@ async def test_a_message_telegram_refuses_is_asked_for_again_before_anything_is_
     assert refused.text == en.text("broadcast.preview_failed")
     assert question.buttons == []
     await staff.send("Second attempt")
-    assert (await staff.next_output()).text == en.text("broadcast.ask_audience"), "back to the message step"
+    await skip_translation(staff, en)  # back to the message step
     assert delivered(fake_telegram)[7951] == 0

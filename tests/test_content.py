@@ -638,6 +638,7 @@ SAMPLE_VALUES = {
     "name": "Ann <&> Lee",
     "handle": "@ann_lee",
     "language": "Français",
+    "languages": "Français",
     "reasons": "• Pus reported\n• Pain ≥ 7/10",
     "note": "It <itches> & burns",
     "tier_label": "Same day",

@@ -57,9 +57,9 @@ class Outgoing:
     photo_file_id: str | None = None
 
     @classmethod
-    def of(cls, broadcast: Broadcast) -> "Outgoing":
-        """Return a broadcast's message."""
-        return cls(broadcast.text_html, broadcast.photo_file_id)
+    def of(cls, broadcast: Broadcast, language: str | None = None) -> "Outgoing":
+        """Return a broadcast's message as a patient written to in `language` gets it (the clinic's text if None)."""
+        return cls(broadcast.text_for(language), broadcast.photo_file_id)
 
 
 async def send_outgoing(
@@ -203,8 +203,9 @@ class Broadcasts:
         """Send a broadcast's message to one recipient (a Send of the outbox)."""
         broadcast = await self._store.get(delivery.broadcast_id or 0)
         if broadcast is not None:
-            once = request_layer.Delivery.AT_MOST_ONCE
-            await send_outgoing(bot, delivery.chat_id or delivery.user_id, Outgoing.of(broadcast), once)
+            patient = await self._services.database.patients.get(delivery.user_id)
+            message = Outgoing.of(broadcast, patient.language if patient else None)
+            await send_outgoing(bot, delivery.chat_id or delivery.user_id, message, request_layer.Delivery.AT_MOST_ONCE)
 
     async def settled(self, bot: ApiBot, delivery: Delivery) -> None:
         """Follow a recipient's row once the outbox settled it (a Settled of the outbox)."""

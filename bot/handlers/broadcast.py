@@ -7,6 +7,7 @@ Delivery itself is the outbox's (bot.care.broadcasts, bot.outbox); these handler
 """
 
 import logging
+from collections.abc import Mapping
 from datetime import date, datetime, time
 
 from telegram import Message, Update
@@ -57,7 +58,8 @@ from bot.views.screens import View, keyboard, no_buttons
 logger = logging.getLogger(__name__)
 
 CONTENT, AUDIENCE, CONFIRM, SCHEDULE = "content", "audience", "confirm", "schedule"  # the compose steps
-SEND_NOW, SCHEDULE_LATER, IN_ONE_HOUR, TOMORROW = "send", "later", "at:1h", "at:tomorrow"
+TRANSLATE = "translate:"  # the compose step waiting for the message in another language: "translate:fr"
+SEND_NOW, SCHEDULE_LATER, IN_ONE_HOUR, TOMORROW, SKIP = "send", "later", "at:1h", "at:tomorrow", "skip"
 TOMORROW_AT = time(10, 0)
 LIST_LENGTH = 10  # broadcasts /broadcasts shows
 MAX_LIST = 3500  # characters of lines in /broadcasts, so the whole message stays within Telegram's 4096
@@ -193,6 +195,8 @@ class BroadcastHandlers:
             await self._take_audience(update, draft, message.text or "")
         elif draft.compose_step == SCHEDULE:
             await self._take_send_time(update, draft, message.text or "")
+        elif (draft.compose_step or "").startswith(TRANSLATE):
+            await self._take_translation(update, draft, message)
         else:
             await send(update, no_buttons(pack.text("broadcast.use_buttons")))
         raise ApplicationHandlerStop
@@ -223,9 +227,31 @@ class BroadcastHandlers:
             await send(update, no_buttons(pack.text("broadcast.message_unsupported")))
             return
         await self._store.update_draft(
-            draft.id, AUDIENCE, self._services.clock(), text_html=text_html, photo_file_id=photo
+            draft.id, CONTENT, self._services.clock(), text_html=text_html, photo_file_id=photo
         )
-        await send(update, self._audience_view(pack, draft.id))
+        await self._ask_next_language(update, draft.id, {})
+
+    async def _take_translation(self, update: Update, draft: Broadcast, message: Message) -> None:
+        """Keep the message in the language the draft waits for (for a photo, its caption), then ask for the next."""
+        language = (draft.compose_step or "").removeprefix(TRANSLATE)
+        text_html = message.text_html if message.text else message.caption_html if message.caption else None
+        if text_html is None:
+            await send(update, no_buttons(self._services.clinic_pack.text("broadcast.message_unsupported")))
+            return
+        translations = {**draft.translations, language: text_html}
+        await self._ask_next_language(update, draft.id, translations)
+
+    async def _ask_next_language(self, update: Update, broadcast_id: int, translations: Mapping[str, str]) -> None:
+        """Ask for the message in the next language patients may read that it lacks; with none left, the audience."""
+        clinic, now = self._services.settings.clinic_language, self._services.clock()
+        languages = sorted(self._services.content.languages)
+        missing = next((code for code in languages if code != clinic and code not in translations), None)
+        step = AUDIENCE if missing is None else TRANSLATE + missing
+        await self._store.update_draft(broadcast_id, step, now, translations=translations)
+        if missing is None:
+            await send(update, self._audience_view(self._services.clinic_pack, broadcast_id))
+        else:
+            await send(update, self._translation_view(broadcast_id, missing))
 
     async def _take_audience(self, update: Update, draft: Broadcast, text: str) -> None:
         """Read a typed audience; say kindly what is wrong with it, or go on to the preview."""
@@ -268,8 +294,13 @@ class BroadcastHandlers:
         if broadcast.status is not BroadcastStatus.DRAFT or broadcast.created_by != user.id:
             await query.answer(pack.text("broadcast.toast.gone"))
             return
-        step = broadcast.compose_step
-        if step == AUDIENCE and action.startswith(_AUDIENCE_ACTION):
+        step = broadcast.compose_step or ""
+        if step.startswith(TRANSLATE) and action == SKIP:  # the other languages get the clinic's text
+            await query.answer()
+            await self._store.update_draft(broadcast.id, AUDIENCE, self._services.clock())
+            await remove_buttons(update)
+            await send(update, self._audience_view(pack, broadcast.id))
+        elif step == AUDIENCE and action.startswith(_AUDIENCE_ACTION):
             await self._audience_button(update, broadcast, action.removeprefix(_AUDIENCE_ACTION))
         elif step == CONFIRM and action == SEND_NOW:
             await self._send_now(update, broadcast)
@@ -361,7 +392,8 @@ class BroadcastHandlers:
             return
         try:
             # The very function and bot patients' copies go through: what works here works for them.
-            await send_outgoing(self._bot(update), chat.id, Outgoing.of(draft))
+            for language in (None, *sorted(draft.translations)):
+                await send_outgoing(self._bot(update), chat.id, Outgoing.of(draft, language))
         except BadRequest as error:  # Telegram refuses the message as it stands: ask for it again
             logger.info("broadcast %s: Telegram refused the preview (%s)", draft.id, type(error).__name__)
             await self._store.update_draft(draft.id, CONTENT, self._services.clock())
@@ -381,7 +413,8 @@ class BroadcastHandlers:
     async def _other_languages(self, pack: LanguagePack, draft: Broadcast) -> str:
         """Say how many of the audience read the bot in a language other than the message's (the clinic's), if any."""
         span = treatment_dates(decode(draft.audience), self._services.today())
-        others = {code: n for code, n in (await self._store.audience_languages(span)).items() if code != pack.code}
+        languages = await self._store.audience_languages(span)
+        others = {code: n for code, n in languages.items() if code != pack.code and code not in draft.translations}
         if not others:
             return ""
         content = self._services.content
@@ -430,11 +463,23 @@ class BroadcastHandlers:
             await self._preview(update, draft, count)
         elif draft.compose_step == SCHEDULE:
             await send(update, self._schedule_view(pack, draft.id))
+        elif (draft.compose_step or "").startswith(TRANSLATE):
+            await send(update, self._translation_view(draft.id, (draft.compose_step or "").removeprefix(TRANSLATE)))
         else:
             cancel = [[(pack.text("broadcast.button.cancel"), button_data(draft.id, CANCEL))]]
             await send(update, (pack.text("broadcast.ask_message"), keyboard(cancel)))
 
     # --- views ---
+
+    def _translation_view(self, broadcast_id: int, language: str) -> View:
+        """Ask for the message in another language, with Skip (they get the clinic's text) and Cancel."""
+        pack, content = self._services.clinic_pack, self._services.content
+        name = content.languages[language].label("language") if language in content.languages else language
+        rows = [
+            [(pack.text("broadcast.button.skip_translation"), button_data(broadcast_id, SKIP))],
+            [(pack.text("broadcast.button.cancel"), button_data(broadcast_id, CANCEL))],
+        ]
+        return pack.text("broadcast.ask_translation", language=name), keyboard(rows)
 
     @staticmethod
     def _audience_view(pack: LanguagePack, broadcast_id: int) -> View:

@@ -6,9 +6,12 @@ snapshot; the outbox works through its pending rows (a restart carries on where 
 of each: the tally.
 """
 
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from types import MappingProxyType
 
 import aiosqlite
 
@@ -18,7 +21,7 @@ from bot.storage.shared import SharedConnection, moment_from, optional_int, opti
 
 _COLUMNS = (
     "id, created_by, created_at, status, compose_step, text_html, photo_file_id, audience, scheduled_for,"
-    " started_at, finished_at, report_chat_id, report_message_id"
+    " started_at, finished_at, report_chat_id, report_message_id, translations"
 )
 _EARLIEST, _LATEST = date.min.isoformat(), date.max.isoformat()
 _ACTIVE_PATIENT = "treatment_date IS NOT NULL AND messages_stopped = 0 AND unreachable_since IS NULL"
@@ -51,6 +54,11 @@ class Broadcast:
     finished_at: datetime | None
     report_chat_id: int | None
     report_message_id: int | None
+    translations: Mapping[str, str] = field(default_factory=dict)  # language -> the message in it (HTML)
+
+    def text_for(self, language: str | None) -> str:
+        """Return the message as a patient written to in `language` gets it: their translation, else text_html."""
+        return self.translations.get(language or "", self.text_html)
 
 
 @dataclass(frozen=True)
@@ -129,8 +137,9 @@ class BroadcastStore:
         text_html: str | None = None,
         photo_file_id: str | None = None,
         audience: str | None = None,
+        translations: Mapping[str, str] | None = None,
     ) -> bool:
-        """Move a draft to a compose step, setting the message (text and photo together) or the audience if given.
+        """Move a draft to a compose step, setting the message (text and photo together), translations or audience.
 
         False when it is no longer a draft.
         """
@@ -142,6 +151,9 @@ class BroadcastStore:
         if audience is not None:
             changes.append("audience = ?")
             params.append(audience)
+        if translations is not None:
+            changes.append("translations = ?")
+            params.append(json.dumps(dict(translations), ensure_ascii=False, sort_keys=True))
         changed = await self._sql.run(
             f"UPDATE broadcast SET {', '.join(changes)} WHERE id = ? AND status = 'draft'",  # noqa: S608 - fixed names
             (*params, broadcast_id),
@@ -309,6 +321,7 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         finished_at,
         report_chat_id,
         report_message_id,
+        translations,
     ) = row
     return Broadcast(
         id=int(broadcast_id),
@@ -324,4 +337,5 @@ def _broadcast(row: aiosqlite.Row) -> Broadcast:
         finished_at=optional_moment(finished_at),
         report_chat_id=optional_int(report_chat_id),
         report_message_id=optional_int(report_message_id),
+        translations=MappingProxyType({str(code): str(text) for code, text in json.loads(translations).items()}),
     )
