@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_TRIAGE_RULES
-from bot.content.packs import LanguagePack
+from bot.content.packs import Content, LanguagePack
 from bot.domain.checkin import Question
 from bot.storage import Database
 from tests.broadcast_steps import STAFF, broadcast_id_of, choose_audience, compose_text, wait_for_report
@@ -20,6 +20,7 @@ from tests.checkin_steps import answer_all, with_answers
 from tests.conftest import TEST_ENV, TEST_TOKEN
 from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard_typing_the_date
+from tests.languages import english_in
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 _OUR_VARIABLES = {
@@ -119,6 +120,29 @@ async def test_a_patient_onboards_and_checks_in_with_the_bot_as_launched(
     assert patient.treatment_date is not None
     assert patient.treatment_date.isoformat().endswith("-11-21")
     assert checkin.answers.get(Question.PUS) == "yes"
+
+
+async def test_a_french_speaking_patient_is_answered_in_french_by_the_bot_as_launched(
+    bot_process: BotProcess, fake_telegram: FakeTelegram, content: Content, en: LanguagePack
+) -> None:
+    """From language_code fr-CA: French throughout, a date typed "21 nov", the alert naming French; a clean log."""
+    fr = content.pack("fr")
+    user = fake_telegram.user(4002, "Élise", username="elise_q", language_code="fr-CA")
+    assert "21" in (await onboard_typing_the_date(user, fr, "21 nov")).plain_text
+    await user.send("/checkin")
+    await user.next_output()
+    reply = await answer_all(user, fr, with_answers(pus="yes"))
+    assert reply.text.startswith(fr.text("triage.same_day.title"))
+    assert (await user.next_output()).text == fr.text("triage.clinic_notified")
+    alert = await fake_telegram.group(STAFF_CHAT).next_output()
+    assert "@elise_q" in alert.plain_text
+    assert fr.label("language") in alert.plain_text
+    assert english_in([message.text for message in user.messages()], en) == []
+    assert await bot_process.stop(signal.SIGTERM) == 0
+    logs = bot_process.stderr.decode()
+    for secret in ("21 nov", "Élise", "elise_q", "pus"):
+        assert secret not in logs, f"{secret!r} reached the log"
+    assert "Traceback" not in logs
 
 
 async def test_typed_warnings_with_the_bot_as_launched_reach_the_clinic_and_never_the_log(
