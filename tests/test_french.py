@@ -1,5 +1,6 @@
 """A French-speaking patient over HTTP: French from their Telegram language to the alert, and a language switch."""
 
+from collections import deque
 from datetime import timedelta
 
 import pytest
@@ -47,17 +48,23 @@ async def test_a_french_speaking_patient_is_answered_in_french_from_start_to_ale
 async def test_every_screen_reads_in_the_patients_language(
     bot: RunningBot, fake_telegram: FakeTelegram, content: Content, en: LanguagePack, language: str
 ) -> None:
-    """Each menu screen, reached by its button from the main menu, is the patient's language's text."""
+    """Walking the whole menu by its buttons reaches every screen, each in the patient's language's text."""
     pack = content.pack(language)
     user = fake_telegram.user(9102, language_code=language)
     menu = await onboard(user, pack)
-    for row in pack.screens["main"].rows:
-        for button in (button for button in row if not button.is_action):
-            await user.press(button.label, message=menu)
+    seen, queue = {"main"}, deque([("main", menu)])
+    while queue:
+        screen_id, shown = queue.popleft()
+        for button in (button for row in pack.screens[screen_id].rows for button in row if not button.is_action):
+            await user.press(button.label, message=shown)
+            child = await user.next_output()
+            assert child.text.startswith(pack.screens[button.target].text.split("{", 1)[0])
+            if button.target not in seen:
+                seen.add(button.target)
+                queue.append((button.target, child))
+            await user.press(pack.label("back"), message=child)
             shown = await user.next_output()
-            assert shown.text.startswith(pack.screens[button.target].text.split("{", 1)[0])
-            await user.press(pack.label("back"), message=shown)
-            menu = await user.next_output()
+    assert seen == set(pack.screens)
     found = english_in([message.text for message in user.messages()], en)
     assert (found == []) is (language == "fr"), "no English for a French speaker, and the check finds it in English"
 
