@@ -534,6 +534,17 @@ def test_french_pack_missing_a_required_key_or_with_an_extra_screen_is_named(cop
     assert "not in the en pack" in load_error(copy, copy / "fr" / "screens.toml", "screens.extra")
 
 
+def test_a_translated_button_leading_elsewhere_is_named(copy: Path) -> None:
+    """A French screen whose button opens another screen than the English one's is refused, naming the screen."""
+    edit(
+        copy / "fr" / "screens.toml",
+        '{ label = "Ce qui est normal", to = "normal" }, { label = "Pourquoi des boutons", to = "why" }',
+        '{ label = "Ce qui est normal", to = "why" }, { label = "Pourquoi des boutons", to = "normal" }',
+    )
+    message = load_error(copy, copy / "fr" / "screens.toml", "screens.main")
+    assert "must lead where the en pack's do" in message
+
+
 def test_badly_named_or_missing_language_folder_is_refused(copy: Path) -> None:
     """Language folders are named by code, and the default (en) must exist."""
     (copy / "English").mkdir()

@@ -345,6 +345,18 @@ def _compare(default: LanguagePack, pack: LanguagePack, folder: Path) -> None:
         if extra:
             name = pack.message_files.get(extra[0], MESSAGE_FILES[0]) if not prefix else "screens.toml"
             raise ContentError(f"{folder / name}: {prefix}{extra[0]}: not in the {default.code} pack")
+    for screen_id, screen in default.screens.items():
+        translated = pack.screens[screen_id]
+        if _layout(translated) != _layout(screen):
+            raise ContentError(
+                f"{folder / 'screens.toml'}: screens.{screen_id}: its buttons and Back must lead where the"
+                f" {default.code} pack's do, in the same rows ({_layout(screen)})"
+            )
+
+
+def _layout(screen: Screen) -> tuple[str, tuple[tuple[str, ...], ...]]:
+    """Return where a screen's Back and buttons lead, row by row: what every language must keep the same."""
+    return screen.parent or "", tuple(tuple(button.target for button in row) for row in screen.rows)
 
 
 @dataclass(frozen=True)
