@@ -964,11 +964,12 @@ def test_unknown_action_target_is_named(copy: Path) -> None:
 def test_an_action_button_on_any_screen_passes_and_a_screen_named_like_an_action_is_refused(copy: Path) -> None:
     """An action button works on a deeper screen too; a screen may not take an action's name."""
     path = copy / "en" / "screens.toml"
-    edit(
-        path,
-        '[screens.why]\nparent = "main"\n',
-        '[screens.why]\nparent = "main"\nbuttons = [[{ label = "Go", to = "checkin" }]]\n',
-    )
+    for language in ("en", "fr"):  # every language keeps the same buttons
+        edit(
+            copy / language / "screens.toml",
+            '[screens.why]\nparent = "main"\n',
+            '[screens.why]\nparent = "main"\nbuttons = [[{ label = "Go", to = "checkin" }]]\n',
+        )
     why = load_content(copy).pack("en").screens["why"]
     assert why.rows[0][0].is_action
     path.write_text(path.read_text(encoding="utf-8") + '\n[screens.checkin]\nparent = "main"\ntext = "Hi"\n')

@@ -33,7 +33,7 @@ async def test_a_french_speaking_patient_is_answered_in_french_from_start_to_ale
     assert fr.label("language") in alert.plain_text, "the alert says the patient reads French"
     assert (await user.next_output()).text == fr.text("triage.clinic_notified")
     await user.send("/history")
-    chart = await user.next_output()
+    chart = await user.next_output(timeout=20)  # the chart is drawn in a thread: matplotlib's first use is slow
     assert chart.text == fr.text("history.chart_caption")
     summary = await user.next_output()
     assert fr.text("staff.tier.same_day") in summary.plain_text
