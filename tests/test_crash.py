@@ -44,7 +44,7 @@ STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 PATIENT = 4101
 ANSWERS = with_answers(pus="yes")
 LAST_KILLED_ANSWER = 15  # answers before photo and note: the rounds end before those, the rest are tapped at the end
-RECIPIENTS = 300
+RECIPIENTS = 200
 
 
 @dataclass

@@ -36,7 +36,7 @@ PRIVATE_USERS = (*ONBOARDED, *NEWCOMERS, STAFF)
 GROUPS = {-100200: "group", -100300: "supergroup", STAFF_CHAT: "supergroup"}
 CHANNEL = -100900
 NOW = int(DEFAULT_NOW.timestamp())
-EXAMPLES = 450
+EXAMPLES = 300
 COMMANDS = (
     *("start", "menu", "help", "checkin", "cancel", "history", "settings", "stop", "mydata", "delete"),
     *("invite", "staff", "alerts", "patient", "stats", "export", "broadcast", "broadcasts"),
