@@ -9,10 +9,10 @@ from bot.care.broadcasts import format_duration
 from bot.config import Settings
 from bot.content.keys import Key, as_key
 from bot.content.packs import LanguagePack
+from bot.local_api import BotMessage, LocalTelegram, LocalUser
 from bot.storage import Database
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, Tally
 from bot.telegram.callbacks import parse_broadcast_button as parse_button
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.storage_support import NOW, TODAY
 
 STAFF = 500  # in STAFF_USER_IDS of the test settings
@@ -20,7 +20,7 @@ TWO_DAYS_AGO = TODAY - timedelta(days=2)
 
 
 async def add_patients(
-    settings: Settings, fake: FakeTelegram, user_ids: Iterable[int], treated: date = TWO_DAYS_AGO
+    settings: Settings, fake: LocalTelegram, user_ids: Iterable[int], treated: date = TWO_DAYS_AGO
 ) -> list[int]:
     """Write onboarded patients straight through the stores (fast, for hundreds) and open their chats in the fake."""
     ids = list(user_ids)
@@ -57,12 +57,12 @@ def broadcast_id_of(message: BotMessage) -> int:
     raise AssertionError(f"no broadcast button on {message.button_labels()}")
 
 
-async def outputs(user: FakeUser, count: int) -> list[BotMessage]:
+async def outputs(user: LocalUser, count: int) -> list[BotMessage]:
     """Return the next `count` outputs in a chat."""
     return [await user.next_output() for _ in range(count)]
 
 
-async def start_composing(staff: FakeUser, en: LanguagePack) -> BotMessage:
+async def start_composing(staff: LocalUser, en: LanguagePack) -> BotMessage:
     """Send /broadcast and return the request for the message, checking it offers Cancel."""
     await staff.send("/broadcast")
     asked = await staff.next_output()
@@ -71,14 +71,14 @@ async def start_composing(staff: FakeUser, en: LanguagePack) -> BotMessage:
     return asked
 
 
-async def compose_text(staff: FakeUser, en: LanguagePack, text_html: str) -> BotMessage:
+async def compose_text(staff: LocalUser, en: LanguagePack, text_html: str) -> BotMessage:
     """Start a broadcast and send its text (formatted, as Telegram HTML); return the audience question."""
     await start_composing(staff, en)
     await staff.send_html(text_html)
     return await skip_translation(staff, en)
 
 
-async def skip_translation(staff: FakeUser, en: LanguagePack, language: str = "Français") -> BotMessage:
+async def skip_translation(staff: LocalUser, en: LanguagePack, language: str = "Français") -> BotMessage:
     """Answer the question for the message in another language with Skip; return the audience question."""
     asked = await staff.next_output()
     assert asked.text == en.text("broadcast.ask_translation", language=language)
@@ -89,7 +89,7 @@ async def skip_translation(staff: FakeUser, en: LanguagePack, language: str = "F
     return question
 
 
-async def choose_audience(staff: FakeUser, en: LanguagePack, button: str) -> tuple[BotMessage, BotMessage]:
+async def choose_audience(staff: LocalUser, en: LanguagePack, button: str) -> tuple[BotMessage, BotMessage]:
     """Press an audience button; return the preview and the confirmation (then the question loses its buttons)."""
     await staff.press(en.text(as_key(f"broadcast.button.{button}")))
     preview, confirm, question = await outputs(staff, 3)
@@ -97,7 +97,7 @@ async def choose_audience(staff: FakeUser, en: LanguagePack, button: str) -> tup
     return preview, confirm
 
 
-async def type_audience(staff: FakeUser, typed: str) -> tuple[BotMessage, BotMessage]:
+async def type_audience(staff: LocalUser, typed: str) -> tuple[BotMessage, BotMessage]:
     """Type an audience; return the preview and the confirmation."""
     await staff.send(typed)
     preview, confirm = await outputs(staff, 2)
@@ -114,7 +114,7 @@ def report_heading(en: LanguagePack, broadcast_id: int, *, cancelled: bool = Fal
 
 
 async def wait_for_report(
-    staff: FakeUser, en: LanguagePack, broadcast_id: int, *, cancelled: bool = False, within: float = 60.0
+    staff: LocalUser, en: LanguagePack, broadcast_id: int, *, cancelled: bool = False, within: float = 60.0
 ) -> BotMessage:
     """Read the staff chat's outputs until the final report, and return it."""
     heading = report_heading(en, broadcast_id, cancelled=cancelled)
@@ -125,7 +125,7 @@ async def wait_for_report(
             return shown
 
 
-def delivered(fake: FakeTelegram, text: str | None = None) -> Counter[int]:
+def delivered(fake: LocalTelegram, text: str | None = None) -> Counter[int]:
     """Count the messages the fake accepted per chat (sendMessage and sendPhoto that did not fail), or only one text."""
     calls = [*fake.calls_to("sendMessage"), *fake.calls_to("sendPhoto")]
     accepted = [call for call in calls if call.error is None]
@@ -133,7 +133,7 @@ def delivered(fake: FakeTelegram, text: str | None = None) -> Counter[int]:
     return Counter(int(call.params["chat_id"]) for call in wanted)
 
 
-async def answer_to(fake: FakeTelegram, query_id: str) -> str | None:
+async def answer_to(fake: LocalTelegram, query_id: str) -> str | None:
     """Wait until the bot has answered a button press, and return the answer's text (None for a silent answer)."""
     found = await fake._wait_until(lambda: next((p for q, p in fake.answers if q == query_id), None), 5.0)
     assert found is not None, f"button press {query_id} was not answered"

@@ -2,7 +2,7 @@
 
 from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
-from tests.fake_telegram import BotMessage, FakeUser
+from bot.local_api import BotMessage, LocalUser
 
 # A normal day: every red flag answered no, mild redness getting better, a few pimples, pain 3.
 NORMAL_DAY = (
@@ -51,7 +51,7 @@ def with_answers(**changes: str) -> list[tuple[str, str]]:
     return [(question, changes.get(question, value)) for question, value in NORMAL_DAY]
 
 
-async def start_checkin(user: FakeUser, en: LanguagePack, day: int) -> BotMessage:
+async def start_checkin(user: LocalUser, en: LanguagePack, day: int) -> BotMessage:
     """Send /checkin and return the first question, checking the intro names the day."""
     await user.send("/checkin")
     first = await user.next_output()
@@ -60,7 +60,7 @@ async def start_checkin(user: FakeUser, en: LanguagePack, day: int) -> BotMessag
     return first
 
 
-async def answer_all(user: FakeUser, en: LanguagePack, answers: list[tuple[str, str]]) -> BotMessage:
+async def answer_all(user: LocalUser, en: LanguagePack, answers: list[tuple[str, str]]) -> BotMessage:
     """Tap through the answers in order, each on the check-in message, and return the last output."""
     shown = user.last_message()
     for question, value in answers:

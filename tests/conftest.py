@@ -23,10 +23,10 @@ from bot.domain.clinic import ClinicInfo
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 from bot.domain.triage import TriageRules
+from bot.local_api import LocalTelegram
 from bot.reading import DEFAULT_READING_PATH, TextReader, load_reader
 from bot.storage import Database
 from bot.telegram.pacing import RetryPolicy
-from tests.fake_telegram import FakeTelegram
 from tests.offline_request import OfflineRequest
 from tests.storage_support import NOW, OTHER, PATIENT
 
@@ -134,16 +134,16 @@ def en(content: Content) -> LanguagePack:
 
 
 @pytest.fixture
-async def fake_telegram() -> AsyncIterator[FakeTelegram]:
+async def fake_telegram() -> AsyncIterator[LocalTelegram]:
     """A fake Bot API server on 127.0.0.1."""
-    server = FakeTelegram()
+    server = LocalTelegram()
     await server.start()
     yield server
     await server.stop()
 
 
 @pytest.fixture
-def settings(tmp_path: Path, fake_telegram: FakeTelegram) -> Settings:
+def settings(tmp_path: Path, fake_telegram: LocalTelegram) -> Settings:
     """Settings that point the bot at the fake server and a fresh database."""
     return load_settings({**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url}).model_copy(
         update={"database_path": tmp_path / "bot.sqlite3"}
@@ -169,7 +169,7 @@ class RunningBot:
         content: Content,
         rules: TriageRules,
         clock: Clock,
-        fake: FakeTelegram | None = None,
+        fake: LocalTelegram | None = None,
         *,
         offline: bool = False,
     ) -> None:
@@ -268,7 +268,7 @@ async def bot(
     content: Content,
     rules: TriageRules,
     clock: Clock,
-    fake_telegram: FakeTelegram,
+    fake_telegram: LocalTelegram,
     offline: bool,
 ) -> AsyncIterator[RunningBot]:
     """The bot, running against the fake (the staff chat exists there), with jobs driven by hand."""
@@ -283,7 +283,7 @@ async def running_bot(
     content: Content,
     rules: TriageRules,
     clock: Clock,
-    fake: FakeTelegram,
+    fake: LocalTelegram,
     *,
     offline: bool,
     **changes: object,
@@ -315,7 +315,7 @@ def unpaced_sends(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def bot_with(
-    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: FakeTelegram, offline: bool
+    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: LocalTelegram, offline: bool
 ) -> BotWith:
     """Return a starter of the bot with some settings changed, used as an async context manager."""
     return functools.partial(running_bot, settings, content, rules, clock, fake_telegram, offline=offline)

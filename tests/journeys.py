@@ -2,10 +2,10 @@
 
 from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
-from tests.fake_telegram import BotMessage, FakeUser
+from bot.local_api import BotMessage, LocalUser
 
 
-async def start_and_see_consent(user: FakeUser, en: LanguagePack) -> BotMessage:
+async def start_and_see_consent(user: LocalUser, en: LanguagePack) -> BotMessage:
     """Send /start as a new patient and return the consent screen, after checking the welcome came first."""
     await user.send("/start")
     welcome = await user.next_output()
@@ -16,7 +16,7 @@ async def start_and_see_consent(user: FakeUser, en: LanguagePack) -> BotMessage:
     return consent
 
 
-async def accept_consent(user: FakeUser, en: LanguagePack) -> BotMessage:
+async def accept_consent(user: LocalUser, en: LanguagePack) -> BotMessage:
     """Go from /start through Accept, and return the treatment-date question."""
     await start_and_see_consent(user, en)
     await user.press(en.label("consent_accept"))
@@ -27,7 +27,7 @@ async def accept_consent(user: FakeUser, en: LanguagePack) -> BotMessage:
     return question
 
 
-async def answer_health_question(user: FakeUser, en: LanguagePack, answer: str = "no") -> BotMessage:
+async def answer_health_question(user: LocalUser, en: LanguagePack, answer: str = "no") -> BotMessage:
     """Answer the optional health-condition question that follows the date, and return the main menu."""
     question = await user.next_output()
     assert question.text == en.text("settings.risk_question")
@@ -39,7 +39,7 @@ async def answer_health_question(user: FakeUser, en: LanguagePack, answer: str =
 
 
 async def onboard(
-    user: FakeUser, en: LanguagePack, date_button: str = "date_today", *, health_answer: str = "no"
+    user: LocalUser, en: LanguagePack, date_button: str = "date_today", *, health_answer: str = "no"
 ) -> BotMessage:
     """Onboard a patient with a quick date button and a health answer, and return the main menu that follows."""
     await accept_consent(user, en)
@@ -49,7 +49,7 @@ async def onboard(
     return await answer_health_question(user, en, health_answer)
 
 
-async def onboard_typing_the_date(user: FakeUser, en: LanguagePack, typed_date: str) -> BotMessage:
+async def onboard_typing_the_date(user: LocalUser, en: LanguagePack, typed_date: str) -> BotMessage:
     """Onboard a patient who types their treatment date (as "Nov 22"); return the date's confirmation."""
     await accept_consent(user, en)
     await user.send(typed_date)

@@ -13,7 +13,7 @@ import httpx
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
-from tests.fake_telegram import BOT_READ_TIMEOUT, FakeTelegram, UploadedFile
+from bot.local_api import BOT_READ_TIMEOUT, LocalTelegram, UploadedFile
 
 DISCONNECTED = "Server disconnected without sending a response."  # what httpx says when a connection is dropped
 
@@ -30,9 +30,9 @@ def _form(request_data: RequestData | None) -> dict[str, Any]:
 
 
 class OfflineRequest(BaseRequest):
-    """Answers every Bot API request by FakeTelegram.answer() in process."""
+    """Answers every Bot API request by LocalTelegram.answer() in process."""
 
-    def __init__(self, fake: FakeTelegram) -> None:
+    def __init__(self, fake: LocalTelegram) -> None:
         self._fake = fake
 
     @property

@@ -5,12 +5,12 @@ import sqlite3
 
 from bot.config import Settings
 from bot.content.packs import LanguagePack
+from bot.local_api import BotMessage, LocalTelegram, LocalUser
 from bot.storage.account import PATIENT_TABLES
 from bot.storage.migrations import migration_scripts, split_statements
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import RunningBot
 from tests.erasure_support import found_on_disk
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import onboard
 
 
@@ -44,7 +44,7 @@ def test_every_table_about_patients_is_covered() -> None:
 
 
 async def test_mydata_sends_a_summary_and_the_whole_record(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A patient with a check-in and an alert gets a readable summary and a JSON file with every row."""
     user = fake_telegram.user(9101)
@@ -66,7 +66,7 @@ async def test_mydata_sends_a_summary_and_the_whole_record(
 
 
 async def test_mydata_for_someone_unknown_says_nothing_is_held(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Someone who never accepted consent is told the bot holds nothing about them."""
     user = fake_telegram.user(9102)
@@ -75,7 +75,7 @@ async def test_mydata_for_someone_unknown_says_nothing_is_held(
 
 
 async def test_delete_erases_everything_after_a_clear_yes(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """/delete asks first; "keep" changes nothing; "yes" erases every row, and the audit log says it happened."""
     user = fake_telegram.user(9103)
@@ -111,7 +111,7 @@ async def test_delete_erases_everything_after_a_clear_yes(
     assert "Maple Skin Clinic" in (await user.next_output()).plain_text, "after erasure, /start begins anew"
 
 
-async def output_with(user: FakeUser, text: str) -> BotMessage:
+async def output_with(user: LocalUser, text: str) -> BotMessage:
     """Return the patient's next output with exactly this text, passing over any others before it."""
     while (output := await user.next_output()).text != text:
         pass
@@ -119,7 +119,7 @@ async def output_with(user: FakeUser, text: str) -> BotMessage:
 
 
 async def test_delete_leaves_no_byte_of_the_note_or_handle_on_disk(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """After /delete over the real stack, the typed note and the @handle are in none of the db, -wal, -shm files."""
     note, handle = "note-marker-3e8a my cheek feels tight", "handle_marker_c41f"

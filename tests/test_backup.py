@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram
 from bot.storage import Database
 from tests.conftest import TEST_ENV, TEST_TOKEN
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import accept_consent, answer_health_question
 from tests.test_process import _OUR_VARIABLES, BotProcess, launch
 
@@ -37,7 +37,7 @@ async def backup(cwd: Path, database: Path, *args: str) -> tuple[int, list[str],
     return process.returncode, out.decode().strip().splitlines(), err.decode().strip().splitlines()
 
 
-async def _onboard(fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+async def _onboard(fake_telegram: LocalTelegram, en: LanguagePack) -> None:
     """Take a patient through consent, treatment date and the health question."""
     user = fake_telegram.user(4201, "Robin")
     await accept_consent(user, en)
@@ -47,7 +47,7 @@ async def _onboard(fake_telegram: FakeTelegram, en: LanguagePack) -> None:
 
 
 async def test_a_backup_taken_while_the_bot_writes_is_valid_and_restores(
-    tmp_path: Path, fake_telegram: FakeTelegram, en: LanguagePack
+    tmp_path: Path, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Backups during an onboarding all succeed; the last holds the patient, and a bot started on its copy runs."""
     live = tmp_path / "bot.sqlite3"

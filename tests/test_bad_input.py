@@ -7,14 +7,14 @@ from telegram.error import BadRequest
 
 from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram
 from tests.conftest import TEST_ENV, ErrorLog, RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 
 
-async def test_free_text_points_to_the_menu(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+async def test_free_text_points_to_the_menu(bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack) -> None:
     """Plain text outside a flow gets the short reply with a menu button."""
     user = fake_telegram.user(3001)
     await onboard(user, en)
@@ -35,7 +35,7 @@ async def test_free_text_points_to_the_menu(bot: RunningBot, fake_telegram: Fake
     ],
 )
 async def test_warning_signs_in_free_text_point_to_help(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, tier: str, sign: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, typed: str, tier: str, sign: str
 ) -> None:
     """Text that names a warning sign gets the tier's advice with the sign read back, the clinic told, the questions."""
     user = fake_telegram.user(3002)
@@ -53,7 +53,7 @@ async def test_warning_signs_in_free_text_point_to_help(
 
 
 async def test_warning_signs_are_answered_before_onboarding_too(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Someone who never pressed Start but writes about pus still gets the advice (and nothing is stored)."""
     user = fake_telegram.user(3003)
@@ -67,7 +67,7 @@ async def test_warning_signs_are_answered_before_onboarding_too(
 
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document", "location"])
 async def test_media_gets_a_kind_reply(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, kind: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, kind: str
 ) -> None:
     """Stickers, photos, voice notes, files and locations get one short reply, never an error."""
     user = fake_telegram.user(3004)
@@ -78,7 +78,7 @@ async def test_media_gets_a_kind_reply(
 
 
 async def test_a_photo_captioned_with_a_warning_sign_gets_the_advice(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A photo whose caption asks about pus is answered with the same-day advice, not only the note about photos."""
     user = fake_telegram.user(3012)
@@ -90,7 +90,7 @@ async def test_a_photo_captioned_with_a_warning_sign_gets_the_advice(
     await user.expect_no_output()
 
 
-async def test_unknown_commands_and_edits(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+async def test_unknown_commands_and_edits(bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack) -> None:
     """An unknown command and an edited message each get their own short reply."""
     user = fake_telegram.user(3005)
     await onboard(user, en)
@@ -103,7 +103,7 @@ async def test_unknown_commands_and_edits(bot: RunningBot, fake_telegram: FakeTe
 
 
 async def test_an_edit_that_mentions_a_warning_sign_is_answered(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Editing a message to mention pus gets the advice, not just the note about edits."""
     user = fake_telegram.user(3006)
@@ -118,7 +118,7 @@ async def test_an_edit_that_mentions_a_warning_sign_is_answered(
 
 @pytest.mark.parametrize("forged", ["m:nowhere", "m:", "zzz", "m:MAIN", "x" * 64])
 async def test_forged_buttons_get_a_fresh_menu(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, forged: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, forged: str
 ) -> None:
     """Button data the bot never made is answered with the stale notice and a fresh main menu."""
     user = fake_telegram.user(3007)
@@ -128,7 +128,7 @@ async def test_forged_buttons_get_a_fresh_menu(
     assert user.callback_answers()[-1].get("text") == en.text("stale_button")
 
 
-async def test_help_lists_the_commands(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+async def test_help_lists_the_commands(bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack) -> None:
     """/help answers with the help text and a way to the menu."""
     user = fake_telegram.user(3008)
     await user.send("/help")
@@ -138,7 +138,7 @@ async def test_help_lists_the_commands(bot: RunningBot, fake_telegram: FakeTeleg
 
 
 async def test_a_group_is_told_the_bot_works_in_private(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A command in a group gets only the private-chat notice, and nothing is stored for its sender."""
     user = fake_telegram.user(3009)
@@ -149,7 +149,7 @@ async def test_a_group_is_told_the_bot_works_in_private(
 
 
 async def test_updates_without_a_user_are_ignored_quietly(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, fail_on_logged_errors: ErrorLog
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, fail_on_logged_errors: ErrorLog
 ) -> None:
     """A channel post (no user) changes nothing and raises nothing; the bot keeps answering others."""
     await fake_telegram.push_update(
@@ -162,7 +162,7 @@ async def test_updates_without_a_user_are_ignored_quietly(
 
 
 async def test_a_failing_handler_gets_the_patient_an_apology_not_a_traceback(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, fail_on_logged_errors: ErrorLog
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, fail_on_logged_errors: ErrorLog
 ) -> None:
     """When Telegram rejects the bot's reply, the error is logged without content and the patient gets an apology."""
     user = fake_telegram.user(3011)

@@ -10,6 +10,7 @@ from bot.content.keys import as_key
 from bot.content.packs import Content, LanguagePack
 from bot.domain.audience import RecoveryDays, TreatedRecently
 from bot.handlers.broadcast import describe
+from bot.local_api import BotMessage, LocalTelegram, LocalUser, parse_html, render
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
 from bot.telegram.callbacks import broadcast_button as button_data
@@ -31,21 +32,20 @@ from tests.broadcast_steps import (
     wait_for_report,
 )
 from tests.conftest import Clock, RunningBot
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, parse_html, render
 from tests.storage_support import NOW, TODAY
 
 NEWS = '<b>Clinic news</b>: <i>we are open</i> on Saturday &amp; Sunday. <a href="https://example.com/h">Our hours</a>'
 TWENTY_DAYS_AGO = TODAY - timedelta(days=20)  # outside the reminders' window, so the minute job sends them nothing
 
 
-def current(user: FakeUser, message: BotMessage) -> BotMessage:
+def current(user: LocalUser, message: BotMessage) -> BotMessage:
     """Return a message as the chat shows it now."""
     return next(shown for shown in user.messages() if shown.message_id == message.message_id)
 
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_a_formatted_text_goes_to_every_active_patient_exactly_as_previewed(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """Bold, italic and links survive; the preview is what patients get; stopped, blocked and new patients get none."""
     active = await add_patients(settings, fake_telegram, [7001, 7002, 7003])
@@ -86,7 +86,7 @@ async def test_a_formatted_text_goes_to_every_active_patient_exactly_as_previewe
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_the_preview_says_who_will_get_the_message_in_a_language_not_theirs(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, content: Content, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, content: Content, settings: Settings
 ) -> None:
     """Two of three patients read French: the confirmation says so, naming French, before anything is sent."""
     await add_patients(settings, fake_telegram, [7101, 7102, 7103])
@@ -103,7 +103,7 @@ async def test_the_preview_says_who_will_get_the_message_in_a_language_not_their
 
 
 async def test_a_broadcast_with_a_french_text_reaches_each_patient_in_their_language(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, content: Content, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, content: Content, settings: Settings
 ) -> None:
     """Staff give the French beside the English: both previewed, no warning, and each patient gets their own."""
     await add_patients(settings, fake_telegram, [7201, 7202])
@@ -128,7 +128,7 @@ async def test_a_broadcast_with_a_french_text_reaches_each_patient_in_their_lang
 
 
 async def test_a_photo_with_a_formatted_caption_is_broadcast_by_its_file_id(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """A photo goes out by the file_id staff sent, its caption's formatting kept, to a typed range of recovery days."""
     early = await add_patients(settings, fake_telegram, [7101, 7102], treated=TODAY - timedelta(days=1))
@@ -154,7 +154,7 @@ async def test_a_photo_with_a_formatted_caption_is_broadcast_by_its_file_id(
 
 
 async def test_typed_audiences_are_read_and_mistakes_answered_kindly(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """Unreadable, reversed, too long, future and empty audiences each get their own answer; then "14" is taken."""
     await add_patients(settings, fake_telegram, [7201, 7202])
@@ -177,7 +177,7 @@ async def test_typed_audiences_are_read_and_mistakes_answered_kindly(
 
 
 async def test_scheduling_then_the_job_starts_it_when_due(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, clock: Clock
 ) -> None:
     """A typed clinic time schedules it (a past one is refused); the minute job sends it once when the time comes."""
     patients = await add_patients(settings, fake_telegram, [7301, 7302], treated=TWENTY_DAYS_AGO)
@@ -223,7 +223,7 @@ async def test_scheduling_then_the_job_starts_it_when_due(
 
 
 async def test_schedule_buttons_and_cancelling_a_scheduled_broadcast_from_the_list(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, clock: Clock
 ) -> None:
     """The Tomorrow 10:00 and In 1 hour buttons schedule at clinic time; /broadcasts cancels one, which never goes."""
     patients = await add_patients(settings, fake_telegram, [7401], treated=TWENTY_DAYS_AGO)
@@ -268,7 +268,7 @@ async def test_schedule_buttons_and_cancelling_a_scheduled_broadcast_from_the_li
 
 
 async def test_cancel_while_composing_by_button_and_by_command(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """Cancel (the button, or /cancel) ends the draft; the staff member's text is then an ordinary message again."""
     await add_patients(settings, fake_telegram, [7501])
@@ -295,7 +295,7 @@ async def test_cancel_while_composing_by_button_and_by_command(
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_cancel_during_delivery_stops_it_and_reports_what_was_not_sent(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """Cancel sending on the progress message stops at the next recipient; the report counts the unsent ones."""
     patients = await add_patients(settings, fake_telegram, range(8000, 8150))
@@ -325,7 +325,7 @@ async def test_cancel_during_delivery_stops_it_and_reports_what_was_not_sent(
 
 
 async def test_someone_who_is_not_staff_is_refused_every_broadcast_command_and_button(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """A patient gets the unknown-command answer and "not staff" for every button, forged ones too; nothing changes."""
     await add_patients(settings, fake_telegram, [7601])
@@ -350,7 +350,7 @@ async def test_someone_who_is_not_staff_is_refused_every_broadcast_command_and_b
 
 
 async def test_another_staff_member_cannot_act_on_someone_elses_draft(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """Invited staff pressing Send or Cancel on another's draft are told it is gone; a forged audience is refused."""
     await add_patients(settings, fake_telegram, [7651])
@@ -372,7 +372,7 @@ async def test_another_staff_member_cannot_act_on_someone_elses_draft(
 
 
 async def test_a_patients_messages_are_unaffected_while_staff_compose(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """While staff compose, a patient's text, commands and photos get the usual answers, and the draft takes none."""
     await add_patients(settings, fake_telegram, [7701])
@@ -399,7 +399,7 @@ async def test_a_patients_messages_are_unaffected_while_staff_compose(
 
 
 async def test_a_restart_mid_compose_carries_on_where_it_was(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """After a restart, typed input still goes to the draft, and /broadcast shows where it stands."""
     await add_patients(settings, fake_telegram, [7801])
@@ -421,7 +421,7 @@ async def test_a_restart_mid_compose_carries_on_where_it_was(
 
 
 async def test_broadcasts_lists_past_broadcasts_with_their_figures(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """/broadcasts shows each sent broadcast's status, start and figures, newest first."""
     await add_patients(settings, fake_telegram, [7901, 7902, 7903])
@@ -452,7 +452,7 @@ async def test_broadcasts_lists_past_broadcasts_with_their_figures(
 
 
 async def test_a_message_telegram_refuses_is_asked_for_again_before_anything_is_sent(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """If Telegram refuses the preview, it would refuse every patient's copy: the staff member is asked to resend."""
     await add_patients(settings, fake_telegram, [7951])

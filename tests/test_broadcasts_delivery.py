@@ -14,6 +14,7 @@ from bot.care import broadcasts
 from bot.config import Settings
 from bot.content.packs import Content, LanguagePack
 from bot.domain.triage import TriageRules
+from bot.local_api import LocalTelegram, LocalUser, RateLimit
 from bot.outbox import worker
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
@@ -33,14 +34,13 @@ from tests.broadcast_steps import (
 )
 from tests.checkin_steps import start_checkin
 from tests.conftest import BotWith, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram, FakeUser, RateLimit
 from tests.storage_support import NOW
 
 HOLIDAYS = "<b>Holiday hours</b>: closed Dec 25 and 26."
 FAST = 1000  # messages per second: in effect unpaced, for the big tests
 
 
-async def send_to_all(staff: FakeUser, en: LanguagePack, text: str) -> int:
+async def send_to_all(staff: LocalUser, en: LanguagePack, text: str) -> int:
     """Compose a text broadcast to all active patients, press Send now, and return its id."""
     await compose_text(staff, en, text)
     _preview, confirm = await choose_audience(staff, en, "all")
@@ -48,7 +48,7 @@ async def send_to_all(staff: FakeUser, en: LanguagePack, text: str) -> int:
     return broadcast_id_of(confirm)
 
 
-async def until_delivered(fake: FakeTelegram, count: int) -> None:
+async def until_delivered(fake: LocalTelegram, count: int) -> None:
     """Wait until the fake has accepted at least `count` messages."""
     reached = await fake._wait_until(lambda: sum(delivered(fake).values()) >= count or None, 60.0)
     assert reached, f"fewer than {count} messages went out"
@@ -78,7 +78,7 @@ def reasons(settings: Settings, broadcast_id: int) -> dict[int, tuple[str, str, 
 async def test_2000_patients_with_50_blocked_and_429s_are_each_accounted_for_once(
     settings: Settings,
     bot_with: BotWith,
-    fake_telegram: FakeTelegram,
+    fake_telegram: LocalTelegram,
     en: LanguagePack,
     fast_delivery_retries: None,
     unpaced_sends: None,
@@ -139,7 +139,7 @@ async def test_2000_patients_with_50_blocked_and_429s_are_each_accounted_for_onc
 
 
 async def test_the_default_rate_stays_within_telegrams_limits(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """At the default 20/s, the fake's 30/s and 1-per-chat limits never answer 429, and nobody is skipped."""
     assert settings.broadcast_rate == 20
@@ -161,7 +161,7 @@ async def test_the_default_rate_stays_within_telegrams_limits(
 async def test_a_rate_too_fast_for_telegram_is_held_back_by_its_429s_and_still_delivers_once(
     settings: Settings,
     bot_with: BotWith,
-    fake_telegram: FakeTelegram,
+    fake_telegram: LocalTelegram,
     en: LanguagePack,
     unpaced_sends: None,
 ) -> None:
@@ -185,7 +185,7 @@ async def test_a_crash_halfway_resumes_with_no_one_twice_and_only_the_message_in
     content: Content,
     rules: TriageRules,
     clock: Clock,
-    fake_telegram: FakeTelegram,
+    fake_telegram: LocalTelegram,
     en: LanguagePack,
     monkeypatch: pytest.MonkeyPatch,
     unpaced_sends: None,
@@ -225,7 +225,7 @@ async def test_a_crash_halfway_resumes_with_no_one_twice_and_only_the_message_in
 
 
 async def test_transient_errors_are_retried_with_backoff_and_others_fail_with_their_reason(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """5xx are retried with growing waits, up to the limit; a missing chat fails at once; a block is 'blocked'."""
     monkeypatch.setattr(worker, "RETRY", RetryPolicy(attempts=3, base=0.1, cap=1.0))

@@ -8,9 +8,9 @@ import pytest
 
 from bot.config import Settings
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
 from tests.conftest import TEST_CLINIC, TEST_ENV, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 
 STAFF = 500  # in STAFF_USER_IDS of the test settings
@@ -29,7 +29,7 @@ def stored_answers(settings: Settings, user_id: int) -> dict[str, str]:
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_a_normal_day_2_checkin_is_self_care_with_no_alert(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """A day-2 check-in with expected healing reassures with that day's facts and tells no one."""
     user = fake_telegram.user(5001)
@@ -47,7 +47,7 @@ async def test_a_normal_day_2_checkin_is_self_care_with_no_alert(
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Pus on day 4 is same-day: the patient is told what to do, staff get an alert, acknowledge it, patient told."""
     user = fake_telegram.user(5002, "Dana", username="dana_k")
@@ -82,7 +82,7 @@ async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
 
 
 async def test_fever_with_spreading_redness_is_an_emergency_at_once(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Spreading redness then a fever of 38.5 stops the questions at once with the emergency advice."""
     user = fake_telegram.user(5003)
@@ -101,7 +101,7 @@ async def test_fever_with_spreading_redness_is_an_emergency_at_once(
 
 
 async def test_a_red_flag_answered_yes_stops_the_questions(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Trouble breathing, the very first question, ends the check-in with 911 before anything else."""
     user = fake_telegram.user(5004)
@@ -115,7 +115,7 @@ async def test_a_red_flag_answered_yes_stops_the_questions(
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_a_restart_in_the_middle_of_a_checkin_resumes_it(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """Answers given before a restart are kept, and /checkin carries on from the next question."""
     user = fake_telegram.user(5005)
@@ -133,7 +133,7 @@ async def test_a_restart_in_the_middle_of_a_checkin_resumes_it(
 
 
 async def test_a_button_on_the_old_message_still_works_after_a_restart(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """The question on screen before a restart can be answered after it."""
     user = fake_telegram.user(5006)
@@ -144,7 +144,7 @@ async def test_a_button_on_the_old_message_still_works_after_a_restart(
     assert en.text("questions.eyes") in (await user.next_output()).text
 
 
-async def test_back_changes_an_answer(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+async def test_back_changes_an_answer(bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack) -> None:
     """Back re-opens the previous question and the new answer replaces the old one."""
     user = fake_telegram.user(5007)
     await onboard(user, en)
@@ -158,7 +158,7 @@ async def test_back_changes_an_answer(bot: RunningBot, fake_telegram: FakeTelegr
 
 
 async def test_a_non_staff_user_cannot_acknowledge(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A patient in the staff chat, or anyone forging the data in private, is refused and nothing changes."""
     user = fake_telegram.user(5008)
@@ -180,7 +180,7 @@ async def test_a_non_staff_user_cannot_acknowledge(
 
 
 async def test_check_in_again_turns_its_own_message_into_the_first_question(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """After "already checked in today", Check in again edits that message into question 1: no second message."""
     user = fake_telegram.user(5011)
@@ -199,7 +199,7 @@ async def test_check_in_again_turns_its_own_message_into_the_first_question(
 
 
 async def test_the_same_tier_twice_a_day_updates_one_alert(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A second same-day check-in the same day updates the existing alert instead of posting another."""
     user = fake_telegram.user(5009)
@@ -225,7 +225,7 @@ async def test_the_same_tier_twice_a_day_updates_one_alert(
 
 
 async def test_cancel_keeps_the_answers_and_alerts_when_they_need_a_person(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """/cancel after reporting pus still gives the same-day advice and alerts the clinic."""
     user = fake_telegram.user(5010)
@@ -240,7 +240,7 @@ async def test_cancel_keeps_the_answers_and_alerts_when_they_need_a_person(
 
 
 async def test_a_typed_temperature_and_note_are_taken(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """At the temperature step a typed 37.9 is taken (no fever); the note is stored as typed."""
     user = fake_telegram.user(5011)
@@ -262,7 +262,7 @@ async def test_a_typed_temperature_and_note_are_taken(
 
 
 async def test_checkin_before_onboarding_is_refused_kindly(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """/checkin from someone without a treatment date points them to /start."""
     user = fake_telegram.user(5012)
@@ -271,7 +271,7 @@ async def test_checkin_before_onboarding_is_refused_kindly(
 
 
 async def test_a_same_day_reply_out_of_hours_points_to_health811(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """At 20:00 the clinic is closed, so the same-day reply says so and gives Health811."""
     user = fake_telegram.user(5013)
@@ -284,7 +284,7 @@ async def test_a_same_day_reply_out_of_hours_points_to_health811(
 
 
 async def test_an_emergency_reply_gives_911_and_no_clinic_line(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """An emergency reply is about 911 only: no "clinic open" or Health811 line that could read as an alternative."""
     user = fake_telegram.user(5014)
@@ -297,7 +297,7 @@ async def test_an_emergency_reply_gives_911_and_no_clinic_line(
 
 
 async def test_a_checkin_left_open_from_yesterday_is_closed_and_a_new_one_starts(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Yesterday's unfinished check-in is not resumed as today's: it is closed (kept) and today's starts afresh."""
     user = fake_telegram.user(5015)
@@ -315,7 +315,7 @@ async def test_a_checkin_left_open_from_yesterday_is_closed_and_a_new_one_starts
 
 
 async def test_text_typed_at_the_photo_step_becomes_the_note(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """A patient who types instead of sending a photo has no photo and that text as their note."""
     user = fake_telegram.user(5016)
@@ -330,7 +330,7 @@ async def test_text_typed_at_the_photo_step_becomes_the_note(
 
 
 async def test_a_button_on_the_triage_reply_keeps_the_reply_in_the_chat(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """The "When to get help" button under the advice opens that screen anew; the advice itself stays."""
     user = fake_telegram.user(5017)

@@ -7,10 +7,10 @@ import pytest
 from bot.care.checkins import URGENT_IDLE_MINUTES
 from bot.content.packs import LanguagePack
 from bot.domain.records import CheckinStatus
+from bot.local_api import BotMessage, LocalTelegram, LocalUser
 from bot.telegram import request_layer
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import onboard
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
@@ -18,7 +18,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 async def test_an_idle_checkin_is_closed_and_its_red_flags_still_reach_the_clinic(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Pus reported, then the patient wanders off: closed after 15 quiet minutes, advice given, staff told."""
     user = fake_telegram.user(8001)
@@ -39,7 +39,7 @@ async def test_an_idle_checkin_is_closed_and_its_red_flags_still_reach_the_clini
 
 
 async def test_an_idle_checkin_with_nothing_urgent_waits_the_whole_timeout(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Ordinary answers left unfinished stay open for the whole timeout, then close with no advice and no alert."""
     user = fake_telegram.user(8002)
@@ -57,7 +57,7 @@ async def test_an_idle_checkin_with_nothing_urgent_waits_the_whole_timeout(
 
 
 async def test_an_idle_close_notice_that_fails_is_sent_again_once(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The word that a check-in was closed is an outbox row: when Telegram fails it, the outbox sends it later, once."""
     monkeypatch.setattr(request_layer, "MAX_ATTEMPTS", 1)  # the request layer's own retries used up at once
@@ -79,7 +79,7 @@ async def test_an_idle_close_notice_that_fails_is_sent_again_once(
     await user.expect_no_output()
 
 
-async def report_to_the_clinic(fake: FakeTelegram, user: FakeUser, en: LanguagePack, **answers: str) -> BotMessage:
+async def report_to_the_clinic(fake: LocalTelegram, user: LocalUser, en: LanguagePack, **answers: str) -> BotMessage:
     """Onboard the patient, check in with these answers, and return the alert posted in the staff chat."""
     await onboard(user, en)
     await start_checkin(user, en, day=0)
@@ -90,7 +90,7 @@ async def report_to_the_clinic(fake: FakeTelegram, user: FakeUser, en: LanguageP
 
 
 async def test_an_unacknowledged_alert_is_resent_until_someone_acknowledges(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """After 30 minutes with no acknowledgement staff get a reminder replying to the alert; after it, none."""
     alert = await report_to_the_clinic(fake_telegram, fake_telegram.user(8002), en, blisters="yes")
@@ -112,7 +112,7 @@ async def test_an_unacknowledged_alert_is_resent_until_someone_acknowledges(
 
 
 async def test_an_alert_raised_again_after_it_was_resolved_is_posted_afresh(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Resolved, then reported again the same day: a new message (the chat notifies), not a silent edit."""
     user = fake_telegram.user(8003)
@@ -137,7 +137,7 @@ async def test_an_alert_raised_again_after_it_was_resolved_is_posted_afresh(
 
 
 async def test_a_photo_at_the_photo_step_goes_to_the_clinic_with_the_alert(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """The photo a patient sends during a same-day check-in is forwarded to the staff chat under the alert."""
     user = fake_telegram.user(8003)
@@ -157,7 +157,7 @@ async def test_a_photo_at_the_photo_step_goes_to_the_clinic_with_the_alert(
 
 
 async def test_history_sends_a_chart_and_a_summary(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """/history after two check-ins sends a valid PNG chart and one summary line per check-in, alert marked."""
     user = fake_telegram.user(8004)
@@ -179,7 +179,7 @@ async def test_history_sends_a_chart_and_a_summary(
 
 
 async def test_history_with_no_checkins_offers_one(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """/history before any check-in says so and offers to start one."""
     user = fake_telegram.user(8005)
@@ -191,7 +191,7 @@ async def test_history_with_no_checkins_offers_one(
 
 
 async def test_the_health_answer_makes_triage_more_careful(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A patient with diabetes who reports a new rash (soon) is told to contact the clinic today, and staff hear."""
     user = fake_telegram.user(8006)
@@ -204,7 +204,7 @@ async def test_the_health_answer_makes_triage_more_careful(
 
 
 async def test_an_alert_whose_first_post_failed_is_posted_by_a_later_job_run(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """If the staff chat refuses the alert at first, it is kept and posted by a later run; the patient is then told."""
     user = fake_telegram.user(8007)

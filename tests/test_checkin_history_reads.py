@@ -7,15 +7,15 @@ import pytest
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import PastCheckin, Question
 from bot.domain.records import Checkin
+from bot.local_api import LocalTelegram
 from bot.storage.checkins import CheckinStore
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import Clock, RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 
 
 async def test_each_answer_reads_the_history_once_and_the_next_checkin_sees_the_last_one(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, monkeypatch: pytest.MonkeyPatch
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every answer is triaged against one read of the history; more pain than yesterday still counts."""
     reads: list[int] = []

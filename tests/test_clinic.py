@@ -9,12 +9,12 @@ import pytest
 from bot.config import Settings
 from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
+from bot.local_api import BotMessage, LocalTelegram, LocalUser
 from bot.outbox.alerts import without_status
 from bot.reports.export import CHECKIN_COLUMNS, ESCALATION_COLUMNS
 from bot.storage import Database
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import accept_consent, onboard
 from tests.test_stats import (
     SEEDED_ACTIVE,
@@ -40,14 +40,14 @@ async def stored_audit(settings: Settings) -> list[tuple[int, str, str]]:
         return [(entry.staff_id, entry.action, entry.subject) for entry in await database.audit.recent()]
 
 
-async def report_pus(user: FakeUser, en: LanguagePack, day: int, *, note: str | None = None) -> None:
+async def report_pus(user: LocalUser, en: LanguagePack, day: int, *, note: str | None = None) -> None:
     """Do a check-in that reports pus (a same-day alert), typing a note if given, and read the replies."""
     await checkin(user, en, day, with_answers(pus="yes"), note=note)
     assert (await user.next_output()).text == en.text("triage.clinic_notified")
 
 
 async def checkin(
-    user: FakeUser, en: LanguagePack, day: int, answers: list[tuple[str, str]], *, note: str | None
+    user: LocalUser, en: LanguagePack, day: int, answers: list[tuple[str, str]], *, note: str | None
 ) -> None:
     """Do a check-in with these answers, typing the note instead of skipping it when one is given."""
     await start_checkin(user, en, day)
@@ -78,7 +78,7 @@ def header_of(message: BotMessage) -> list[str]:
 
 
 async def test_alerts_lists_open_alerts_newest_first_and_acknowledging_there_works_as_in_the_staff_chat(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, settings: Settings
 ) -> None:
     """/alerts lists both newest first; Acknowledge there updates the staff chat's alert and tells the patient."""
     first, second = fake_telegram.user(9101, "Ann"), fake_telegram.user(9102, "Bo", username="bo_b")
@@ -136,7 +136,7 @@ async def test_alerts_lists_open_alerts_newest_first_and_acknowledging_there_wor
 
 
 async def test_a_stale_alerts_button_after_the_staff_chat_acted_changes_nothing(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Acknowledge under /alerts after a colleague acknowledged in the staff chat says it is already done."""
     patient = fake_telegram.user(9103)
@@ -159,7 +159,7 @@ async def test_a_stale_alerts_button_after_the_staff_chat_acted_changes_nothing(
 
 
 async def test_alerts_shows_the_newest_ten_and_says_how_many_more(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, clock: Clock
 ) -> None:
     """With 12 open alerts, the newest 10 are shown, newest first, and the heading says 2 more are waiting."""
     async with await Database.open(settings.database_path) as database:
@@ -186,7 +186,7 @@ async def test_alerts_shows_the_newest_ten_and_says_how_many_more(
 
 
 async def test_patient_by_id_or_handle_shows_facts_checkins_alerts_and_chart(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, settings: Settings
 ) -> None:
     """/patient by id, by @handle in any case, or by bare handle: the facts, each check-in, the alert, a PNG chart."""
     dana = fake_telegram.user(9201, "Dana", username="Dana_K")
@@ -235,7 +235,7 @@ async def test_patient_by_id_or_handle_shows_facts_checkins_alerts_and_chart(
 
 
 async def test_patient_not_yet_onboarded_and_stopped_shows_what_is_known(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, clock: Clock
 ) -> None:
     """A patient who consented but gave no date yet is shown as such, with no check-ins, alerts or chart."""
     newcomer = fake_telegram.user(9202)
@@ -259,7 +259,7 @@ async def test_patient_not_yet_onboarded_and_stopped_shows_what_is_known(
 
 @pytest.mark.parametrize("query", ["123", "@nobody_here", "no such <b>one</b>", "#4242"])
 async def test_an_unknown_patient_is_answered_kindly_and_not_audited(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, query: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, query: str
 ) -> None:
     """/patient for someone the bot does not know says so, repeating what was typed safely, and audits nothing."""
     staff = fake_telegram.user(STAFF)
@@ -276,7 +276,7 @@ async def test_an_unknown_patient_is_answered_kindly_and_not_audited(
 
 
 async def test_stats_shows_the_figures_of_a_seeded_clinic(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """/stats counts patients, adherence over the 7 days before today, open alerts by tier and broadcasts sent."""
     async with await Database.open(settings.database_path) as database:
@@ -311,7 +311,7 @@ async def test_stats_shows_the_figures_of_a_seeded_clinic(
 
 
 async def test_stats_of_a_new_clinic_has_no_percentage(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """With nobody expected to check in, adherence says so instead of dividing by zero; a live check-in counts."""
     staff = fake_telegram.user(STAFF)
@@ -332,7 +332,7 @@ async def test_stats_of_a_new_clinic_has_no_percentage(
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_export_sends_two_csv_files_whose_notes_round_trip_and_formulas_are_neutralised(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """Last 7 days: the check-ins and alerts as CSV with the documented columns, notes as typed, formulas defused."""
     writer, prankster = fake_telegram.user(9401, username="Writer"), fake_telegram.user(9402)
@@ -378,7 +378,7 @@ async def test_export_sends_two_csv_files_whose_notes_round_trip_and_formulas_ar
 
 
 async def test_export_of_a_typed_range_and_of_everything(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, clock: Clock
 ) -> None:
     """A typed range exports only its dates; Everything exports all; a range the bot cannot read offers the buttons."""
     patient = fake_telegram.user(9403)
@@ -414,7 +414,7 @@ async def test_export_of_a_typed_range_and_of_everything(
 
 @pytest.mark.parametrize("command", ["/alerts", "/patient 9501", "/stats", "/export", "/export 2026-11-01 2026-11-24"])
 async def test_a_patient_is_refused_every_clinic_command(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, command: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, command: str
 ) -> None:
     """A patient typing a staff command gets the unknown-command answer and nothing else; nothing is audited."""
     patient = fake_telegram.user(9501)
@@ -429,7 +429,7 @@ async def test_a_patient_is_refused_every_clinic_command(
 
 @pytest.mark.parametrize("forged", ["xp:7", "xp:30", "xp:all", "xp:9999", "xp:", "s:ack:1", "s:res:1"])
 async def test_a_patient_is_refused_every_clinic_button_even_forged(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, forged: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, forged: str
 ) -> None:
     """Export and alert buttons pressed by a patient, with any data, get the not-staff toast and change nothing."""
     patient = fake_telegram.user(9502)
@@ -446,7 +446,7 @@ async def test_a_patient_is_refused_every_clinic_button_even_forged(
 
 
 async def test_a_forged_export_button_from_staff_exports_nothing(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """Staff pressing export data the bot never makes get the stale-button toast; nothing is sent or audited."""
     staff = fake_telegram.user(STAFF)

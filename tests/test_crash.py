@@ -23,6 +23,7 @@ import pytest
 from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import Question
+from bot.local_api import BotMessage, LocalTelegram, LocalUser
 from bot.storage import Database
 from bot.storage.broadcasts import BroadcastStatus
 from tests.broadcast_steps import (
@@ -35,7 +36,6 @@ from tests.broadcast_steps import (
 )
 from tests.checkin_steps import answer_all, label_for, with_answers
 from tests.conftest import TEST_ENV
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import accept_consent, answer_health_question
 from tests.test_process import BotProcess, launch
 
@@ -51,7 +51,7 @@ RECIPIENTS = 200
 class Crasher:
     """`python -m bot` on one database and one fake server, killed with SIGKILL and started again on demand."""
 
-    fake: FakeTelegram
+    fake: LocalTelegram
     cwd: Path
     env: dict[str, str]
     running: BotProcess | None = None
@@ -101,7 +101,7 @@ def integrity(path: Path) -> str:
 
 
 @pytest.fixture
-async def crasher(tmp_path: Path, fake_telegram: FakeTelegram) -> AsyncIterator[Crasher]:
+async def crasher(tmp_path: Path, fake_telegram: LocalTelegram) -> AsyncIterator[Crasher]:
     """A Crasher at INFO with a broadcast rate as fast as the settings allow; killed at the end whatever happened."""
     env = {
         **TEST_ENV,
@@ -134,7 +134,7 @@ async def stored_answers(path: Path) -> dict[Question, str]:
 
 
 async def question_shown(
-    fake: FakeTelegram, user: FakeUser, en: LanguagePack, index: int, *, lead: str = "", after: int = 0
+    fake: LocalTelegram, user: LocalUser, en: LanguagePack, index: int, *, lead: str = "", after: int = 0
 ) -> BotMessage:
     """Wait until the newest message with buttons, newer than message `after`, asks question `index` after lead."""
     wanted = en.text(as_key(f"questions.{ANSWERS[index][0]}"))
@@ -154,7 +154,7 @@ async def question_shown(
 
 
 async def test_a_checkin_killed_20_times_resumes_with_no_answer_lost(
-    crasher: Crasher, fake_telegram: FakeTelegram, en: LanguagePack
+    crasher: Crasher, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """SIGKILL before a tap, right after it or after the reply: answers kept once, the right question next, intact."""
     began = time.monotonic()
@@ -224,7 +224,7 @@ async def test_a_checkin_killed_20_times_resumes_with_no_answer_lost(
     )
 
 
-async def seed_patients(path: Path, fake: FakeTelegram, user_ids: range) -> None:
+async def seed_patients(path: Path, fake: LocalTelegram, user_ids: range) -> None:
     """Write onboarded patients treated two days ago straight through the stores, and open their chats."""
     now = datetime.now(UTC)
     treated = datetime.now(ZoneInfo("America/Toronto")).date() - timedelta(days=2)
@@ -237,7 +237,7 @@ async def seed_patients(path: Path, fake: FakeTelegram, user_ids: range) -> None
 
 
 async def test_a_broadcast_killed_20_times_sends_no_one_anything_twice_and_accounts_for_everyone(
-    crasher: Crasher, fake_telegram: FakeTelegram, en: LanguagePack
+    crasher: Crasher, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """SIGKILL at random moments of delivery: no duplicates, unconfirmed <= kills, everyone else sent once, intact."""
     began = time.monotonic()

@@ -16,11 +16,11 @@ import pytest
 from bot.config import Settings
 from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
+from bot.local_api import BotMessage, Faults, LocalTelegram, LocalUser
 from bot.telegram import request_layer as resilience
 from tests.broadcast_steps import STAFF, add_patients, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.checkin_steps import NORMAL_DAY, label_for, with_answers
 from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser, Faults
 from tests.test_checkin import stored_answers
 
 pytestmark = pytest.mark.http  # faults injected at random: over the real network stack, as a connection fails
@@ -40,7 +40,7 @@ def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def found(
-    fake: FakeTelegram, probe: Callable[[], BotMessage | None], what: str, within: float = 20.0
+    fake: LocalTelegram, probe: Callable[[], BotMessage | None], what: str, within: float = 20.0
 ) -> BotMessage:
     """Wait for the message probe() returns, failing with what was expected."""
     message = await fake._wait_until(probe, within)
@@ -48,7 +48,7 @@ async def found(
     return message
 
 
-async def check_in(fake: FakeTelegram, user: FakeUser, en: LanguagePack, answers: list[tuple[str, str]]) -> str:
+async def check_in(fake: LocalTelegram, user: LocalUser, en: LanguagePack, answers: list[tuple[str, str]]) -> str:
     """Check in over HTTP, tapping each answer once its question shows; return the triage reply's text."""
     await user.send("/checkin")
     for question, value in answers:
@@ -74,7 +74,7 @@ def report(journey: str, faults: Faults, **figures: object) -> None:
 
 
 async def test_checkins_under_faults_store_every_answer_and_reply_to_everyone(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """20 patients check in at once with 10% of calls failing: every answer stored, every patient answered."""
     patients = await add_patients(settings, fake_telegram, range(8000, 8020))
@@ -97,7 +97,7 @@ def escalations(settings: Settings) -> list[tuple[int, int, int | None]]:
 
 
 async def test_alerts_under_faults_reach_the_staff_chat(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, clock: Clock
 ) -> None:
     """20 same-day check-ins with 10% of calls failing: every escalation stored and posted; duplicates counted."""
     patients = await add_patients(settings, fake_telegram, range(8100, 8120))
@@ -142,14 +142,14 @@ async def test_alerts_under_faults_reach_the_staff_chat(
     assert len(alerts()) == len(posted), "one alert per escalation"
 
 
-def dropped_sends(fake: FakeTelegram) -> set[int]:
+def dropped_sends(fake: LocalTelegram) -> set[int]:
     """Return the chats a sendMessage went to whose connection dropped: the bot cannot know if it arrived."""
     lost = ("fault: dropped_before", "fault: dropped_after")
     return {int(call.params["chat_id"]) for call in fake.calls_to("sendMessage") if call.error in lost}
 
 
 async def test_reminders_under_faults_reach_each_patient_at_most_once(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings, clock: Clock
 ) -> None:
     """50 patients due at 10:00 with 10% of calls failing: no reminder twice; one is missing only if unconfirmed."""
     patients = await add_patients(settings, fake_telegram, range(8200, 8250))
@@ -181,7 +181,7 @@ async def test_reminders_under_faults_reach_each_patient_at_most_once(
 async def test_a_broadcast_to_300_under_faults_accounts_for_everyone(
     settings: Settings,
     bot_with: BotWith,
-    fake_telegram: FakeTelegram,
+    fake_telegram: LocalTelegram,
     en: LanguagePack,
     fast_delivery_retries: None,
     unpaced_sends: None,

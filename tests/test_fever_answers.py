@@ -2,9 +2,9 @@
 
 from bot.config import Settings
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
 from tests.conftest import TEST_ENV, RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 from tests.test_checkin import stored_answers
 
@@ -12,7 +12,7 @@ STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 
 
 async def test_hot_or_shivery_skips_the_temperature_and_is_a_same_day_fever(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """The button is offered; it goes straight to pus (no temperature asked); same day, with an alert."""
     user = fake_telegram.user(5301)
@@ -32,7 +32,7 @@ async def test_hot_or_shivery_skips_the_temperature_and_is_a_same_day_fever(
 
 
 async def test_a_temperature_typed_in_fahrenheit_counts(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """With spreading redness, a fever typed as 101.3 °F is stored as 38.5 °C and makes it an emergency at once."""
     user = fake_telegram.user(5302)

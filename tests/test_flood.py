@@ -6,9 +6,9 @@ import pytest
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram, LocalUser
 from bot.telegram.flood import FloodControl, Verdict
 from tests.conftest import TEST_ENV, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram, FakeUser
 
 START = datetime(2026, 11, 24, 15, 0, tzinfo=UTC)
 WINDOW = timedelta(seconds=10)
@@ -84,13 +84,13 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"flood_max_updates": 20, "flood_window_seconds": 10})
 
 
-async def outputs(user: FakeUser, count: int) -> list[str]:
+async def outputs(user: LocalUser, count: int) -> list[str]:
     """Return the texts of the user's next `count` messages from the bot."""
     return [(await user.next_output()).text for _ in range(count)]
 
 
 async def test_a_flood_is_slowed_with_one_notice_and_others_are_answered(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """25 quick messages: 20 answers and one notice; another user at the same time is always answered."""
     flooder, other = fake_telegram.user(8101), fake_telegram.user(8102)
@@ -110,7 +110,7 @@ async def test_a_flood_is_slowed_with_one_notice_and_others_are_answered(
 
 
 async def test_a_warning_sign_is_answered_even_while_slowed(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A slowed patient writing "pus" still gets the advice, once per window; other text stays dropped."""
     user = fake_telegram.user(8103)
@@ -127,7 +127,7 @@ async def test_a_warning_sign_is_answered_even_while_slowed(
 
 
 async def test_flood_control_fails_closed(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, monkeypatch: pytest.MonkeyPatch
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fault inside flood control drops the update rather than letting it through."""
 

@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from bot.content.packs import Content, LanguagePack
+from bot.local_api import LocalTelegram
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import answer_health_question, onboard, start_and_see_consent
 from tests.languages import english_in
 
@@ -18,7 +18,7 @@ STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 
 
 async def test_a_french_speaking_patient_is_answered_in_french_from_start_to_alert(
-    bot: RunningBot, fake_telegram: FakeTelegram, content: Content, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, content: Content, en: LanguagePack, clock: Clock
 ) -> None:
     """Onboarding from language_code=fr-CA, a same-day check-in, the alert, /history and a reminder: all French."""
     fr = content.pack("fr")
@@ -46,7 +46,7 @@ async def test_a_french_speaking_patient_is_answered_in_french_from_start_to_ale
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 async def test_every_screen_reads_in_the_patients_language(
-    bot: RunningBot, fake_telegram: FakeTelegram, content: Content, en: LanguagePack, language: str
+    bot: RunningBot, fake_telegram: LocalTelegram, content: Content, en: LanguagePack, language: str
 ) -> None:
     """Walking the whole menu by its buttons reaches every screen, each in the patient's language's text."""
     pack = content.pack(language)
@@ -70,7 +70,7 @@ async def test_every_screen_reads_in_the_patients_language(
 
 
 async def test_the_language_can_be_switched_before_consent_and_in_settings(
-    bot: RunningBot, fake_telegram: FakeTelegram, content: Content, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, content: Content, en: LanguagePack
 ) -> None:
     """The Français button on the consent screen shows it in French and keeps French; /settings switches back."""
     fr = content.pack("fr")

@@ -23,9 +23,9 @@ from bot.app.root import AftercareBot
 from bot.config import load_settings
 from bot.content.packs import Content, LanguagePack
 from bot.domain.triage import TriageRules
+from bot.local_api import BOT_USER, LocalTelegram, render
 from bot.telegram import callbacks
 from tests.conftest import DEFAULT_NOW, TEST_ENV, Clock, ErrorLog, RunningBot
-from tests.fake_telegram import BOT_USER, FakeTelegram, render
 from tests.journeys import accept_consent, answer_health_question, onboard
 
 STAFF = 500
@@ -160,7 +160,7 @@ NAMES = st.one_of(st.just("Alex"), ODD_TEXT.filter(bool).map(lambda s: truncate_
 class UpdateMaker:
     """Draws one update at a time, some of them pointing at what the bot has really sent (stale button presses)."""
 
-    def __init__(self, fake: FakeTelegram, draw: Callable[..., Any]) -> None:
+    def __init__(self, fake: LocalTelegram, draw: Callable[..., Any]) -> None:
         self._fake, self._draw = fake, draw
         self.kinds: Counter[str] = Counter()  # added to the totals only once the example has been processed
         self.query_ids: list[str] = []
@@ -287,7 +287,7 @@ def sweep_message(chat_id: int, user_id: int, chat_type: str) -> dict[str, Any]:
     return {"message_id": 1, "date": NOW, "chat": chat, "from": {"id": user_id, "is_bot": False, "first_name": "A"}}
 
 
-def sent_texts(fake: FakeTelegram, since: int) -> list[str]:
+def sent_texts(fake: LocalTelegram, since: int) -> list[str]:
     """Return every text and caption the bot sent or edited since a call index."""
     return [
         str(call.params.get(key)) for call in fake.calls[since:] for key in ("text", "caption") if key in call.params
@@ -301,7 +301,7 @@ def test_generated_updates_never_break_the_bot(
     kinds: Counter[str] = Counter()
     processed, started = [0], time.monotonic()
     with asyncio.Runner() as runner:
-        fake = FakeTelegram()
+        fake = LocalTelegram()
         runner.run(fake.start())
         bot_settings = load_settings(
             {**TEST_ENV, "TELEGRAM_API_URL": fake.url, "FLOOD_MAX_UPDATES": "1000"}
@@ -391,7 +391,7 @@ def test_generated_updates_never_break_the_bot(
 
 
 async def test_a_button_on_a_message_that_is_gone_is_answered_in_a_new_message(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A press on a deleted message (Telegram sends it as inaccessible, date 0) gets a new message, not an error."""
     user = fake_telegram.user(4201)

@@ -1,6 +1,6 @@
 """The layers' import rules, read from the source with ast: imports point down, and only the root wires handlers.
 
-domain -> nothing of ours; storage -> no handler, no Telegram, no use case; handlers are imported only by the
+domain -> nothing of ours; local_api (the stand-in for Telegram) -> nothing of ours; storage -> no handler, no Telegram, no use case; handlers are imported only by the
 composition root (bot/app), and import no other handler class; only `python -m bot` and the tests import bot.app.
 """
 
@@ -65,6 +65,8 @@ def _forbidden(rule: str, module: str) -> bool:
         return module.split(".")[0] not in sys.stdlib_module_names and not _within(module, "bot.domain")
     if rule == "storage":
         return any(_within(module, top) for top in ("bot.handlers", "telegram", "bot.care", "bot.outbox", "bot.jobs"))
+    if rule == "local api":
+        return _within(module, "bot") and not _within(module, "bot.local_api")
     if rule == "handler from handler":
         return module in _handler_modules()
     return _within(module, {"handlers from outside": "bot.handlers", "app": "bot.app"}[rule])
@@ -107,3 +109,8 @@ def test_no_handler_module_imports_another_handler_module() -> None:
 def test_only_the_entry_point_imports_the_composition_root() -> None:
     """bot.app is imported by bot/__main__.py (and the tests), nowhere else in bot/."""
     assert _breaches("bot", "app", ("bot.__main__", "bot.app")) == []
+
+
+def test_the_local_bot_api_imports_nothing_of_the_bot() -> None:
+    """bot/local_api stands in for Telegram: it knows the Bot API only, nothing of the bot it serves."""
+    assert _breaches("bot.local_api", "local api") == []

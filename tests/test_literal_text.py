@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 from bot.config import Settings
 from bot.content.packs import LanguagePack
+from bot.local_api import BotMessage, LocalTelegram, render
 from tests.conftest import TEST_ENV, RunningBot
-from tests.fake_telegram import BotMessage, FakeTelegram, render
 from tests.journeys import onboard
 from tests.test_clinic import parse_csv, report_pus
 
@@ -61,7 +61,7 @@ def stored(settings: Settings, sql: str, *params: object) -> list[tuple[object, 
 
 
 async def test_hostile_name_and_note_are_stored_exactly_and_shown_literally(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
 ) -> None:
     """A patient named like an injection types an HTML note; DB, staff alert, /alerts, /patient, /export agree."""
     bob = fake_telegram.user(9601, NAME, username=USERNAME)

@@ -4,14 +4,14 @@ from collections import deque
 from datetime import timedelta
 
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram
 from bot.telegram.callbacks import menu as menu_data
 from tests.conftest import TEST_CLINIC, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 
 
 async def test_every_screen_is_reached_and_left_by_back(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Walking the whole menu by its buttons reaches every screen, edits one message, and Back returns each time."""
     user = fake_telegram.user(2001)
@@ -40,7 +40,7 @@ async def test_every_screen_is_reached_and_left_by_back(
 
 
 async def test_main_menu_button_returns_from_deep_screens(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Main menu on a second-level screen goes straight back to the main menu."""
     user = fake_telegram.user(2002)
@@ -53,7 +53,7 @@ async def test_main_menu_button_returns_from_deep_screens(
 
 
 async def test_what_is_normal_names_the_patients_day(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """The 'what is normal' screen shows the day since treatment, and moves on with the clinic's calendar."""
     user = fake_telegram.user(2003)
@@ -69,7 +69,7 @@ async def test_what_is_normal_names_the_patients_day(
 
 
 async def test_the_same_screen_twice_is_not_an_error(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Pressing a button that shows the screen already on display is answered, and nothing breaks."""
     user = fake_telegram.user(2004)
@@ -80,7 +80,7 @@ async def test_the_same_screen_twice_is_not_an_error(
 
 
 async def test_contact_and_help_show_the_clinics_details(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """The contact and get-help screens carry the clinic's phone and hours, 911 and 811."""
     user = fake_telegram.user(2005)

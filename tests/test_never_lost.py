@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from bot.content.packs import LanguagePack
+from bot.local_api import BotMessage, LocalTelegram, LocalUser
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, RunningBot
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import onboard
 from tests.test_process import launch
 
@@ -26,7 +26,7 @@ STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 NOTE = "It looks worse tonight"
 
 
-def to_staff_chat(fake: FakeTelegram, since: int) -> bool | None:
+def to_staff_chat(fake: LocalTelegram, since: int) -> bool | None:
     """Tell (True, or None for not yet) whether a call to the staff chat was made since call number `since`."""
     return any(call.params.get("chat_id") == STAFF_CHAT for call in fake.calls[since:]) or None
 
@@ -37,7 +37,7 @@ def advice_in(messages: list[BotMessage], en: LanguagePack) -> list[BotMessage]:
 
 
 async def report_pus_with_a_typed_note(
-    fake: FakeTelegram, user: FakeUser, en: LanguagePack, *, fault: str | None = None, chat_id: int | None = None
+    fake: LocalTelegram, user: LocalUser, en: LanguagePack, *, fault: str | None = None, chat_id: int | None = None
 ) -> None:
     """Check in with pus, tapping every answer but the note, which is typed: the triage reply is then a new message.
 
@@ -53,7 +53,7 @@ async def report_pus_with_a_typed_note(
 
 @pytest.mark.parametrize("fault", ["timeout_before", "timeout_after", "dropped_after"])
 async def test_a_lost_triage_reply_costs_neither_the_alert_nor_the_advice(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, fault: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, fault: str
 ) -> None:
     """The same-day reply fails: one alert reaches staff, the advice arrives at least once, and nobody apologises."""
     user = fake_telegram.user(8401)
@@ -73,7 +73,7 @@ async def test_a_lost_triage_reply_costs_neither_the_alert_nor_the_advice(
 
 
 async def test_a_reply_that_never_reached_telegram_is_sent_again(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A reply lost on the way is not there until the retry, and is there once after it, with the same advice."""
     user = fake_telegram.user(8402)
@@ -92,7 +92,7 @@ async def test_a_reply_that_never_reached_telegram_is_sent_again(
 
 
 async def test_a_patient_back_after_a_lost_reply_sees_todays_advice(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """/checkin after today's same-day check-in shows that it is done, today's result and what to do now."""
     user = fake_telegram.user(8403)
@@ -111,7 +111,7 @@ async def test_a_patient_back_after_a_lost_reply_sees_todays_advice(
 
 
 async def test_a_kill_between_the_outcome_and_the_alert_loses_neither(
-    tmp_path: Path, fake_telegram: FakeTelegram, en: LanguagePack
+    tmp_path: Path, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """`kill -9` while the alert is on its way: after the restart the alert is posted once and the patient told."""
     env = {
@@ -146,7 +146,7 @@ async def test_a_kill_between_the_outcome_and_the_alert_loses_neither(
 
 
 async def test_an_alert_the_staff_chat_refuses_is_tried_again_not_dropped(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """The bot out of the staff chat (403) at first: the alert is kept and posted once the chat takes it again."""
     user = fake_telegram.user(8405)
@@ -164,7 +164,7 @@ async def test_an_alert_the_staff_chat_refuses_is_tried_again_not_dropped(
 
 
 async def test_an_alert_whose_message_staff_deleted_is_posted_again_when_it_changes(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """New signs for an alert whose staff chat message is gone: a new message with them all, not a lost edit."""
     user = fake_telegram.user(8406)
@@ -181,7 +181,7 @@ async def test_an_alert_whose_message_staff_deleted_is_posted_again_when_it_chan
 
 
 async def test_a_new_sign_on_an_acknowledged_alert_is_posted_afresh(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Acknowledged, then the patient reports a new sign the same day: a new, open alert (the chat notifies)."""
     user = fake_telegram.user(8407)
@@ -202,7 +202,7 @@ async def test_a_new_sign_on_an_acknowledged_alert_is_posted_afresh(
 
 
 async def test_a_tap_whose_button_answer_is_lost_is_still_taken(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """The answer to a press fails (its spinner may spin on): the tapped answer is stored, the next question shown."""
     user = fake_telegram.user(8408)

@@ -6,8 +6,8 @@ import pytest
 
 from bot.content.keys import Key, as_key
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram
 from tests.conftest import Clock, RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import accept_consent, answer_health_question, onboard, start_and_see_consent
 
 TODAY = date(2026, 11, 24)
@@ -15,7 +15,7 @@ TODAY = date(2026, 11, 24)
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_accepting_consent_stores_the_patient_and_asks_the_date(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Accept creates exactly one patient, in the user's language, and moves on to the treatment date."""
     user = fake_telegram.user(1001)
@@ -27,7 +27,7 @@ async def test_accepting_consent_stores_the_patient_and_asks_the_date(
 
 
 async def test_declining_consent_stores_nothing_and_leaves_the_guide_open(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Decline writes no row, explains how to come back, and the menu still works without consent."""
     user = fake_telegram.user(1002)
@@ -46,7 +46,7 @@ async def test_declining_consent_stores_nothing_and_leaves_the_guide_open(
     ("button", "days_back"), [("date_today", 0), ("date_yesterday", 1), ("date_2_days", 2), ("date_3_days", 3)]
 )
 async def test_quick_date_buttons(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, button: str, days_back: int
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, button: str, days_back: int
 ) -> None:
     """Each quick button stores the right date and the confirmation names the day of recovery."""
     user = fake_telegram.user(1003)
@@ -62,7 +62,7 @@ async def test_quick_date_buttons(
 
 
 async def test_the_calendar_pages_back_and_forth_and_picks_a_date(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Another date opens a calendar; Earlier and Later move by pages in place; a date button is stored."""
     user = fake_telegram.user(1004)
@@ -90,7 +90,7 @@ async def test_the_calendar_pages_back_and_forth_and_picks_a_date(
 
 
 async def test_the_calendar_ends_at_the_oldest_date_allowed(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Paging back stops at 90 days: the last page has no Earlier, and Back returns to the quick choices."""
     user = fake_telegram.user(1005)
@@ -114,7 +114,7 @@ async def test_the_calendar_ends_at_the_oldest_date_allowed(
     [("2026-11-20", date(2026, 11, 20)), ("20/11", date(2026, 11, 20)), ("Nov 20", date(2026, 11, 20))],
 )
 async def test_a_typed_date_is_accepted(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, treated: date
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, typed: str, treated: date
 ) -> None:
     """The documented typed forms set the treatment date."""
     user = fake_telegram.user(1006)
@@ -129,7 +129,7 @@ async def test_a_typed_date_is_accepted(
     [("2026-11-25", "date_in_future"), ("2026-08-25", "date_too_old"), ("sometime last week", "date_not_understood")],
 )
 async def test_a_bad_typed_date_is_refused_kindly(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str, reply_key: Key
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, typed: str, reply_key: Key
 ) -> None:
     """Future, too-old and unreadable dates get their own explanation and the date buttons again."""
     user = fake_telegram.user(1007)
@@ -145,7 +145,7 @@ async def test_a_bad_typed_date_is_refused_kindly(
 
 
 async def test_start_again_resumes_and_never_duplicates(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """/start mid-way asks the date again; /start once onboarded welcomes back with the day and the menu."""
     user = fake_telegram.user(1008)
@@ -161,7 +161,7 @@ async def test_start_again_resumes_and_never_duplicates(
 
 
 async def test_old_consent_buttons_do_not_change_anything(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Pressing Decline on an old consent message after accepting keeps the patient, with a short notice."""
     user = fake_telegram.user(1009)
@@ -177,7 +177,7 @@ async def test_old_consent_buttons_do_not_change_anything(
 
 @pytest.mark.http  # one journey over the real network stack
 async def test_a_restart_in_the_middle_of_onboarding_resumes_it(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """After consent the bot restarts; the date button on the old message still completes onboarding."""
     user = fake_telegram.user(1010)
@@ -190,7 +190,7 @@ async def test_a_restart_in_the_middle_of_onboarding_resumes_it(
 
 
 async def test_date_buttons_after_onboarding_are_stale(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A date button pressed again after onboarding does not move the treatment date."""
     user = fake_telegram.user(1011)
@@ -207,7 +207,7 @@ async def test_date_buttons_after_onboarding_are_stale(
 
 @pytest.mark.parametrize("forged", ["d:99", "d:-1", "t:20261301", "t:20991231", "t:20200101", "p:x"])
 async def test_forged_date_buttons_are_refused(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, forged: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, forged: str
 ) -> None:
     """Date data the bot never offered (out of range, impossible, in the future) stores nothing."""
     user = fake_telegram.user(1012)

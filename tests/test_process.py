@@ -14,11 +14,11 @@ import pytest
 from bot.config import DEFAULT_CONTENT_DIR, DEFAULT_TRIAGE_RULES
 from bot.content.packs import Content, LanguagePack
 from bot.domain.checkin import Question
+from bot.local_api import LocalTelegram
 from bot.storage import Database
 from tests.broadcast_steps import STAFF, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.checkin_steps import answer_all, with_answers
 from tests.conftest import TEST_ENV, TEST_TOKEN
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard_typing_the_date
 from tests.languages import english_in
 
@@ -74,7 +74,7 @@ async def launch(cwd: Path, env: Mapping[str, str]) -> BotProcess:
 
 
 @pytest.fixture
-async def bot_process(tmp_path: Path, fake_telegram: FakeTelegram) -> AsyncIterator[BotProcess]:
+async def bot_process(tmp_path: Path, fake_telegram: LocalTelegram) -> AsyncIterator[BotProcess]:
     """`python -m bot` at DEBUG, polling the fake server, with its database in tmp_path."""
     env = {
         **TEST_ENV,
@@ -92,7 +92,7 @@ async def bot_process(tmp_path: Path, fake_telegram: FakeTelegram) -> AsyncItera
 
 
 async def test_a_patient_onboards_and_checks_in_with_the_bot_as_launched(
-    bot_process: BotProcess, fake_telegram: FakeTelegram, en: LanguagePack, tmp_path: Path
+    bot_process: BotProcess, fake_telegram: LocalTelegram, en: LanguagePack, tmp_path: Path
 ) -> None:
     """Commands registered; a patient onboards, reports pus, the clinic is alerted; SIGTERM exits 0; logs stay clean."""
     assert [command["command"] for command in fake_telegram.commands] == list(en.command_descriptions())
@@ -123,7 +123,7 @@ async def test_a_patient_onboards_and_checks_in_with_the_bot_as_launched(
 
 
 async def test_a_french_speaking_patient_is_answered_in_french_by_the_bot_as_launched(
-    bot_process: BotProcess, fake_telegram: FakeTelegram, content: Content, en: LanguagePack
+    bot_process: BotProcess, fake_telegram: LocalTelegram, content: Content, en: LanguagePack
 ) -> None:
     """From language_code fr-CA: French throughout, a date typed "21 nov", the alert naming French; a clean log."""
     fr = content.pack("fr")
@@ -146,7 +146,7 @@ async def test_a_french_speaking_patient_is_answered_in_french_by_the_bot_as_lau
 
 
 async def test_typed_warnings_with_the_bot_as_launched_reach_the_clinic_and_never_the_log(
-    bot_process: BotProcess, fake_telegram: FakeTelegram, en: LanguagePack
+    bot_process: BotProcess, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Typed in French, swollen lips and a fever: 911 at once, the clinic alerted with the words; none in the log."""
     user = fake_telegram.user(4003, "Camille", username="camille_b")
@@ -198,7 +198,7 @@ async def test_a_bad_setting_stops_the_bot_with_one_line(
     assert TEST_TOKEN.split(":")[1] not in lines[0]
 
 
-async def test_a_database_from_a_newer_bot_stops_it_with_one_line(tmp_path: Path, fake_telegram: FakeTelegram) -> None:
+async def test_a_database_from_a_newer_bot_stops_it_with_one_line(tmp_path: Path, fake_telegram: LocalTelegram) -> None:
     """A database the code cannot read is refused at start with status 2, one clear line, no traceback."""
     path = tmp_path / "bot.sqlite3"
     path.write_bytes(b"not a database at all" * 50)
@@ -211,7 +211,7 @@ async def test_a_database_from_a_newer_bot_stops_it_with_one_line(tmp_path: Path
     assert "Traceback" not in running.stderr.decode()
 
 
-async def test_the_env_file_is_read(tmp_path: Path, fake_telegram: FakeTelegram) -> None:
+async def test_the_env_file_is_read(tmp_path: Path, fake_telegram: LocalTelegram) -> None:
     """Settings in a .env file in the working folder are used when the environment does not set them."""
     lines = [f"{key}={value}" for key, value in {**TEST_ENV, "TELEGRAM_API_URL": fake_telegram.url}.items()]
     (tmp_path / ".env").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -251,7 +251,7 @@ async def test_a_broken_triage_file_stops_the_bot_naming_file_and_key(tmp_path: 
 
 
 async def test_the_clinic_side_as_launched_keeps_names_messages_and_symptoms_out_of_the_log(
-    bot_process: BotProcess, fake_telegram: FakeTelegram, en: LanguagePack
+    bot_process: BotProcess, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """An alert acknowledged, /patient, /export and a broadcast at DEBUG: the log holds ids and events only."""
     user = fake_telegram.user(4002, "Sasha", username="sasha_w")

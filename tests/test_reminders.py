@@ -8,24 +8,24 @@ import pytest
 
 from bot.config import Settings
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram, LocalUser, RateLimit
 from bot.telegram import request_layer as resilience
 from tests.broadcast_steps import add_patients
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin
 from tests.conftest import BotWith, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram, FakeUser, RateLimit
 from tests.journeys import onboard
 
 # Clocks fall back in Toronto at 02:00 on 2026-11-01: 10:00 is 14:00 UTC before and 15:00 UTC after.
 TREATED_ON_OCT_30 = datetime(2026, 10, 30, 15, 0, tzinfo=UTC)
 
 
-async def onboard_on_october_30(user: FakeUser, en: LanguagePack, clock: Clock) -> None:
+async def onboard_on_october_30(user: LocalUser, en: LanguagePack, clock: Clock) -> None:
     """Onboard a patient whose treatment was on 2026-10-30, with the clock on that day."""
     clock.now = TREATED_ON_OCT_30
     await onboard(user, en, "date_today")
 
 
-async def reminders_at(bot: RunningBot, clock: Clock, user: FakeUser, moment: datetime) -> list[str]:
+async def reminders_at(bot: RunningBot, clock: Clock, user: LocalUser, moment: datetime) -> list[str]:
     """Run the jobs at a moment and return the texts of what the patient received."""
     clock.now = moment
     before = len(user.messages())
@@ -34,7 +34,7 @@ async def reminders_at(bot: RunningBot, clock: Clock, user: FakeUser, moment: da
 
 
 async def test_the_reminder_comes_at_10_local_on_both_sides_of_the_clock_change(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """At 10:00 Toronto time (14:00 UTC in EDT, 15:00 UTC in EST), once a day, never before and never twice."""
     user = fake_telegram.user(7001)
@@ -53,7 +53,7 @@ async def test_the_reminder_comes_at_10_local_on_both_sides_of_the_clock_change(
 
 
 async def test_no_reminder_on_the_treatment_day_or_after_the_last_day(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Reminders run from day 1 to day 14 (the default last day) and not on day 0 or day 15."""
     user = fake_telegram.user(7002)
@@ -65,7 +65,7 @@ async def test_no_reminder_on_the_treatment_day_or_after_the_last_day(
 
 
 async def test_no_reminder_after_a_checkin_that_day(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A patient who already checked in today is not reminded."""
     user = fake_telegram.user(7003)
@@ -77,7 +77,7 @@ async def test_no_reminder_after_a_checkin_that_day(
 
 
 async def test_a_reminder_missed_while_down_goes_out_once_after_a_restart(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """The bot was down at 10:00; back at 13:00 it sends the reminder once, and a restart does not repeat it."""
     user = fake_telegram.user(7004)
@@ -89,7 +89,7 @@ async def test_a_reminder_missed_while_down_goes_out_once_after_a_restart(
 
 
 async def test_a_reminder_missed_by_hours_waits_for_the_next_day_instead_of_coming_late(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Down from 10:00 until 22:00: no reminder that night; the next morning's comes at 10:00 as usual."""
     user = fake_telegram.user(7009)
@@ -101,7 +101,7 @@ async def test_a_reminder_missed_by_hours_waits_for_the_next_day_instead_of_comi
 
 
 async def test_two_missed_days_bring_one_nudge_not_a_stream(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Day 1 and 2 pass with no check-in: day 3 brings a nudge instead of the reminder; day 4 a plain reminder."""
     user = fake_telegram.user(7005)
@@ -121,7 +121,7 @@ async def test_two_missed_days_bring_one_nudge_not_a_stream(
 
 
 async def test_stop_ends_reminders_and_start_brings_them_back(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """/stop means no reminder; /start turns them back on."""
     user = fake_telegram.user(7006)
@@ -137,7 +137,7 @@ async def test_stop_ends_reminders_and_start_brings_them_back(
 
 
 async def test_a_blocked_patient_is_not_messaged_again(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A 403 on a reminder stops further messages to that patient, without an error."""
     user = fake_telegram.user(7007)
@@ -153,7 +153,7 @@ async def test_a_blocked_patient_is_not_messaged_again(
 
 
 async def test_the_reminder_time_can_be_changed_in_settings(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A patient who picks 18:00 in /settings is reminded at 18:00 local, not at 10:00."""
     user = fake_telegram.user(7008)
@@ -169,7 +169,7 @@ async def test_the_reminder_time_can_be_changed_in_settings(
     assert len(await reminders_at(bot, clock, user, datetime(2026, 10, 31, 22, 0, tzinfo=UTC))) == 1
 
 
-def reminders_per_chat(fake: FakeTelegram, en: LanguagePack, user_ids: list[int]) -> Counter[int]:
+def reminders_per_chat(fake: LocalTelegram, en: LanguagePack, user_ids: list[int]) -> Counter[int]:
     """Count the day-2 reminders each patient received."""
     text = en.text("reminders.daily", day=2)
     return Counter({user_id: sum(m.text == text for m in fake.user(user_id).messages()) for user_id in user_ids})
@@ -178,7 +178,7 @@ def reminders_per_chat(fake: FakeTelegram, en: LanguagePack, user_ids: list[int]
 async def test_reminders_due_at_once_go_out_at_the_bulk_pace_and_draw_no_429(
     settings: Settings,
     bot_with: BotWith,
-    fake_telegram: FakeTelegram,
+    fake_telegram: LocalTelegram,
     en: LanguagePack,
 ) -> None:
     """40 reminders due at 10:00 with Telegram's limits on: paced under 30/s, so Telegram never refuses one."""
@@ -191,7 +191,7 @@ async def test_reminders_due_at_once_go_out_at_the_bulk_pace_and_draw_no_429(
 
 
 async def test_a_reminder_to_a_patient_the_bot_just_answered_waits_out_telegrams_second_per_chat(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A patient taps /menu as the 10:00 reminders start: theirs goes a second after the reply, and draws no 429."""
     user = fake_telegram.user(7101)
@@ -212,7 +212,7 @@ async def test_a_reminder_telegram_refuses_to_take_goes_out_at_the_next_run_once
     settings: Settings,
     bot_with: BotWith,
     clock: Clock,
-    fake_telegram: FakeTelegram,
+    fake_telegram: LocalTelegram,
     en: LanguagePack,
     monkeypatch: pytest.MonkeyPatch,
     unpaced_sends: None,

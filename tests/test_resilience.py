@@ -9,10 +9,10 @@ import pytest
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram
 from bot.telegram.pacing import SendPace
 from bot.telegram.request_layer import MAX_ATTEMPTS, Delivery, ResilientRequests, UnconfirmedSendError, surely_not_sent
 from tests.conftest import RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 
 Call = Callable[..., Coroutine[Any, Any, bool]]
@@ -185,7 +185,7 @@ async def test_html_telegram_cannot_parse_is_sent_as_plain_text() -> None:
 
 
 async def test_a_flood_wait_on_a_reply_delays_it_but_it_arrives(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Over HTTP: a 429 on the bot's reply is waited out and the patient still gets their answer."""
     user = fake_telegram.user(9201)
@@ -196,7 +196,7 @@ async def test_a_flood_wait_on_a_reply_delays_it_but_it_arrives(
 
 
 async def test_a_bad_gateway_on_a_reply_is_retried(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Over HTTP: a 502 on the bot's reply is retried and the patient gets their answer once."""
     user = fake_telegram.user(9202)
@@ -208,7 +208,7 @@ async def test_a_bad_gateway_on_a_reply_is_retried(
 
 
 async def test_a_patient_who_blocked_the_bot_is_marked_unreachable(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Over HTTP: a 403 on a reply marks the patient unreachable and logs no error."""
     user = fake_telegram.user(9203)

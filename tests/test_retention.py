@@ -8,10 +8,10 @@ import pytest
 from bot.config import ConfigError, load_settings
 from bot.content.packs import LanguagePack
 from bot.domain.retention import is_expired, purge_cutoff, window_end
+from bot.local_api import LocalTelegram, LocalUser
 from bot.storage import Database
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin
 from tests.conftest import TEST_ENV, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.journeys import onboard
 from tests.storage_support import NOW, OTHER, PATIENT
 
@@ -43,7 +43,7 @@ async def test_the_store_purges_only_expired_patients_logs(database: Database) -
     assert await database.patients.get(PATIENT) is not None  # the patient row itself is kept
 
 
-async def treated_with_one_checkin(user: FakeUser, en: LanguagePack, clock: Clock, treated: datetime) -> None:
+async def treated_with_one_checkin(user: LocalUser, en: LanguagePack, clock: Clock, treated: datetime) -> None:
     """Onboard a patient treated on the clock's day, and have them do their day-1 check-in."""
     clock.now = treated
     await onboard(user, en, "date_today")
@@ -58,7 +58,7 @@ def purge_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 async def test_the_daily_job_purges_checkins_past_retention_only(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, caplog: pytest.LogCaptureFixture
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A window that ended 366 days ago loses its check-ins at the next daily run; one 364 days ago keeps them."""
     old, recent = fake_telegram.user(8201), fake_telegram.user(8202)

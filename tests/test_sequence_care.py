@@ -18,13 +18,13 @@ from bot.content.packs import Content, LanguagePack
 from bot.content.sequence_rules import load_sequence
 from bot.domain.records import DeliveryKind
 from bot.domain.triage import TriageRules
+from bot.local_api import BotMessage, LocalTelegram, LocalUser
 from bot.outbox.worker import Outbox
 from bot.storage import Database
 from bot.storage.outbox import BULK
 from bot.telegram.pacing import SendPace
 from bot.telegram.request_layer import ApiBot
 from tests.conftest import TEST_ENV, Clock, RunningBot, shipped_reader
-from tests.fake_telegram import BotMessage, FakeTelegram, FakeUser
 from tests.journeys import accept_consent, answer_health_question, onboard
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "sequence.toml"
@@ -42,7 +42,7 @@ MINUTE = timedelta(minutes=1)
 
 @pytest.fixture
 async def bot(
-    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: FakeTelegram
+    settings: Settings, content: Content, rules: TriageRules, clock: Clock, fake_telegram: LocalTelegram
 ) -> AsyncIterator[RunningBot]:
     """The bot with the shipped aftercare sequence (the other tests run without one), jobs driven by hand."""
     fake_telegram.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
@@ -67,7 +67,7 @@ def steps_in(en: LanguagePack, messages: list[BotMessage]) -> list[str]:
     return [by_text[message.text] for message in messages if message.text in by_text]
 
 
-async def run_at(bot: RunningBot, clock: Clock, user: FakeUser, moment: datetime) -> list[BotMessage]:
+async def run_at(bot: RunningBot, clock: Clock, user: LocalUser, moment: datetime) -> list[BotMessage]:
     """Run the jobs at a moment and return what the patient received, moving their cursor past it."""
     clock.now = moment
     before = len(user.messages())
@@ -76,12 +76,12 @@ async def run_at(bot: RunningBot, clock: Clock, user: FakeUser, moment: datetime
     return user.messages()[before:]
 
 
-async def steps_at(bot: RunningBot, clock: Clock, user: FakeUser, en: LanguagePack, moment: datetime) -> list[str]:
+async def steps_at(bot: RunningBot, clock: Clock, user: LocalUser, en: LanguagePack, moment: datetime) -> list[str]:
     """Run the jobs at a moment and return the steps the patient received."""
     return steps_in(en, await run_at(bot, clock, user, moment))
 
 
-async def onboard_on_october_30(user: FakeUser, en: LanguagePack, clock: Clock) -> None:
+async def onboard_on_october_30(user: LocalUser, en: LanguagePack, clock: Clock) -> None:
     """Onboard a patient treated on 2026-10-30, with the clock at 11:00 that day."""
     clock.now = TREATED
     await onboard(user, en, "date_today")
@@ -94,7 +94,7 @@ async def sent_steps(bot: RunningBot, settings: Settings, user_id: int) -> list[
 
 
 async def test_each_message_goes_out_once_on_its_day_at_its_local_time_across_the_clock_change(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, settings: Settings
 ) -> None:
     """19:00 on day 0, then 09:00 local on days 1, 3, 7 and 14 (EDT, then EST): never early, never twice."""
     user = fake_telegram.user(8001)
@@ -118,7 +118,7 @@ async def test_each_message_goes_out_once_on_its_day_at_its_local_time_across_th
 
 
 async def test_the_buttons_open_the_menu_screen_and_start_the_check_in(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Day 3's buttons: the main menu's "Daily check-in" starts it; "Breakout or something else?" opens that screen."""
     user = fake_telegram.user(8002)
@@ -134,7 +134,7 @@ async def test_the_buttons_open_the_menu_screen_and_start_the_check_in(
 
 
 async def test_nothing_is_repeated_across_restarts(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A restart after a step was sent does not send it again, that day or later; the next step still comes."""
     user = fake_telegram.user(8003)
@@ -150,7 +150,7 @@ async def test_nothing_is_repeated_across_restarts(
 
 
 async def test_a_message_missed_while_down_goes_out_later_that_day_and_not_the_next(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Down at 09:00 on day 1, back at 16:30: day 1's message goes out once. Down all of day 3: it never does."""
     user = fake_telegram.user(8004)
@@ -169,7 +169,7 @@ async def test_a_message_missed_while_down_goes_out_later_that_day_and_not_the_n
 
 
 async def test_a_patient_who_signs_up_after_the_moment_still_gets_that_days_message(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Onboarding at 23:30 on the treatment day, after 19:00: the day-0 message comes at the next run."""
     user = fake_telegram.user(8005)
@@ -180,7 +180,7 @@ async def test_a_patient_who_signs_up_after_the_moment_still_gets_that_days_mess
 
 
 async def test_a_patient_who_signs_up_mid_sequence_gets_only_what_is_due_from_then_on(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock, settings: Settings
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, settings: Settings
 ) -> None:
     """Signing up on day 5 with a typed date: no day 0, 1 or 3 message, ever; day 7 and day 14 come."""
     user = fake_telegram.user(8006)
@@ -196,7 +196,7 @@ async def test_a_patient_who_signs_up_mid_sequence_gets_only_what_is_due_from_th
 
 
 async def test_stopped_patients_get_nothing_until_they_start_again(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """/stop: no message at its moment; /start later that day brings that day's message, once."""
     user = fake_telegram.user(8007)
@@ -214,7 +214,7 @@ async def test_stopped_patients_get_nothing_until_they_start_again(
 
 
 async def test_a_patient_who_blocked_the_bot_is_marked_unreachable_and_gets_nothing_more(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A 403 on a step marks the patient unreachable, without an error; later steps are not even tried."""
     user = fake_telegram.user(8008)
@@ -231,7 +231,7 @@ async def test_a_patient_who_blocked_the_bot_is_marked_unreachable_and_gets_noth
 
 
 async def test_two_overlapping_runs_send_each_message_once(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Two rounds of the job at the same moment (a slow round and the next one) send day 1's message once."""
     user = fake_telegram.user(8009)
@@ -303,7 +303,7 @@ def replace_pace() -> SendPace:
 
 
 async def test_every_patient_due_gets_the_message_and_no_one_else(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Three patients on day 1 and one on day 2 at 09:00: the three get day 1's message, the fourth nothing."""
     users = [fake_telegram.user(user_id) for user_id in (8011, 8012, 8013)]

@@ -6,22 +6,22 @@ from datetime import timedelta
 import pytest
 
 from bot.content.packs import LanguagePack
+from bot.local_api import LocalTelegram, LocalUser
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, Clock, ErrorLog, RunningBot
-from tests.fake_telegram import FakeTelegram, FakeUser
 from tests.journeys import onboard
 
 ADMIN = 500  # STAFF_USER_IDS in the test settings
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 
 
-def staff_commands_of(fake: FakeTelegram, user_id: int) -> list[str]:
+def staff_commands_of(fake: LocalTelegram, user_id: int) -> list[str]:
     """Return the command names the bot published for one user's chat."""
     key = fake._commands_key({"scope": {"type": "chat", "chat_id": user_id}})
     return [command["command"] for command in fake._commands.get(key, [])]
 
 
-async def make_invite(admin: FakeUser) -> str:
+async def make_invite(admin: LocalUser) -> str:
     """Have the admin send /invite and return the deep link's payload."""
     await admin.send("/invite")
     reply = await admin.next_output()
@@ -31,7 +31,7 @@ async def make_invite(admin: FakeUser) -> str:
     return match[1]
 
 
-async def raise_alert(fake: FakeTelegram, en: LanguagePack, user_id: int) -> None:
+async def raise_alert(fake: LocalTelegram, en: LanguagePack, user_id: int) -> None:
     """Have a new patient report pus, so that an alert with staff buttons is in the staff chat."""
     patient = fake.user(user_id)
     await onboard(patient, en)
@@ -40,7 +40,7 @@ async def raise_alert(fake: FakeTelegram, en: LanguagePack, user_id: int) -> Non
     await patient.next_output()
 
 
-async def test_admins_get_the_staff_commands_in_their_menu(bot: RunningBot, fake_telegram: FakeTelegram) -> None:
+async def test_admins_get_the_staff_commands_in_their_menu(bot: RunningBot, fake_telegram: LocalTelegram) -> None:
     """At start the admins' chats show the staff commands after the patients' ones; everyone else's do not."""
     commands = staff_commands_of(fake_telegram, ADMIN)
     assert commands[:3] == ["start", "menu", "help"]
@@ -50,7 +50,7 @@ async def test_admins_get_the_staff_commands_in_their_menu(bot: RunningBot, fake
 
 
 async def test_an_invitation_works_once_and_makes_staff(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """The invited person becomes staff (commands shown, alerts usable, no patient record); the link then fails."""
     payload = await make_invite(fake_telegram.user(ADMIN, "Admin"))
@@ -72,7 +72,7 @@ async def test_an_invitation_works_once_and_makes_staff(
 
 
 async def test_an_invitation_expires(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """A link used more than 24 hours after it was made is refused."""
     payload = await make_invite(fake_telegram.user(ADMIN))
@@ -84,7 +84,7 @@ async def test_an_invitation_expires(
 
 @pytest.mark.parametrize("payload", ["staff-", "staff-nope", "staff-" + "A" * 58])
 async def test_a_made_up_invitation_is_refused(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, payload: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, payload: str
 ) -> None:
     """Guessed or malformed invitation payloads add nobody."""
     guesser = fake_telegram.user(603)
@@ -93,7 +93,7 @@ async def test_a_made_up_invitation_is_refused(
     assert staff_commands_of(fake_telegram, 603) == []
 
 
-async def test_admins_list_and_remove_staff(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+async def test_admins_list_and_remove_staff(bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack) -> None:
     """/staff lists the invited staff with a remove button; removal takes away their rights and their commands."""
     admin = fake_telegram.user(ADMIN)
     payload = await make_invite(admin)
@@ -111,7 +111,7 @@ async def test_admins_list_and_remove_staff(bot: RunningBot, fake_telegram: Fake
 
 
 async def test_staff_who_are_not_admins_cannot_invite(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Invited staff are told /invite and /staff are for admins; patients are told the command is unknown."""
     payload = await make_invite(fake_telegram.user(ADMIN))
@@ -128,7 +128,7 @@ async def test_staff_who_are_not_admins_cannot_invite(
 
 @pytest.mark.parametrize("forged", ["sm:rm:500", "s:ack:1", "s:res:1"])
 async def test_forged_staff_buttons_are_refused(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, forged: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, forged: str
 ) -> None:
     """A patient pressing made-up staff button data in their own chat is refused and nothing changes."""
     await raise_alert(fake_telegram, en, 9002)
@@ -142,7 +142,7 @@ async def test_forged_staff_buttons_are_refused(
 
 
 async def test_the_staff_guard_fails_closed(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, fail_on_logged_errors: ErrorLog
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, fail_on_logged_errors: ErrorLog
 ) -> None:
     """When the staff check itself fails, an invited staff member is refused rather than let through."""
     payload = await make_invite(fake_telegram.user(ADMIN))
@@ -173,7 +173,7 @@ async def test_the_staff_guard_fails_closed(
 
 
 async def test_blocking_and_unblocking_the_bot_is_followed(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A my_chat_member update for a block marks the patient unreachable; an unblock marks them reachable."""
     user = fake_telegram.user(9003, username="Sam_T")

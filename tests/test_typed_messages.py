@@ -11,10 +11,10 @@ import pytest
 from bot.content.packs import Content, LanguagePack
 from bot.domain.checkin import Question
 from bot.domain.triage import Tier
+from bot.local_api import LocalTelegram
 from bot.reading.corpus import load_corpus
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot
-from tests.fake_telegram import FakeTelegram
 from tests.journeys import onboard
 from tests.languages import english_in
 
@@ -22,7 +22,7 @@ STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
 
 
 async def test_a_typed_emergency_alerts_the_clinic_with_the_words_and_the_patient_hears_it(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Fever with pus, typed: 911 first, the signs read back, one alert quoting the escaped words, the patient told."""
     user = fake_telegram.user(9301)
@@ -42,7 +42,7 @@ async def test_a_typed_emergency_alerts_the_clinic_with_the_words_and_the_patien
 
 
 async def test_the_same_typed_sign_twice_updates_one_alert(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A second same-day message the same day updates the alert already posted instead of posting another."""
     user = fake_telegram.user(9302)
@@ -57,7 +57,7 @@ async def test_the_same_typed_sign_twice_updates_one_alert(
     assert len(staff_chat.messages()) == 1
 
 
-async def test_a_negated_sign_gets_no_911(bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack) -> None:
+async def test_a_negated_sign_gets_no_911(bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack) -> None:
     """'Breathing is fine, just itchy' is reassured for the day, with no emergency advice and no alert."""
     user = fake_telegram.user(9303)
     await onboard(user, en)
@@ -70,7 +70,7 @@ async def test_a_negated_sign_gets_no_911(bot: RunningBot, fake_telegram: FakeTe
 
 
 async def test_a_soon_sign_gets_the_clinic_within_a_day_and_no_alert(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, clock: Clock
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
     """Pimples still there on day 9: contact the clinic within a day, the questions offered, staff not alerted."""
     user = fake_telegram.user(9304)
@@ -86,7 +86,7 @@ async def test_a_soon_sign_gets_the_clinic_within_a_day_and_no_alert(
 
 @pytest.mark.parametrize("typed", ["if i get a fever should i call you", "the pain is getting worse every day"])
 async def test_a_sign_the_reader_is_unsure_of_offers_the_questions(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack, typed: str
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, typed: str
 ) -> None:
     """'If I get a fever' is not a fever, and pain getting worse has no score: the questions are offered, one tap."""
     user = fake_telegram.user(9305)
@@ -100,7 +100,7 @@ async def test_a_sign_the_reader_is_unsure_of_offers_the_questions(
 
 
 async def test_a_note_that_mentions_pus_makes_the_checkin_same_day_with_an_alert(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Pus tapped 'no' but typed in the note: the check-in is same day, not 'normal healing', and staff are told."""
     user = fake_telegram.user(9306)
@@ -119,7 +119,7 @@ async def test_a_note_that_mentions_pus_makes_the_checkin_same_day_with_an_alert
 
 
 async def test_a_sign_typed_at_a_question_is_taken_into_the_checkin(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Typed at the pain question, 'my lips are swelling up' ends the check-in as an emergency at once."""
     user = fake_telegram.user(9307)
@@ -136,7 +136,7 @@ async def test_a_sign_typed_at_a_question_is_taken_into_the_checkin(
 
 
 async def test_a_same_day_answer_partway_is_acknowledged_at_once(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Tapping 'yes' to pus says at once that this should be checked today, above the next question, only once."""
     user = fake_telegram.user(9308)
@@ -153,7 +153,7 @@ async def test_a_same_day_answer_partway_is_acknowledged_at_once(
 
 
 async def test_staff_acknowledge_a_typed_alert_and_the_patient_hears_it(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Acknowledge works on an alert raised from typed words as on a check-in's: the patient is told."""
     user = fake_telegram.user(9309)
@@ -169,7 +169,7 @@ async def test_staff_acknowledge_a_typed_alert_and_the_patient_hears_it(
 
 
 async def test_a_long_note_is_still_read_for_signs(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A note past the length limit that ends with trouble breathing is read (its newest words kept): 911."""
     user = fake_telegram.user(9310)
@@ -184,7 +184,7 @@ async def test_a_long_note_is_still_read_for_signs(
 
 
 async def test_a_photos_caption_at_the_photo_step_is_the_note(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """A photo captioned 'pus here' at the photo step is kept, and its caption makes the check-in same day."""
     user = fake_telegram.user(9311)
@@ -200,7 +200,7 @@ async def test_a_photos_caption_at_the_photo_step_is_the_note(
 
 
 async def test_the_questions_offered_after_todays_checkin_start_a_new_one(
-    bot: RunningBot, fake_telegram: FakeTelegram, en: LanguagePack
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
 ) -> None:
     """Checked in (all normal), then 'is this pus?': the questions button starts them, not today's old result."""
     user = fake_telegram.user(9312)
@@ -218,7 +218,7 @@ async def test_the_questions_offered_after_todays_checkin_start_a_new_one(
 
 
 async def test_every_french_emergency_of_the_corpus_is_answered_in_french(
-    bot_with: BotWith, fake_telegram: FakeTelegram, content: Content, en: LanguagePack
+    bot_with: BotWith, fake_telegram: LocalTelegram, content: Content, en: LanguagePack
 ) -> None:
     """A French-speaking patient typing each French emergency of the corpus gets 911 first, in French only."""
     fr = content.pack("fr")

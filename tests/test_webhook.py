@@ -9,8 +9,8 @@ import aiohttp
 import pytest
 
 from bot.config import ConfigError, load_settings
+from bot.local_api import LocalTelegram
 from tests.conftest import TEST_ENV, TEST_TOKEN
-from tests.fake_telegram import FakeTelegram
 from tests.test_process import launch
 
 SECRET = "s3cret_Webhook-value"
@@ -37,7 +37,7 @@ async def _post(url: str, update: dict[str, object], secret: str | None) -> int:
     raise AssertionError(f"the webhook server at {url} never answered")
 
 
-async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path: Path, fake_telegram: FakeTelegram) -> None:
+async def test_webhook_mode_takes_updates_only_with_the_secret(tmp_path: Path, fake_telegram: LocalTelegram) -> None:
     """The bot sets its webhook with the secret, answers a signed /start, refuses (403) the rest; SIGTERM exits 0."""
     port = _free_port()
     env = {

@@ -34,12 +34,12 @@ from typing import Any
 
 from bot.config import load_settings
 from bot.domain.checkin import SKIPPED
+from bot.local_api import ApiCall, LocalTelegram, LocalUser
 from bot.telegram import callbacks
 from tests.benchmarks.harness import Figure, Scale, median, percentile
 from tests.benchmarks.population import seed_patients
 from tests.checkin_steps import with_answers
 from tests.conftest import TEST_ENV
-from tests.fake_telegram import ApiCall, FakeTelegram, FakeUser
 
 SECTION = "Answering"
 OUR_BOT = "bot"
@@ -183,7 +183,7 @@ class Crowd:
 
 
 async def patient_loop(
-    user: FakeUser, steps: Iterator[Step], replies: Replies, crowd: Crowd, pause: Callable[[], float] | None = None
+    user: LocalUser, steps: Iterator[Step], replies: Replies, crowd: Crowd, pause: Callable[[], float] | None = None
 ) -> int:
     """Send a patient's updates, each once the one before was answered (and, if paced, after a pause to read).
 
@@ -221,7 +221,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _drive(users: list[FakeUser], replies: Replies, load: Load, pid: int, *, paced: bool) -> RunResult:
+async def _drive(users: list[LocalUser], replies: Replies, load: Load, pid: int, *, paced: bool) -> RunResult:
     """Run every patient's closed loop: warm up until each has had a reply and a little more, then measure.
 
     Flat out (not paced), the loop finds the most the bot can answer; paced, the latency a patient sees at the load
@@ -272,7 +272,7 @@ async def _run(
     module: str, env: Mapping[str, str], user_ids: list[int], load: Load, log: Path, *, paced: bool = False
 ) -> RunResult:
     """Start one bot against a fresh fake server, drive the patients through it, and stop it."""
-    fake = FakeTelegram()
+    fake = LocalTelegram()
     await fake.start()
     try:
         fake.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")

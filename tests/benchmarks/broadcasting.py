@@ -35,13 +35,13 @@ from bot.app.root import utc_now
 from bot.config import load_settings
 from bot.content.packs import LanguagePack, load_content
 from bot.domain.treatment_dates import local_today
+from bot.local_api import ApiCall, LocalTelegram, LocalUser, RateLimit
 from bot.telegram import callbacks
 from tests.benchmarks.answering import CHECKIN_ANSWERS, Crowd, Replies, Step, patient_loop
 from tests.benchmarks.harness import Figure, Scale, median, percentile
 from tests.benchmarks.population import seed_patients
 from tests.broadcast_steps import STAFF, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.conftest import TEST_ENV
-from tests.fake_telegram import ApiCall, FakeTelegram, FakeUser, RateLimit
 from tests.test_process import STAFF_CHAT, BotProcess, launch
 
 SECTION = "broadcasting"
@@ -118,7 +118,7 @@ def one_checkin(*, again: bool) -> Iterator[Step]:
 
 
 async def checkins_in_turn(
-    checkers: list[FakeUser],
+    checkers: list[LocalUser],
     replies: Replies,
     begin: asyncio.Event,
     crowd: Crowd,
@@ -169,7 +169,7 @@ async def _broadcast_once(plan: Plan, rate: int, en: LanguagePack) -> RunResult:
     with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as folder:
         database = Path(folder) / "bot.sqlite3"
         recipients, checkers = await _seed(database, plan, local_today(utc_now(), SETTINGS.clinic_timezone))
-        fake = FakeTelegram()
+        fake = LocalTelegram()
         await fake.start()
         try:
             fake.group(STAFF_CHAT, "Clinic staff")
@@ -188,10 +188,10 @@ async def _broadcast_once(plan: Plan, rate: int, en: LanguagePack) -> RunResult:
 
 
 async def _measure(
-    fake: FakeTelegram,
+    fake: LocalTelegram,
     running: BotProcess,
     recipients: list[int],
-    checkers: list[FakeUser],
+    checkers: list[LocalUser],
     rate: int,
     en: LanguagePack,
 ) -> RunResult:

@@ -19,10 +19,10 @@ from typing import Any
 
 from bot.app.root import FIRST_JOB_DELAY_SECONDS, utc_now
 from bot.config import load_settings
+from bot.local_api import ApiCall, LocalTelegram
 from tests.benchmarks.harness import Figure, Scale, median
 from tests.benchmarks.population import seed_patients
 from tests.conftest import TEST_ENV
-from tests.fake_telegram import ApiCall, FakeTelegram
 from tests.test_process import STAFF_CHAT, BotProcess, launch
 
 SECTION = "start-up"
@@ -117,7 +117,7 @@ def _growth(name: str, by_size: dict[int, float]) -> list[Figure]:
 
 async def _start_once(size: int, job_cap_seconds: float) -> Start:
     """Seed `size` patients, start the bot, wait for ready and for the first job run's reminders, then stop it."""
-    fake = FakeTelegram()
+    fake = LocalTelegram()
     await fake.start()
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as folder:
         try:

@@ -22,23 +22,23 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from tests.fake_telegram import BOT_USER, LONG_POLL_CAP, FakeTelegram, UploadedFile
+from bot.local_api import BOT_USER, LONG_POLL_CAP, LocalTelegram, UploadedFile
 from tests.offline_request import OfflineRequest
 
 TOKEN = "123456:fake-token-for-the-fake"
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeTelegram]:
+async def fake() -> AsyncIterator[LocalTelegram]:
     """Start a fake server and stop it after the test."""
-    server = FakeTelegram()
+    server = LocalTelegram()
     await server.start()
     yield server
     await server.stop()
 
 
 @pytest.fixture(params=["http", "offline"])
-async def ptb_bot(fake: FakeTelegram, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
+async def ptb_bot(fake: LocalTelegram, request: pytest.FixtureRequest) -> AsyncIterator[Bot]:
     """Yield a PTB Bot pointed at the fake over HTTP or in process, initialised (getMe) and shut down after the test."""
     offline = OfflineRequest(fake) if request.param == "offline" else None
     async with Bot(TOKEN, base_url=f"{fake.url}/bot", base_file_url=f"{fake.url}/file/bot", request=offline) as bot:
@@ -73,7 +73,7 @@ async def pressed(update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @asynccontextmanager
-async def echo_bot(fake: FakeTelegram) -> AsyncIterator[None]:
+async def echo_bot(fake: LocalTelegram) -> AsyncIterator[None]:
     """Run a PTB Application with the echo handlers, started and stopped in run_polling's order."""
     app = Application.builder().token(TOKEN).base_url(f"{fake.url}/bot").base_file_url(f"{fake.url}/file/bot").build()
     app.add_handler(CommandHandler("start", start))
@@ -91,7 +91,7 @@ async def echo_bot(fake: FakeTelegram) -> AsyncIterator[None]:
         await app.shutdown()
 
 
-async def test_get_me_and_raw_replies(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_get_me_and_raw_replies(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """GetMe answers the test bot; raw form posts get Telegram's reply shapes, typed params and a 404 for junk."""
     me = await ptb_bot.get_me()
     assert (me.id, me.username, me.is_bot, me.can_join_groups) == (7000001, "aftercare_test_bot", True, True)
@@ -123,7 +123,7 @@ async def test_get_me_and_raw_replies(fake: FakeTelegram, ptb_bot: Bot) -> None:
     assert [c.method for c in fake.calls] == ["getMe", "getMe", "sendMessage", "frobnicate", "frobnicate"]
 
 
-async def test_get_updates_offsets_confirm_and_never_repeat(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_get_updates_offsets_confirm_and_never_repeat(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """Unconfirmed updates come again; an offset confirms everything below it for good; limit and -N work."""
     user = fake.user()
     for text in ("one", "two", "three"):
@@ -145,7 +145,7 @@ async def test_get_updates_offsets_confirm_and_never_repeat(fake: FakeTelegram, 
     assert [u["message"]["text"] for u in fake.pending_updates] == ["six"]
 
 
-async def test_long_poll_is_capped_and_wakes_on_an_update(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_long_poll_is_capped_and_wakes_on_an_update(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """A 30-second long poll is held only LONG_POLL_CAP, and returns at once when an update arrives."""
     started = time.monotonic()
     assert await ptb_bot.get_updates(timeout=30) == ()
@@ -160,7 +160,7 @@ async def test_long_poll_is_capped_and_wakes_on_an_update(fake: FakeTelegram, pt
     assert [u.message.text for u in updates if u.message] == ["wake up"]
 
 
-async def test_echo_round_trip_each_update_once(fake: FakeTelegram) -> None:
+async def test_echo_round_trip_each_update_once(fake: LocalTelegram) -> None:
     """Messages from two users and a group are each echoed exactly once; stopping confirms every update."""
     alex, sam = fake.user(1001, "Alex"), fake.user(1002, "Sam", username="sam")
     group = fake.group()
@@ -180,7 +180,7 @@ async def test_echo_round_trip_each_update_once(fake: FakeTelegram) -> None:
     assert fake.calls_to("getUpdates")[-1].params["offset"] == 8
 
 
-async def test_a_button_press_is_answered_and_the_message_edited_in_place(fake: FakeTelegram) -> None:
+async def test_a_button_press_is_answered_and_the_message_edited_in_place(fake: LocalTelegram) -> None:
     """/start offers buttons; pressing one brings an answer and an edit that replaces text and keyboard."""
     user = fake.user()
     async with echo_bot(fake):
@@ -196,7 +196,7 @@ async def test_a_button_press_is_answered_and_the_message_edited_in_place(fake: 
         assert fake.unanswered_callback_queries == set()
 
 
-async def test_press_names_the_buttons_on_offer(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_press_names_the_buttons_on_offer(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """A missing label fails listing the labels; a partial label matches; url buttons are refused; views go stale."""
     user = fake.user()
     with pytest.raises(AssertionError, match="no bot message with an inline keyboard"):
@@ -222,7 +222,7 @@ async def test_press_names_the_buttons_on_offer(fake: FakeTelegram, ptb_bot: Bot
     assert stale.callback_query.message.reply_markup == keyboard("Later")
 
 
-async def test_edit_message_text_in_place_not_modified_and_not_found(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_edit_message_text_in_place_not_modified_and_not_found(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """Edits apply in place; identical content is 'not modified'; unknown ids are 'not found'."""
     user = fake.user()
     sent = await ptb_bot.send_message(user.chat_id, "<b>Hi</b>", parse_mode=ParseMode.HTML, reply_markup=keyboard("A"))
@@ -253,7 +253,7 @@ async def test_edit_message_text_in_place_not_modified_and_not_found(fake: FakeT
     ],
 )
 async def test_injected_errors_become_ptb_exceptions(
-    fake: FakeTelegram, ptb_bot: Bot, status: int, description: str, error: type[Exception]
+    fake: LocalTelegram, ptb_bot: Bot, status: int, description: str, error: type[Exception]
 ) -> None:
     """The next `times` calls fail with the given status; then the method works again."""
     user = fake.user()
@@ -277,7 +277,7 @@ async def test_injected_errors_become_ptb_exceptions(
     ],
 )
 async def test_a_lost_answer_fails_alike_over_http_and_in_process(
-    fake: FakeTelegram, ptb_bot: Bot, fault: str, error: type[Exception], cause: type[Exception], delivered: bool
+    fake: LocalTelegram, ptb_bot: Bot, fault: str, error: type[Exception], cause: type[Exception], delivered: bool
 ) -> None:
     """A dropped or timed-out answer raises the same error from the same httpx error, the call having run or not."""
     user = fake.user()
@@ -291,7 +291,7 @@ async def test_a_lost_answer_fails_alike_over_http_and_in_process(
 
 
 async def test_flood_control_raises_retry_after(
-    fake: FakeTelegram, ptb_bot: Bot, monkeypatch: pytest.MonkeyPatch
+    fake: LocalTelegram, ptb_bot: Bot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A 429 carries retry_after, which PTB turns into RetryAfter."""
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
@@ -301,7 +301,7 @@ async def test_flood_control_raises_retry_after(
     assert raised.value.retry_after == dtm.timedelta(seconds=7)
 
 
-async def test_blocked_and_unknown_chats(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_blocked_and_unknown_chats(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """A blocked user gives 403 until unblocked; a chat the fake never saw is 'chat not found'."""
     user = fake.user()
     fake.block(user.chat_id)
@@ -318,7 +318,7 @@ async def test_blocked_and_unknown_chats(fake: FakeTelegram, ptb_bot: Bot) -> No
 @pytest.mark.parametrize(
     "text", ["<b>bold", "<div>x</div>", "a < b", "<b>x</i>", "x</b>", "line<br>break", '<span class="x">y</span>']
 )
-async def test_bad_html_is_rejected(fake: FakeTelegram, ptb_bot: Bot, text: str) -> None:
+async def test_bad_html_is_rejected(fake: LocalTelegram, ptb_bot: Bot, text: str) -> None:
     """Unclosed, mismatched and unsupported tags get Telegram's 'can't parse entities'."""
     fake.user()
     with pytest.raises(BadRequest, match="Can't parse entities"):
@@ -326,7 +326,7 @@ async def test_bad_html_is_rejected(fake: FakeTelegram, ptb_bot: Bot, text: str)
     assert fake.user().messages() == []
 
 
-async def test_good_html_becomes_entities_and_lengths_count_plain_text(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_good_html_becomes_entities_and_lengths_count_plain_text(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """Supported tags become entities; the 4096 and 1024 limits count text without tags; empty text fails."""
     user = fake.user()
     html = (
@@ -358,7 +358,7 @@ async def test_good_html_becomes_entities_and_lengths_count_plain_text(fake: Fak
 @pytest.mark.parametrize(
     ("data", "ok"), [("x" * 64, True), ("x" * 65, False), ("é" * 32, True), ("é" * 33, False), ("", False)]
 )
-async def test_callback_data_is_at_most_64_bytes(fake: FakeTelegram, ptb_bot: Bot, data: str, ok: bool) -> None:
+async def test_callback_data_is_at_most_64_bytes(fake: LocalTelegram, ptb_bot: Bot, data: str, ok: bool) -> None:
     """Callback data of 1-64 bytes (UTF-8) is accepted; anything else is BUTTON_DATA_INVALID."""
     user = fake.user()
     markup = InlineKeyboardMarkup([[InlineKeyboardButton("Go", callback_data=data)]])
@@ -371,7 +371,7 @@ async def test_callback_data_is_at_most_64_bytes(fake: FakeTelegram, ptb_bot: Bo
         assert user.messages() == []
 
 
-async def test_photos_and_documents_are_recorded(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_photos_and_documents_are_recorded(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """Uploads keep their bytes and file name; a returned file_id can be sent again; unknown ids fail."""
     user = fake.user()
     image = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -393,7 +393,7 @@ async def test_photos_and_documents_are_recorded(fake: FakeTelegram, ptb_bot: Bo
     assert [o.kind for o in [await user.next_output() for _ in range(3)]] == ["photo", "photo", "document"]
 
 
-async def test_callback_queries_are_answered_once(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_callback_queries_are_answered_once(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """A press carries the message as shown; answers are checked for length, repeats and unknown ids."""
     user = fake.user()
     sent = await ptb_bot.send_message(user.chat_id, "Pick", reply_markup=keyboard("Yes", "No"))
@@ -421,7 +421,7 @@ async def test_callback_queries_are_answered_once(fake: FakeTelegram, ptb_bot: B
     assert fake.unanswered_callback_queries == {forged_id}
 
 
-async def test_user_updates_parse_in_ptb(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_user_updates_parse_in_ptb(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """Every kind of update the fake makes is built by Update.de_json with the fields the bot reads."""
     user = fake.user(1001, "Alex", username="alex")
     group = fake.group()
@@ -470,7 +470,7 @@ async def test_user_updates_parse_in_ptb(fake: FakeTelegram, ptb_bot: Bot) -> No
     assert [u.update_id for u in updates] == list(range(updates[0].update_id, updates[0].update_id + 10))
 
 
-async def test_commands_and_webhook(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_commands_and_webhook(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """Commands are stored per scope and validated; a webhook blocks getUpdates until deleted with its drop."""
     await ptb_bot.set_my_commands([BotCommand("start", "Begin"), BotCommand("menu", "Menu")])
     await ptb_bot.set_my_commands(
@@ -491,7 +491,7 @@ async def test_commands_and_webhook(fake: FakeTelegram, ptb_bot: Bot) -> None:
     assert await ptb_bot.get_updates(timeout=0) == ()
 
 
-async def test_outputs_cursor_waits_and_deletes(fake: FakeTelegram, ptb_bot: Bot) -> None:
+async def test_outputs_cursor_waits_and_deletes(fake: LocalTelegram, ptb_bot: Bot) -> None:
     """next_output and expect_no_output follow the cursor; wait_for_call honours since; deletes are checked."""
     user = fake.user()
     with pytest.raises(AssertionError, match="no output to chat 1001"):

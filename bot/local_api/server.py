@@ -1,21 +1,24 @@
-"""A small, faithful fake of the Telegram Bot API server, for driving the real bot end to end in tests."""
+"""A local stand-in for the Telegram Bot API server: the bot runs against it in the tests and in the playground."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import copy
-import html
 import json
-import random
 import re
 import time
-from collections import Counter, deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aiohttp import web
+
+from bot.local_api.errors import ApiError
+from bot.local_api.html import render
+from bot.local_api.limits import Faults, RateLimit
+from bot.local_api.people import LocalGroup, LocalUser
+from bot.local_api.records import ApiCall, BotMessage, Button, Reply, UploadedFile
 
 T = TypeVar("T")
 
@@ -42,175 +45,6 @@ _BOOL_FIELDS = {"disable_notification", "protect_content", "show_alert", "drop_p
 _NOT_BY_DEFAULT = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 _TRIVIAL = {"getme": BOT_USER, "leavechat": True, "close": True, "logout": True}
 _ALIASES = {"deletewebhook": "setwebhook", "deletemycommands": "setmycommands"}  # the same call with no url/commands
-_TAG_ENTITY = {  # tag -> entity type, for every tag Telegram's HTML parse mode supports
-    tag: kind
-    for kind, tags in [
-        ("bold", ["b", "strong"]),
-        ("italic", ["i", "em"]),
-        ("underline", ["u", "ins"]),
-        ("strikethrough", ["s", "strike", "del"]),
-        ("spoiler", ["tg-spoiler", "span"]),
-        ("text_link", ["a"]),
-        ("code", ["code"]),
-        ("pre", ["pre"]),
-        ("blockquote", ["blockquote"]),
-        ("custom_emoji", ["tg-emoji"]),
-    ]
-    for tag in tags
-}
-_ENTITY_RE = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")  # the ones Telegram decodes
-_ATTR_RE = re.compile(r"""([a-zA-Z_-]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-_COMMAND_RE = re.compile(r"/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]+)?")
-_STICKER = {"width": 512, "height": 512, "is_animated": False, "is_video": False, "type": "regular", "emoji": "👍"}
-_DOCUMENT = {"file_name": "notes.pdf", "mime_type": "application/pdf", "file_size": 2048}
-
-
-class ApiError(Exception):
-    """An error reply of the Bot API: the HTTP status, the description and, for 429, retry_after."""
-
-    def __init__(self, status: int, description: str, retry_after: int | None = None) -> None:
-        super().__init__(description)
-        self.status, self.description, self.retry_after = status, description, retry_after
-
-
-@dataclass
-class ApiCall:
-    """One request the bot made; `error` holds the description when the fake answered with an error."""
-
-    method: str
-    params: dict[str, Any]
-    token: str
-    time: float  # time.monotonic() when the request arrived
-    error: str | None = None
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What the Bot API answers a call with: an HTTP status and JSON body, or no body when a fault drops the answer."""
-
-    status: int
-    body: dict[str, Any] | None
-    fault: str | None = None
-
-
-@dataclass
-class UploadedFile:
-    """A file the bot uploaded as a multipart part; it is what ApiCall.params holds for that field."""
-
-    filename: str
-    content: bytes
-    content_type: str
-
-
-@dataclass(frozen=True)
-class Button:
-    """One inline keyboard button."""
-
-    text: str
-    callback_data: str | None = None
-    url: str | None = None
-
-
-@dataclass
-class BotMessage:
-    """The bot's message as the chat shows it; text is the raw text (or caption) as sent, with its tags."""
-
-    message_id: int
-    chat_id: int
-    text: str
-    parse_mode: str | None = None
-    buttons: list[list[Button]] = field(default_factory=list)
-    photo: bytes | None = None
-    document: bytes | None = None
-    document_name: str | None = None
-    kind: str = "text"  # "text", "photo" or "document"
-    file_id: str | None = None
-    reply_markup: dict[str, Any] | None = None  # as sent, whatever the keyboard kind
-    date: int = field(default_factory=lambda: int(time.time()))
-    edit_date: int | None = None
-
-    def button_labels(self) -> list[str]:
-        """Return the labels of all inline buttons, row by row."""
-        return [button.text for row in self.buttons for button in row]
-
-    @property
-    def plain_text(self) -> str:
-        """Return the text as the user reads it: HTML tags stripped and entities unescaped."""
-        return render(self.text, self.parse_mode)[0]
-
-
-def _utf16_len(text: str) -> int:
-    """Return the length of text in UTF-16 code units, the unit of Telegram entity offsets."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-def _entity_error(detail: str) -> ApiError:
-    """Return the error Telegram gives for text it cannot parse."""
-    return ApiError(400, f"Bad Request: can't parse entities: {detail}")
-
-
-def _entity(name: str, start: int, end: int, attrs: dict[str, str]) -> dict[str, Any] | None:
-    """Return the message entity a closed tag makes, or None for an empty one or a link without href."""
-    if end == start or (name == "a" and not attrs.get("href")):
-        return None
-    entity: dict[str, Any] = {"type": _TAG_ENTITY[name], "offset": start, "length": end - start}
-    if name == "a":
-        entity["url"] = attrs["href"]
-    elif name == "pre" and attrs.get("language"):
-        entity["language"] = attrs["language"]
-    elif name == "blockquote" and "expandable" in attrs:
-        entity["type"] = "expandable_blockquote"
-    elif name == "tg-emoji":
-        entity["custom_emoji_id"] = attrs.get("emoji-id", "")
-    return entity
-
-
-def parse_html(text: str) -> tuple[str, list[dict[str, Any]]]:
-    """Parse Telegram-style HTML into plain text and entities, raising the ApiError Telegram would give."""
-    plain: list[str] = []
-    offset, pos = 0, 0
-    stack: list[tuple[str, int, dict[str, str]]] = []
-    entities: list[dict[str, Any]] = []
-    while pos < len(text):
-        if text[pos] != "<":
-            match = _ENTITY_RE.match(text, pos) if text[pos] == "&" else None
-            piece = html.unescape(match[0]) if match else text[pos]
-            pos = match.end() if match else pos + 1
-            plain.append(piece)
-            offset += _utf16_len(piece)
-            continue
-        at, end = len(text[:pos].encode()), text.find(">", pos)
-        if end < 0:
-            raise _entity_error(f"Unclosed start tag at byte offset {at}")
-        tag, pos = text[pos + 1 : end], end + 1
-        if not tag.startswith("/"):
-            name_match = re.match(r"[a-zA-Z][a-zA-Z0-9-]*", tag)
-            name = name_match[0].lower() if name_match else ""
-            attrs = {a[0].lower(): html.unescape(a[1] or a[2] or a[3]) for a in _ATTR_RE.findall(tag[len(name) :])}
-            if name not in _TAG_ENTITY or (name == "span" and attrs.get("class") != "tg-spoiler"):
-                raise _entity_error(f'Unsupported start tag "{name}" at byte offset {at}')
-            stack.append((name, offset, attrs))
-            continue
-        if not stack:
-            raise _entity_error(f"Unexpected end tag at byte offset {at}")
-        name, start, attrs = stack.pop()
-        if tag[1:].strip().lower() != name:
-            found = tag[1:].strip().lower()
-            raise _entity_error(f'Unmatched end tag at byte offset {at}, expected "</{name}>", found "</{found}>"')
-        if name == "code" and stack and stack[-1][0] == "pre":  # <pre><code class="language-x"> is one pre entity
-            stack[-1][2]["language"] = attrs.get("class", "").removeprefix("language-")
-        elif entity := _entity(name, start, offset, attrs):
-            entities.append(entity)
-    if stack:
-        raise _entity_error(f'Can\'t find end tag corresponding to start tag "{stack[-1][0]}"')
-    return "".join(plain), sorted(entities, key=lambda entity: (entity["offset"], -entity["length"]))
-
-
-def render(text: str, parse_mode: str | None) -> tuple[str, list[dict[str, Any]]]:
-    """Return the plain text and entities a message shows for text sent with parse_mode."""
-    if parse_mode is not None and parse_mode.lower() == "html":
-        return parse_html(text)
-    return text, []
 
 
 def _convert(name: str, value: Any) -> Any:
@@ -247,80 +81,7 @@ class _Chat:
     blocked: bool = False
 
 
-@dataclass
-class RateLimit:
-    """Telegram's flood limits, switched on with `fake.rate_limit = RateLimit()`: a send past them gets a real 429.
-
-    Every send* call counts (not edits, button answers or reads): at most `overall` in any `window` seconds across all
-    chats, and one per `per_chat` seconds to each chat. `refused` holds (method, chat_id) of each 429 it gave. `clock`
-    (seconds) is real time unless a test moves its own, so that a burst is one whatever the machine's speed.
-    """
-
-    overall: int = 30
-    window: float = 1.0
-    per_chat: float = 1.0
-    clock: Callable[[], float] = time.monotonic
-    refused: list[tuple[str, int]] = field(default_factory=list)
-    _recent: deque[float] = field(default_factory=deque)
-    _last_by_chat: dict[int, float] = field(default_factory=dict)
-
-    def check(self, method: str, params: dict[str, Any], now: float) -> None:
-        """Count a send, or raise the 429 Telegram would give for it (retry_after 1, as Telegram rounds up)."""
-        if not method.startswith("send") or method == "sendchataction":
-            return
-        chat_id = int(params.get("chat_id") or 0)
-        while self._recent and now - self._recent[0] >= self.window:
-            self._recent.popleft()
-        last = self._last_by_chat.get(chat_id)
-        if len(self._recent) >= self.overall or (last is not None and now - last < self.per_chat):
-            self.refused.append((method, chat_id))
-            raise ApiError(429, "Too Many Requests: retry after 1", retry_after=1)
-        self._recent.append(now)
-        self._last_by_chat[chat_id] = now
-
-
-@dataclass
-class Faults:
-    """Random faults, switched on with `fake.faults = Faults(rate=0.10, seed=1)`: that share of the bot's calls fail.
-
-    Every call but getUpdates counts (the Updater retries its long polls itself, and a lost poll loses nothing). Each
-    fault is drawn from the seed, the method, the chat and how many calls of that method went to that chat before, so
-    a chat whose calls come one after another sees the same faults whatever the other chats do. The kinds:
-    - "429": Too Many Requests with retry_after 1; the call did not take effect;
-    - "502", "500": a gateway or server error; the call did not take effect;
-    - "dropped_before": the connection is closed before the call is run (a network failure on the way in);
-    - "dropped_after": the call IS run (a message is delivered) and then the connection is closed without an
-      answer, as when a response is lost on the way back or a read times out: the bot sees a network error and
-      cannot know that the call took effect, which is how duplicates happen in real life;
-    - "403" (only with `fake.fault_next`): Forbidden, as when the bot was removed from a group;
-    - "timeout_before": no answer until the bot's read timeout has passed, and the call is never run (it did not
-      reach Telegram); "timeout_after": the call IS run, then no answer until the bot has timed out (only targeted
-      with `fake.fault_next`, since each costs the bot's whole read timeout).
-    `injected` counts the faults given, by kind.
-    """
-
-    rate: float = 0.10
-    seed: int = 0
-    kinds: tuple[str, ...] = ("429", "502", "500", "dropped_before", "dropped_after")
-    injected: Counter[str] = field(default_factory=Counter)
-    _seen: Counter[tuple[str, str]] = field(default_factory=Counter)
-
-    def pick(self, method: str, params: dict[str, Any]) -> str | None:
-        """Return the fault for this call (and count it), or None to answer it normally."""
-        if method.lower() == "getupdates":
-            return None
-        chat_id = params.get("chat_id") or params.get("callback_query_id") or 0
-        key = (method.lower(), str(chat_id))
-        self._seen[key] += 1
-        draw = random.Random(f"{self.seed}:{key[0]}:{key[1]}:{self._seen[key]}")
-        if draw.random() >= self.rate:
-            return None
-        kind = draw.choice(self.kinds)
-        self.injected[kind] += 1
-        return kind
-
-
-class FakeTelegram:
+class LocalTelegram:
     """An aiohttp server on 127.0.0.1 that answers the Bot API methods the bot uses and records every call."""
 
     def __init__(self) -> None:
@@ -329,7 +90,7 @@ class FakeTelegram:
         self.unanswered_callback_queries: set[str] = set()
         self.answers: list[tuple[str, dict[str, Any]]] = []  # (callback query id, answerCallbackQuery params)
         self._chats: dict[int, _Chat] = {}
-        self._views: dict[int, FakeUser | FakeGroup] = {}
+        self._views: dict[int, LocalUser | LocalGroup] = {}
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._allowed_updates: set[str] = set()
@@ -375,18 +136,18 @@ class FakeTelegram:
         *,
         username: str | None = None,
         language_code: str | None = "en",
-    ) -> FakeUser:
+    ) -> LocalUser:
         """Return the fake user with this id (created on first use); their private chat id is user_id."""
-        if not isinstance(view := self._views.get(user_id), FakeUser):
-            view = self._views[user_id] = FakeUser(self, user_id, first_name, username, language_code)
+        if not isinstance(view := self._views.get(user_id), LocalUser):
+            view = self._views[user_id] = LocalUser(self, user_id, first_name, username, language_code)
             info = {"id": user_id, "type": "private", "first_name": first_name}
             self._chats[user_id] = _Chat(info | ({"username": username} if username else {}))
         return view
 
-    def group(self, chat_id: int = -100200, title: str = "Clinic friends") -> FakeGroup:
+    def group(self, chat_id: int = -100200, title: str = "Clinic friends") -> LocalGroup:
         """Return the fake group chat with this id (created on first use)."""
-        if not isinstance(view := self._views.get(chat_id), FakeGroup):
-            view = self._views[chat_id] = FakeGroup(self, chat_id)
+        if not isinstance(view := self._views.get(chat_id), LocalGroup):
+            view = self._views[chat_id] = LocalGroup(self, chat_id)
             self._chats[chat_id] = _Chat({"id": chat_id, "type": "group", "title": title})
         return view
 
@@ -806,199 +567,3 @@ class FakeTelegram:
                 self._notify()
         call.error = call.error or f"fault: {fault}"  # what the bot saw; delivered() must not count it as accepted
         return Reply(499, None, fault)
-
-
-class _ChatView:
-    """The test's view of one chat: the bot's messages, and a cursor over its outputs."""
-
-    def __init__(self, fake: FakeTelegram, chat_id: int) -> None:
-        self._fake, self.chat_id, self._cursor = fake, chat_id, 0
-
-    def _state(self) -> _Chat:
-        """Return the chat's state in the fake."""
-        return self._fake._chats[self.chat_id]
-
-    def _pending_output(self) -> BotMessage | None:
-        """Return the output after the cursor, if there is one."""
-        outputs = self._state().outputs
-        return outputs[self._cursor] if len(outputs) > self._cursor else None
-
-    def messages(self) -> list[BotMessage]:
-        """Return the bot's messages in this chat as they are now, oldest first (deleted ones gone)."""
-        return list(self._state().messages.values())
-
-    def last_message(self) -> BotMessage:
-        """Return the bot's newest message in this chat."""
-        assert self.messages(), f"the bot has sent nothing to chat {self.chat_id}; calls: {self._fake._recent()}"
-        return self.messages()[-1]
-
-    async def next_output(self, timeout: float = 5.0) -> BotMessage:  # noqa: ASYNC109
-        """Wait for the output after the cursor, move past it and return the message as it was right then."""
-        found = await self._fake._wait_until(self._pending_output, timeout)
-        if found is None:
-            raise AssertionError(f"no output to chat {self.chat_id} within {timeout}s; calls: {self._fake._recent()}")
-        self._cursor += 1
-        return found
-
-    async def expect_no_output(self, within: float | None = None) -> None:
-        """Assert that the bot sends or edits nothing in this chat: once it has handled every update, or `within` s.
-
-        With a bot running in the test (fake.settle set) and no `within`, it waits for that bot to be done; with
-        `within` (work outside the handlers, e.g. a broadcast, a subprocess bot) it waits that long, 0.3 s by default.
-        """
-        if within is None and self._fake.settle is not None:
-            await self._fake.settle()
-            found = self._pending_output()
-        else:
-            found = await self._fake._wait_until(self._pending_output, 0.3 if within is None else within)
-        assert found is None, f"unexpected output to chat {self.chat_id}: {found}"
-
-    def skip_outputs(self) -> None:
-        """Move the cursor past every output so far."""
-        self._cursor = len(self._state().outputs)
-
-
-class FakeUser(_ChatView):
-    """A Telegram user talking to the bot in a private chat whose id equals the user id."""
-
-    def __init__(
-        self, fake: FakeTelegram, user_id: int, first_name: str, username: str | None, language_code: str | None
-    ) -> None:
-        super().__init__(fake, user_id)
-        self.user_id = user_id
-        self.info: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
-        self.info |= ({"username": username} if username else {}) | (
-            {"language_code": language_code} if language_code else {}
-        )
-
-    async def _message(self, content: dict[str, Any], chat_id: int | None = None) -> int:
-        """Enqueue a message update from this user in a chat (by default the private one); return its id."""
-        chat = self._fake._chats[self.chat_id if chat_id is None else chat_id]
-        message_id = self._fake._new_message_id(chat.info["id"])
-        chat.user_message_ids.add(message_id)
-        message = {"message_id": message_id, "date": int(time.time()), "chat": chat.info, "from": self.info}
-        await self._fake.push_update({"message": message | content})
-        return message_id
-
-    @staticmethod
-    def _text(text: str) -> dict[str, Any]:
-        """Return the message fields for a text, with a bot_command entity when it starts with a command."""
-        if (match := _COMMAND_RE.match(text)) is None:
-            return {"text": text}
-        return {"text": text, "entities": [{"type": "bot_command", "offset": 0, "length": _utf16_len(match[0])}]}
-
-    def _file(self, prefix: str, **extra: Any) -> dict[str, Any]:
-        """Return a file object with fresh file_id and file_unique_id and the given fields."""
-        self._fake._counter += 1
-        file_id = f"{prefix}{self._fake._counter:08d}"
-        # Telegram lets the bot send any file it has seen by its file_id: remember this one (with made-up bytes).
-        self._fake._files[file_id] = UploadedFile(f"{file_id}.bin", f"user file {file_id}".encode(), "image/jpeg")
-        return {"file_id": file_id, "file_unique_id": f"U{self._fake._counter:08d}"} | extra
-
-    async def send(self, text: str) -> int:
-        """Send a text message (a command carries a bot_command entity) and return its message_id."""
-        return await self._message(self._text(text))
-
-    async def send_html(self, text_html: str) -> int:
-        """Send a text with formatting, written as Telegram HTML: the update carries the plain text and its entities."""
-        plain, entities = parse_html(text_html)
-        return await self._message({"text": plain} | ({"entities": entities} if entities else {}))
-
-    async def send_photo_html(self, caption_html: str) -> str:
-        """Send a photo in two sizes with a formatted caption (Telegram HTML); return the larger size's file_id."""
-        sizes = [
-            self._file("PHO", width=90, height=67, file_size=603),
-            self._file("PHO", width=800, height=600, file_size=48000),
-        ]
-        caption, entities = parse_html(caption_html)
-        await self._message({"photo": sizes, "caption": caption} | ({"caption_entities": entities} if entities else {}))
-        return str(sizes[-1]["file_id"])
-
-    async def send_sticker(self) -> int:
-        """Send a sticker and return its message_id."""
-        return await self._message({"sticker": self._file("STK", **_STICKER)})
-
-    async def send_photo(self, caption: str | None = None) -> int:
-        """Send a photo in two sizes, with an optional caption, and return its message_id."""
-        sizes = [
-            self._file("PHO", width=90, height=67, file_size=603),
-            self._file("PHO", width=800, height=600, file_size=48000),
-        ]
-        return await self._message({"photo": sizes} | ({"caption": caption} if caption else {}))
-
-    async def send_voice(self) -> int:
-        """Send a voice note and return its message_id."""
-        return await self._message({"voice": self._file("VOI", duration=3, mime_type="audio/ogg")})
-
-    async def send_document(self) -> int:
-        """Send a PDF document and return its message_id."""
-        return await self._message({"document": self._file("DOC", **_DOCUMENT)})
-
-    async def send_location(self) -> int:
-        """Send a location and return its message_id."""
-        return await self._message({"location": {"latitude": 52.52, "longitude": 13.405}})
-
-    async def edit(self, message_id: int, new_text: str) -> None:
-        """Edit one of this user's messages (an edited_message update)."""
-        now = int(time.time())
-        message = {
-            "message_id": message_id,
-            "date": now,
-            "edit_date": now,
-            "chat": self._state().info,
-            "from": self.info,
-        }
-        await self._fake.push_update({"edited_message": message | self._text(new_text)})
-
-    async def press(self, label: str, *, message: BotMessage | None = None) -> str:
-        """Press the button labelled label (exact, else a substring) on message; return the callback query id.
-
-        The button is looked up in `message` as given (by default the newest bot message with an inline keyboard);
-        the update carries the message as the chat shows it now, like a press on a view that is out of date.
-        """
-        if message is None:
-            with_keyboard = [shown for shown in self.messages() if shown.buttons]
-            assert with_keyboard, f"no bot message with an inline keyboard in chat {self.chat_id}"
-            message = with_keyboard[-1]
-        buttons = [button for row in message.buttons for button in row]
-        found = [b for b in buttons if b.text == label] or [b for b in buttons if label in b.text]
-        assert found, f"no button {label!r} on message {message.message_id}; on offer: {message.button_labels()}"
-        assert found[0].callback_data is not None, f"button {found[0].text!r} has no callback_data (url={found[0].url})"
-        return await self.press_data(found[0].callback_data, message.message_id)
-
-    async def press_data(self, callback_data: str, message_id: int) -> str:
-        """Press a button with any data on any message id (a forged or stale press); a gone message is inaccessible."""
-        if (msg := self._state().messages.get(message_id)) is not None:
-            return await self._callback(callback_data, self._fake._message_dict(msg))
-        return await self._callback(callback_data, {"message_id": message_id, "date": 0, "chat": self._state().info})
-
-    async def _callback(self, data: str, message: dict[str, Any]) -> str:
-        """Enqueue a callback_query update and return its id."""
-        query_id = self._fake._new_query_id(self.user_id)
-        query = {"id": query_id, "from": self.info, "message": message, "chat_instance": f"ci{self.chat_id}"}
-        await self._fake.push_update({"callback_query": query | {"data": data}})
-        return query_id
-
-    def callback_answers(self) -> list[dict[str, Any]]:
-        """Return the answerCallbackQuery params for this user's queries, in order."""
-        return [params for query_id, params in self._fake.answers if self._fake._query_owner[query_id] == self.user_id]
-
-
-class FakeGroup(_ChatView):
-    """A group chat the bot is in."""
-
-    async def send(self, user: FakeUser, text: str) -> int:
-        """Send a text message from user into the group and return its message_id."""
-        return await user._message(user._text(text), self.chat_id)
-
-    async def press(self, user: FakeUser, label: str, *, message: BotMessage | None = None) -> str:
-        """Press, as user, the button labelled label on a bot message in this group (by default the newest with one)."""
-        if message is None:
-            with_keyboard = [shown for shown in self.messages() if shown.buttons]
-            assert with_keyboard, f"no bot message with an inline keyboard in group {self.chat_id}"
-            message = with_keyboard[-1]
-        found = [b for row in message.buttons for b in row if b.text == label]
-        assert found, f"no button {label!r} on message {message.message_id}; on offer: {message.button_labels()}"
-        assert found[0].callback_data is not None
-        current = self._state().messages[message.message_id]
-        return await user._callback(found[0].callback_data, self._fake._message_dict(current))
