@@ -1,7 +1,8 @@
 """The layers' import rules, read from the source with ast: imports point down, and only the root wires handlers.
 
-domain -> nothing of ours; local_api (the stand-in for Telegram) -> nothing of ours; storage -> no handler, no Telegram, no use case; handlers are imported only by the
-composition root (bot/app), and import no other handler class; only `python -m bot` and the tests import bot.app.
+domain -> nothing of ours; local_api (the stand-in for Telegram) -> nothing of ours; storage -> no handler, no
+Telegram, no use case; handlers are imported only by the composition root (bot/app), and import no other handler
+class; only `python -m bot` and the tests import bot.app.
 """
 
 import ast
