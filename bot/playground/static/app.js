@@ -495,9 +495,9 @@ const page = {
 };
 
 const views = {
-  patient: new ChatView(document.getElementById("patient-chat"), "Messages on the patient's phone", () => {}),
-  group: new ChatView(document.getElementById("group-chat"), "Messages in the staff group", (count) => markUnread("group", count)),
-  doctor: new ChatView(document.getElementById("doctor-chat"), "Messages in Dr Lee's private chat", (count) => markUnread("doctor", count)),
+  patient: new ChatView(document.getElementById("patient-chat"), "Chat on the patient's phone", () => {}),
+  group: new ChatView(document.getElementById("group-chat"), "Chat in the staff group", (count) => markUnread("group", count)),
+  doctor: new ChatView(document.getElementById("doctor-chat"), "Dr Lee's private chat with the bot", (count) => markUnread("doctor", count)),
 };
 const unread = {group: 0, doctor: 0};
 
@@ -616,11 +616,12 @@ function wire() {
     const day = Number(document.getElementById("recovery-day").value);
     if (page.patientId !== null) travel({to: "recovery_day", user_id: page.patientId, day});
   });
-  document.getElementById("load-demo").addEventListener("click", async (event) => {
-    event.currentTarget.disabled = true;
+  const demo = document.getElementById("load-demo");
+  demo.addEventListener("click", async () => {
+    demo.disabled = true;
     toast("Loading the demo: a few patients are onboarding and checking in…");
     await guarded(() => api("/api/demo", {}));
-    event.currentTarget.disabled = false;
+    demo.disabled = false;
   });
   const resetDialog = document.getElementById("reset-dialog");
   document.getElementById("reset").addEventListener("click", () => resetDialog.showModal());
