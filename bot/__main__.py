@@ -1,6 +1,8 @@
 """`python -m bot`: read the settings, set up logging, and run the bot until SIGINT or SIGTERM.
 
-Or a task: `backup PATH`, or `triage-report [--out PATH]` (the triage rules as a sheet to sign off).
+Or a task: `backup PATH`, `triage-report [--out PATH]` (the triage rules as a sheet to sign off), or `playground
+[--port N] [--data DIR]` (the real bot on a local stand-in for Telegram, in the browser), which is also what runs
+when no token is configured at all (no .env file, no TELEGRAM_BOT_TOKEN in the environment).
 """
 
 import os
@@ -11,12 +13,10 @@ from dotenv import dotenv_values
 from telegram.error import InvalidToken, NetworkError
 
 from bot.app.logs import configure_logging
+from bot.app.parts import PART_ERRORS, load_parts
 from bot.app.root import BotApplication, build_bot
 from bot.config import ConfigError, Settings, load_settings
-from bot.content.packs import ContentError, load_content
-from bot.content.sequence_rules import SequenceError, load_sequence
-from bot.content.triage_rules import RulesError, load_triage_rules
-from bot.reading import DEFAULT_READING_PATH, ReadingDataError, load_reader
+from bot.playground.command import run_playground
 from bot.reports.triage_report import run_triage_report
 from bot.storage import DatabaseError
 from bot.storage.backup import run_backup
@@ -32,22 +32,18 @@ def main() -> int:
         return run_backup(sys.argv[2:], {**file_values, **os.environ})
     if sys.argv[1:2] == ["triage-report"]:
         return run_triage_report(sys.argv[2:], {**file_values, **os.environ})
+    if sys.argv[1:2] == ["playground"]:
+        return run_playground(sys.argv[2:], {**file_values, **os.environ})
+    if not Path(".env").exists() and "TELEGRAM_BOT_TOKEN" not in os.environ:  # nothing configured: try it out
+        return run_playground(sys.argv[1:], dict(os.environ), fallback=True)
     try:
         settings = load_settings({**file_values, **os.environ})
-        rules = load_triage_rules(settings.triage_rules_path)
-        content = load_content(settings.content_dir, rules)  # the texts show the thresholds triage uses
-        sequence = load_sequence(settings.sequence_path, content)
-        reader = load_reader(DEFAULT_READING_PATH)
-    except (ConfigError, ContentError, RulesError, SequenceError, ReadingDataError) as error:
+        parts = load_parts(settings)
+    except (ConfigError, *PART_ERRORS) as error:
         return _refuse(str(error))
-    if settings.clinic_language not in content.languages:
-        return _refuse(
-            f"CLINIC_LANGUAGE={settings.clinic_language}: there is no {settings.content_dir}/"
-            f"{settings.clinic_language} folder (use one of {', '.join(sorted(content.languages))})"
-        )
     secrets = [settings.telegram_bot_token] + ([settings.webhook.secret] if settings.webhook else [])
     configure_logging(settings.log_level, *(secret.get_secret_value() for secret in secrets))
-    application = build_bot(settings, content, rules, reader, sequence=sequence).application
+    application = build_bot(settings, parts.content, parts.rules, parts.reader, sequence=parts.sequence).application
     try:
         _run(application, settings)
     except DatabaseError as error:

@@ -12,7 +12,13 @@ import pytest
 from telegram import (
     Bot,
     BotCommand,
+    BotCommandScope,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    BotCommandScopeChatAdministrators,
+    BotCommandScopeChatMember,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
@@ -22,7 +28,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.local_api import BOT_USER, LONG_POLL_CAP, LocalTelegram, UploadedFile
+from bot.local_api import BOT_USER, LONG_POLL_CAP, BotMessage, LocalTelegram, UploadedFile, UserMessage
 from tests.offline_request import OfflineRequest
 
 TOKEN = "123456:fake-token-for-the-fake"
@@ -514,3 +520,136 @@ async def test_outputs_cursor_waits_and_deletes(fake: LocalTelegram, ptb_bot: Bo
     with pytest.raises(BadRequest, match="Message to delete not found"):
         await ptb_bot.delete_message(user.chat_id, first.message_id)
     assert [m.text for m in user.messages()] == ["two", "three"]
+
+
+async def test_the_transcript_shows_both_sides_as_the_chat_does_now(fake: LocalTelegram, ptb_bot: Bot) -> None:
+    """A chat's transcript holds the user's messages and the bot's in order, with edits applied and deletes gone."""
+    fake.wall_clock = lambda: 1_800_000_000.0
+    user, group, other = fake.user(1001, "Alex"), fake.group(-100900, "Clinic staff"), fake.user(900, "Dr Lee")
+    first = await user.send("/start")
+    reply = await ptb_bot.send_message(user.chat_id, "<b>Hi</b> Alex", parse_mode=ParseMode.HTML)
+    typed = await user.send("my skin is red")
+    photo = await user.send_photo("day 2")
+    await group.send(other, "/alerts")
+    await user.edit(typed, "my skin is pink")
+    await ptb_bot.edit_message_text("Hello Alex", user.chat_id, reply.message_id)
+    await ptb_bot.delete_message(user.chat_id, first)
+    shown = fake.transcript(user.chat_id)
+    assert [entry.message_id for entry in shown] == [reply.message_id, typed, photo]
+    bot_reply, edited, photo_message = shown
+    assert isinstance(bot_reply, BotMessage)
+    assert (bot_reply.plain_text, bot_reply.date, bot_reply.edit_date) == ("Hello Alex", 1_800_000_000, 1_800_000_000)
+    assert isinstance(edited, UserMessage)
+    assert (edited.text, edited.sender["first_name"], edited.message["edit_date"]) == (
+        "my skin is pink",
+        "Alex",
+        1_800_000_000,
+    )
+    assert isinstance(photo_message, UserMessage)
+    assert photo_message.text == "day 2"
+    [in_group] = fake.transcript(group.chat_id)
+    assert isinstance(in_group, UserMessage)
+    assert (in_group.text, in_group.sender["id"], in_group.entities[0]["type"]) == ("/alerts", 900, "bot_command")
+    assert in_group.message["date"] == 1_800_000_000
+
+
+async def test_files_are_found_by_file_id_and_a_users_photo_is_a_real_png(fake: LocalTelegram, ptb_bot: Bot) -> None:
+    """The bot's uploads and the users' photos are found by file_id (a user's photo is a PNG); unknown ids are not."""
+    user = fake.user()
+    document = await ptb_bot.send_document(user.chat_id, b"a,b\r\n1,2\r\n", filename="checkins.csv")
+    assert document.document is not None
+    uploaded = fake.file(document.document.file_id)
+    assert uploaded is not None
+    assert (uploaded.filename, uploaded.content) == ("checkins.csv", b"a,b\r\n1,2\r\n")
+    await user.send_photo()
+    [photo] = fake.transcript(user.chat_id)[1:]
+    assert isinstance(photo, UserMessage)
+    sent = fake.file(photo.message["photo"][-1]["file_id"])
+    assert sent is not None
+    assert sent.content_type == "image/png"
+    assert sent.content.startswith(b"\x89PNG\r\n\x1a\n")
+    assert fake.file("no-such-file") is None
+
+
+async def test_the_command_menu_follows_telegrams_order_of_scopes(fake: LocalTelegram, ptb_bot: Bot) -> None:
+    """The menu a chat shows is the first list set: narrowest scope first, the user's language before none."""
+    user, group = fake.user(1001, language_code="fr-CA"), fake.group(-100900)
+    assert fake.commands_for(user.chat_id) == []
+
+    async def menu(name: str, scope: BotCommandScope | None = None, language_code: str | None = None) -> None:
+        """Set a one-command menu named after its scope."""
+        await ptb_bot.set_my_commands([BotCommand(name, name)], scope=scope, language_code=language_code)
+
+    def shown(chat_id: int, user_id: int | None = None, language: str | None = None, *, admin: bool = False) -> str:
+        """Return the one command the chat's menu shows."""
+        [command] = fake.commands_for(chat_id, user_id, language, admin=admin)
+        return command["command"]
+
+    await menu("default")
+    await menu("default_fr", language_code="fr")
+    assert (shown(1001), shown(1001, 1001, "fr-CA"), shown(-100900, 900)) == ("default", "default_fr", "default")
+    await menu("private", scope=BotCommandScopeAllPrivateChats())
+    await menu("groups", scope=BotCommandScopeAllGroupChats())
+    await menu("admins", scope=BotCommandScopeAllChatAdministrators())
+    assert (shown(1001, 1001, "fr"), shown(-100900, 900), shown(-100900, 900, admin=True)) == (
+        "private",
+        "groups",
+        "admins",
+    )
+    await menu("chat", scope=BotCommandScopeChat(-100900))
+    await menu("chat_admins", scope=BotCommandScopeChatAdministrators(-100900))
+    assert (shown(-100900, 900), shown(-100900, 900, admin=True)) == ("chat", "chat_admins")
+    await menu("member", scope=BotCommandScopeChatMember(-100900, 900))
+    await menu("member_fr", scope=BotCommandScopeChatMember(-100900, 900), language_code="fr")
+    assert (shown(-100900, 900, admin=True), shown(-100900, 900, "fr"), shown(-100900, 901)) == (
+        "member",
+        "member_fr",
+        "chat",
+    )
+    await menu("staff", scope=BotCommandScopeChat(1001))
+    assert shown(1001, 1001, "fr") == "staff"
+    await ptb_bot.delete_my_commands(scope=BotCommandScopeChat(1001))
+    assert shown(1001, 1001, "fr") == "private", "a deleted list is not set"
+    assert group.chat_id == -100900
+
+
+async def test_the_version_goes_up_with_what_the_chats_show_and_wakes_a_waiter(
+    fake: LocalTelegram, ptb_bot: Bot
+) -> None:
+    """Sends, edits, deletes, a user's message and a menu each move the version; reads and polls do not."""
+    user = fake.user()
+    start = fake.version
+    assert await fake.wait_for_change(start, timeout=0.05) == start, "nothing changed: the same version"
+    await ptb_bot.get_updates(timeout=0)
+    await ptb_bot.get_me()
+    assert fake.version == start
+    waiter = asyncio.create_task(fake.wait_for_change(start, timeout=5))
+    sent = await ptb_bot.send_message(user.chat_id, "one")
+    assert await waiter > start
+    moments = [fake.version]
+    await ptb_bot.edit_message_text("two", user.chat_id, sent.message_id)
+    moments.append(fake.version)
+    await user.send("hello")
+    moments.append(fake.version)
+    await ptb_bot.set_my_commands([BotCommand("start", "Begin")])
+    moments.append(fake.version)
+    await ptb_bot.delete_message(user.chat_id, sent.message_id)
+    moments.append(fake.version)
+    fake.changed()
+    moments.append(fake.version)
+    assert moments == sorted(set(moments)), "each change moves the version on"
+
+
+async def test_a_group_press_by_data_and_its_answer(fake: LocalTelegram, ptb_bot: Bot) -> None:
+    """A press in a group by data carries the message as shown; callback_answer waits for the bot's answer."""
+    group, staff = fake.group(-100900), fake.user(900, "Dr Lee")
+    sent = await ptb_bot.send_message(group.chat_id, "Alert", reply_markup=keyboard("Acknowledge"))
+    query_id = await group.press_data(staff, "acknowledge", sent.message_id)
+    assert await fake.callback_answer(query_id, timeout=0.05) is None
+    [update] = await ptb_bot.get_updates(timeout=0)
+    assert update.callback_query is not None
+    assert update.callback_query.message is not None
+    assert (update.callback_query.data, update.callback_query.message.chat.id) == ("acknowledge", group.chat_id)
+    answering = asyncio.create_task(fake.callback_answer(query_id, timeout=5))
+    await ptb_bot.answer_callback_query(query_id, text="Noted", show_alert=True)
+    assert await answering == {"callback_query_id": query_id, "text": "Noted", "show_alert": True}

@@ -9,7 +9,7 @@ from bot.local_api.errors import ApiError
 from bot.local_api.html import parse_html, render
 from bot.local_api.limits import Faults, RateLimit
 from bot.local_api.people import LocalGroup, LocalUser
-from bot.local_api.records import ApiCall, BotMessage, Button, UploadedFile
+from bot.local_api.records import ApiCall, BotMessage, Button, UploadedFile, UserMessage
 from bot.local_api.server import BOT_READ_TIMEOUT, BOT_USER, LONG_POLL_CAP, LocalTelegram
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "LocalUser",
     "RateLimit",
     "UploadedFile",
+    "UserMessage",
     "parse_html",
     "render",
 ]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-import time
+import struct
+import zlib
 from typing import TYPE_CHECKING, Any
 
 from bot.local_api.errors import NotInChatError
 from bot.local_api.html import parse_html, utf16_len
-from bot.local_api.records import BotMessage, UploadedFile
+from bot.local_api.records import BotMessage, UploadedFile, UserMessage
 
 if TYPE_CHECKING:
     from bot.local_api.server import LocalTelegram, _Chat
@@ -16,6 +17,18 @@ if TYPE_CHECKING:
 _COMMAND_RE = re.compile(r"/[a-zA-Z0-9_]{1,32}(?:@[a-zA-Z0-9_]+)?")
 _STICKER = {"width": 512, "height": 512, "is_animated": False, "is_video": False, "type": "regular", "emoji": "👍"}
 _DOCUMENT = {"file_name": "notes.pdf", "mime_type": "application/pdf", "file_size": 2048}
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    """Return one PNG chunk: length, type, data and CRC."""
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def placeholder_png(width: int = 160, height: int = 120) -> bytes:
+    """Return a plain grey PNG: the picture a user's photo shows, since no camera is behind the local API."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    pixels = zlib.compress((b"\x00" + bytes((200, 205, 210)) * width) * height)
+    return b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", pixels) + _png_chunk(b"IEND", b"")
 
 
 class _ChatView:
@@ -65,6 +78,12 @@ class _ChatView:
         if found is not None:
             raise NotInChatError(f"unexpected output to chat {self.chat_id}: {found}")
 
+    def _pressed(self, message_id: int) -> dict[str, Any]:
+        """Return the message a press carries: the bot's message as shown now, or an inaccessible one when gone."""
+        if (shown := self._state().messages.get(message_id)) is not None:
+            return self._fake._message_dict(shown)
+        return {"message_id": message_id, "date": 0, "chat": self._state().info}
+
     def skip_outputs(self) -> None:
         """Move the cursor past every output so far."""
         self._cursor = len(self._state().outputs)
@@ -87,8 +106,9 @@ class LocalUser(_ChatView):
         """Enqueue a message update from this user in a chat (by default the private one); return its id."""
         chat = self._fake._chats[self.chat_id if chat_id is None else chat_id]
         message_id = self._fake._new_message_id(chat.info["id"])
-        chat.user_message_ids.add(message_id)
-        message = {"message_id": message_id, "date": int(time.time()), "chat": chat.info, "from": self.info}
+        message = {"message_id": message_id, "date": int(self._fake.wall_clock()), "chat": chat.info, "from": self.info}
+        chat.user_messages[message_id] = UserMessage(message_id, chat.info["id"], message | content)
+        self._fake.changed()
         await self._fake.push_update({"message": message | content})
         return message_id
 
@@ -103,8 +123,13 @@ class LocalUser(_ChatView):
         """Return a file object with fresh file_id and file_unique_id and the given fields."""
         self._fake._counter += 1
         file_id = f"{prefix}{self._fake._counter:08d}"
-        # Telegram lets the bot send any file it has seen by its file_id: remember this one (with made-up bytes).
-        self._fake._files[file_id] = UploadedFile(f"{file_id}.bin", f"user file {file_id}".encode(), "image/jpeg")
+        # Telegram lets the bot send any file it has seen by its file_id: remember this one (a photo is a grey PNG,
+        # anything else made-up bytes).
+        self._fake._files[file_id] = (
+            UploadedFile(f"{file_id}.png", placeholder_png(), "image/png")
+            if prefix == "PHO"
+            else UploadedFile(f"{file_id}.bin", f"user file {file_id}".encode(), "application/octet-stream")
+        )
         return {"file_id": file_id, "file_unique_id": f"U{self._fake._counter:08d}"} | extra
 
     async def send(self, text: str) -> int:
@@ -151,8 +176,12 @@ class LocalUser(_ChatView):
         return await self._message({"location": {"latitude": 52.52, "longitude": 13.405}})
 
     async def edit(self, message_id: int, new_text: str) -> None:
-        """Edit one of this user's messages (an edited_message update)."""
-        now = int(time.time())
+        """Edit one of this user's messages (an edited_message update); the chat shows the new text."""
+        now = int(self._fake.wall_clock())
+        if (shown := self._state().user_messages.get(message_id)) is not None:
+            kept = {key: value for key, value in shown.message.items() if key not in ("text", "entities")}
+            shown.message = kept | {"edit_date": now} | self._text(new_text)
+            self._fake.changed()
         message = {
             "message_id": message_id,
             "date": now,
@@ -185,9 +214,7 @@ class LocalUser(_ChatView):
 
     async def press_data(self, callback_data: str, message_id: int) -> str:
         """Press a button with any data on any message id (a forged or stale press); a gone message is inaccessible."""
-        if (msg := self._state().messages.get(message_id)) is not None:
-            return await self._callback(callback_data, self._fake._message_dict(msg))
-        return await self._callback(callback_data, {"message_id": message_id, "date": 0, "chat": self._state().info})
+        return await self._callback(callback_data, self._pressed(message_id))
 
     async def _callback(self, data: str, message: dict[str, Any]) -> str:
         """Enqueue a callback_query update and return its id."""
@@ -207,6 +234,10 @@ class LocalGroup(_ChatView):
     async def send(self, user: LocalUser, text: str) -> int:
         """Send a text message from user into the group and return its message_id."""
         return await user._message(user._text(text), self.chat_id)
+
+    async def press_data(self, user: LocalUser, callback_data: str, message_id: int) -> str:
+        """Press, as user, a button with any data on a bot message of this group; return the callback query id."""
+        return await user._callback(callback_data, self._pressed(message_id))
 
     async def press(self, user: LocalUser, label: str, *, message: BotMessage | None = None) -> str:
         """Press, as user, the button labelled label on a bot message in this group (by default the newest with one)."""

@@ -71,3 +71,27 @@ class BotMessage:
     def plain_text(self) -> str:
         """Return the text as the user reads it: HTML tags stripped and entities unescaped."""
         return render(self.text, self.parse_mode)[0]
+
+
+@dataclass
+class UserMessage:
+    """A message a user sent, as the chat shows it: the Message object of its update, with any edit applied."""
+
+    message_id: int
+    chat_id: int
+    message: dict[str, Any]
+
+    @property
+    def sender(self) -> dict[str, Any]:
+        """Return the User object of whoever sent it."""
+        return dict(self.message["from"])
+
+    @property
+    def text(self) -> str:
+        """Return its text or caption, or "" for a message without one (a sticker, a voice note)."""
+        return str(self.message.get("text") or self.message.get("caption") or "")
+
+    @property
+    def entities(self) -> list[dict[str, Any]]:
+        """Return the entities of its text or caption (UTF-16 offsets), as the update carried them."""
+        return list(self.message.get("entities") or self.message.get("caption_entities") or [])

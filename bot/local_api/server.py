@@ -18,7 +18,7 @@ from bot.local_api.errors import ApiError
 from bot.local_api.html import render
 from bot.local_api.limits import Faults, RateLimit
 from bot.local_api.people import LocalGroup, LocalUser
-from bot.local_api.records import ApiCall, BotMessage, Button, Reply, UploadedFile
+from bot.local_api.records import ApiCall, BotMessage, Button, Reply, UploadedFile, UserMessage
 
 T = TypeVar("T")
 
@@ -71,12 +71,12 @@ def _inline_rows(markup: dict[str, Any] | None) -> Any:
 
 @dataclass
 class _Chat:
-    """The state of one chat: its Chat object, the bot's messages and the outputs in order."""
+    """The state of one chat: its Chat object, the bot's and the users' messages, and the bot's outputs in order."""
 
     info: dict[str, Any]
     last_message_id: int = 0
     messages: dict[int, BotMessage] = field(default_factory=dict)
-    user_message_ids: set[int] = field(default_factory=set)
+    user_messages: dict[int, UserMessage] = field(default_factory=dict)
     outputs: list[BotMessage] = field(default_factory=list)
     blocked: bool = False
 
@@ -107,6 +107,9 @@ class LocalTelegram:
         self._counter = 0
         self._event = asyncio.Event()
         self._stopping = False
+        self.version = 0  # goes up whenever what a chat shows changes (see changed())
+        self.wall_clock: Callable[[], float] = time.time  # the dates messages carry; the playground moves its own
+        self.long_poll_cap = LONG_POLL_CAP  # the playground holds polls longer: a waiting poll costs nothing there
         self._runner: web.AppRunner | None = None
         # Set by the test's running bot: waits until it has handled every update (expect_no_output waits for it).
         self.settle: Callable[[], Awaitable[None]] | None = None
@@ -193,6 +196,57 @@ class LocalTelegram:
     def calls_to(self, method: str) -> list[ApiCall]:
         """Return the calls of one method, in order."""
         return [call for call in self.calls if call.method.lower() == method.lower()]
+
+    def changed(self) -> None:
+        """Count a change to what the chats show (a message sent, edited or deleted, a menu set) and wake waiters."""
+        self.version += 1
+        self._notify()
+
+    async def wait_for_change(self, after: int, timeout: float) -> int:  # noqa: ASYNC109
+        """Return the version as soon as it is past `after`, or as it is after `timeout` seconds."""
+        return await self._wait_until(lambda: self.version if self.version > after else None, timeout) or self.version
+
+    def transcript(self, chat_id: int) -> list[BotMessage | UserMessage]:
+        """Return a chat as it shows now, both sides in message_id order: edits applied, deleted messages gone."""
+        chat = self._chats[chat_id]
+        return sorted([*chat.messages.values(), *chat.user_messages.values()], key=lambda message: message.message_id)
+
+    def commands_for(
+        self, chat_id: int, user_id: int | None = None, language_code: str | None = None, *, admin: bool = False
+    ) -> list[dict[str, str]]:
+        """Return the command menu Telegram shows a user in a chat: the first list set, in Telegram's order of scopes.
+
+        Each scope's list for the user's language comes before its list without one; the administrator scopes count
+        only for an `admin` of a group (the local API keeps no group membership).
+        """
+        if self._chats[chat_id].info["type"] == "private":
+            scopes: list[dict[str, Any]] = [{"type": "chat", "chat_id": chat_id}, {"type": "all_private_chats"}]
+        else:
+            scopes = [
+                *([{"type": "chat_member", "chat_id": chat_id, "user_id": user_id}] if user_id is not None else []),
+                *([{"type": "chat_administrators", "chat_id": chat_id}] if admin else []),
+                {"type": "chat", "chat_id": chat_id},
+                *([{"type": "all_chat_administrators"}] if admin else []),
+                {"type": "all_group_chats"},
+            ]
+        language = (language_code or "").split("-")[0].lower()
+        for scope in [*scopes, {"type": "default"}]:
+            for code in ([language] if language else []) + [""]:
+                if commands := self._commands.get(self._commands_key({"scope": scope, "language_code": code})):
+                    return commands
+        return []
+
+    def file(self, file_id: str) -> UploadedFile | None:
+        """Return a file the bot uploaded or a user sent, by its file_id, or None for one the server does not have."""
+        return self._files.get(file_id)
+
+    async def callback_answer(self, query_id: str, timeout: float) -> dict[str, Any] | None:  # noqa: ASYNC109
+        """Wait for the bot's answerCallbackQuery to a press and return its params, or None if none came in time."""
+
+        def found() -> dict[str, Any] | None:
+            return next((params for answered, params in self.answers if answered == query_id), None)
+
+        return await self._wait_until(found, timeout)
 
     async def push_update(self, update: dict[str, Any]) -> int:
         """Enqueue a raw update (without update_id) for getUpdates and return its update_id."""
@@ -358,7 +412,7 @@ class LocalTelegram:
         def ready() -> list[dict[str, Any]] | None:
             return self._deliverable()[:limit] or ([] if self._stopping else None)
 
-        wait = min(max(float(params.get("timeout") or 0), 0.0), LONG_POLL_CAP)
+        wait = min(max(float(params.get("timeout") or 0), 0.0), self.long_poll_cap)
         return await self._wait_until(ready, wait) or []
 
     def _deliverable(self) -> list[dict[str, Any]]:
@@ -395,6 +449,7 @@ class LocalTelegram:
         if not all(re.fullmatch(r"[a-z0-9_]{1,32}", str(command.get("command"))) for command in commands):
             raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
         self._commands[self._commands_key(params)] = commands
+        self.changed()
         return True
 
     def _api_getmycommands(self, params: dict[str, Any]) -> list[dict[str, str]]:
@@ -453,6 +508,7 @@ class LocalTelegram:
         """Store msg in its chat, record an output snapshot of it and return its Message object."""
         chat.messages[msg.message_id] = msg
         chat.outputs.append(copy.deepcopy(msg))
+        self.changed()
         return self._message_dict(msg)
 
     def _api_sendmessage(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -461,9 +517,9 @@ class LocalTelegram:
         text, parse_mode = self._text(params, "text", 4096)
         markup, buttons = self._markup(params)
         message_id = self._new_message_id(chat.info["id"])
-        return self._output(
-            chat, BotMessage(message_id, chat.info["id"], text, parse_mode, buttons, reply_markup=markup)
-        )
+        sent = BotMessage(message_id, chat.info["id"], text, parse_mode, buttons, reply_markup=markup)
+        sent.date = int(self.wall_clock())
+        return self._output(chat, sent)
 
     def _send_file(self, params: dict[str, Any], kind: str) -> dict[str, Any]:
         """Answer sendPhoto or sendDocument: an upload or a known file_id or URL, with an optional caption."""
@@ -483,7 +539,7 @@ class LocalTelegram:
         msg = BotMessage(
             self._new_message_id(chat.info["id"]), chat.info["id"], caption, parse_mode, buttons, kind=kind
         )
-        msg.file_id, msg.reply_markup = str(file_id), markup
+        msg.file_id, msg.reply_markup, msg.date = str(file_id), markup, int(self.wall_clock())
         if kind == "photo":
             msg.photo = upload.content if upload else None
         else:
@@ -496,7 +552,7 @@ class LocalTelegram:
             raise ApiError(400, "Bad Request: MESSAGE_ID_INVALID")
         chat = self._chat(params)
         msg = chat.messages.get(params.get("message_id"))  # type: ignore[arg-type]
-        if msg is None and params.get("message_id") in chat.user_message_ids:
+        if msg is None and params.get("message_id") in chat.user_messages:
             raise ApiError(400, "Bad Request: message can't be edited")
         if msg is None:
             raise ApiError(400, "Bad Request: message to edit not found")
@@ -513,7 +569,7 @@ class LocalTelegram:
         if same_text and _inline_rows(markup) == _inline_rows(msg.reply_markup):
             raise ApiError(400, NOT_MODIFIED)
         msg.text, msg.parse_mode, msg.buttons, msg.reply_markup = text, parse_mode, buttons, markup
-        msg.edit_date = int(time.time())
+        msg.edit_date = int(self.wall_clock())
         return self._output(chat, msg)
 
     def _api_editmessagereplymarkup(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -522,16 +578,15 @@ class LocalTelegram:
         markup, buttons = self._markup(params)
         if _inline_rows(markup) == _inline_rows(msg.reply_markup):
             raise ApiError(400, NOT_MODIFIED)
-        msg.buttons, msg.reply_markup, msg.edit_date = buttons, markup, int(time.time())
+        msg.buttons, msg.reply_markup, msg.edit_date = buttons, markup, int(self.wall_clock())
         return self._output(chat, msg)
 
     def _api_deletemessage(self, params: dict[str, Any]) -> bool:
         """Answer deleteMessage, for the bot's messages and the user's own ones."""
-        chat, message_id = self._chat(params, check_block=False), params.get("message_id")
-        if chat.messages.pop(message_id, None) is None:  # type: ignore[arg-type]
-            if message_id not in chat.user_message_ids:
-                raise ApiError(400, "Bad Request: message to delete not found")
-            chat.user_message_ids.discard(message_id)
+        chat, message_id = self._chat(params, check_block=False), int(params.get("message_id") or 0)
+        if chat.messages.pop(message_id, None) is None and chat.user_messages.pop(message_id, None) is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        self.changed()
         return True
 
     def _api_answercallbackquery(self, params: dict[str, Any]) -> bool:
