@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,8 @@ CHROMIUM_FLAGS = [
 SCREENSHOT = Path(__file__).resolve().parent.parent / "bot" / "playground" / "static" / "screenshot.png"
 READY = re.compile(r"playground ready at (http://127\.0\.0\.1:\d+)")
 STARTUP_SECONDS = 30
+# It stops in about 2 s, but waits for a page's pending long-poll (up to 25 s) first: the test does not wait for that.
+STOP_SECONDS = 5
 WAIT_MS = 15_000  # how long an expectation waits for the page: the bot answers in well under a second
 
 expect.set_options(timeout=WAIT_MS)
@@ -69,7 +72,8 @@ class Playground:
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         self.url = self._wait_until_ready()
 
     def _read(self) -> None:
@@ -97,10 +101,13 @@ class Playground:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
-                self.process.wait(timeout=15)
+                self.process.wait(timeout=STOP_SECONDS)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        self.reader.join(timeout=5)
+        assert self.process.stderr is not None
+        self.process.stderr.close()
 
 
 @pytest.fixture(scope="module")
@@ -121,13 +128,18 @@ def playground(tmp_path: Path) -> Iterator[Playground]:
     running.stop()
 
 
-def open_page(browser: Browser, playground: Playground, width: int, height: int) -> tuple[Page, list[str]]:
-    """Open the playground at a fixed window size; return the page and the list its script errors go into."""
-    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True)
+@contextmanager
+def open_page(browser: Browser, playground: Playground, width: int, height: int) -> Iterator[Page]:
+    """Open the playground at a fixed window size; fail if its script raised; close it (and its long-poll) after."""
+    page = browser.new_page(viewport={"width": width, "height": height}, accept_downloads=True, reduced_motion="reduce")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(playground.url)
-    return page, errors
+    try:
+        yield page
+    finally:
+        page.close()
+    assert errors == [], "the page's script raised"
 
 
 def plain(html_text: str) -> str:
@@ -162,7 +174,7 @@ def onboard(patient: Locator, en: LanguagePack) -> None:
 def check_in_reporting_pus(page: Page, patient: Locator, en: LanguagePack) -> None:
     """Start a check-in from the command menu and tap through it, answering yes to pus."""
     patient.get_by_role("button", name="Menu").click()
-    patient.locator(".menu-list").get_by_role("button", name=re.compile(r"^/checkin\b")).click()
+    patient.locator(".menu-list .command-name").get_by_text("/checkin", exact=True).click()
     for question, value in with_answers(pus="yes"):
         keyed = patient.locator(".message:has(.keyboard)").last
         expect(keyed).to_contain_text(plain(en.text(as_key(f"questions.{question}"))))
@@ -175,44 +187,45 @@ def check_in_reporting_pus(page: Page, patient: Locator, en: LanguagePack) -> No
 
 def test_the_issue_journey_in_a_browser(browser: Browser, playground: Playground, en: LanguagePack) -> None:
     """Onboard, report pus, acknowledge the alert, see /history's chart, download /export, get tomorrow's reminder."""
-    page, errors = open_page(browser, playground, 1280, 800)
-    expect(page.get_by_role("button", name="Load the demo")).to_be_visible()
-    patient = page.locator("#patient-chat")
-    staff_group = page.locator("#group-chat")
-    doctor = page.locator("#doctor-chat")
+    with open_page(browser, playground, 1280, 800) as page:
+        expect(page.get_by_role("button", name="Load the demo")).to_be_visible()
+        patient = page.locator("#patient-chat")
+        staff_group = page.locator("#group-chat")
+        doctor = page.locator("#doctor-chat")
 
-    new_patient(page, "Alex")
-    onboard(patient, en)
-    check_in_reporting_pus(page, patient, en)
-    alert = staff_group.locator(".message").filter(has_text=plain(en.text("staff.reason.pus")))
-    expect(alert).to_be_visible()
-    expect(patient).to_contain_text(plain(en.text("triage.clinic_notified")))
-    page.screenshot(path=SCREENSHOT)
+        new_patient(page, "Alex")
+        onboard(patient, en)
+        check_in_reporting_pus(page, patient, en)
+        alert = staff_group.locator(".message").filter(has_text=plain(en.text("staff.reason.pus")))
+        expect(alert).to_be_visible()
+        expect(patient).to_contain_text(plain(en.text("triage.clinic_notified")))
+        advice = patient.locator(".message").filter(has_text=plain(en.text("triage.same_day.title")))
+        advice.evaluate("message => message.scrollIntoView({block: 'start'})")
+        page.screenshot(path=SCREENSHOT)
 
-    alert.get_by_role("button", name=en.label("acknowledge"), exact=True).click()
-    expect(staff_group).to_contain_text("acknowledged by Dr Lee")
-    expect(patient).to_contain_text(plain(en.text("triage.clinic_acknowledged")))
+        alert.get_by_role("button", name=en.label("acknowledge"), exact=True).click()
+        expect(staff_group).to_contain_text("acknowledged by Dr Lee")
+        expect(patient).to_contain_text(plain(en.text("triage.clinic_acknowledged")))
 
-    patient.get_by_label("Message").fill("/history")
-    patient.get_by_label("Message").press("Enter")
-    chart = patient.locator(".message.from-bot img.photo").last
-    expect(chart).to_be_visible()
-    page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=chart.element_handle())
+        patient.get_by_label("Message").fill("/history")
+        patient.get_by_label("Message").press("Enter")
+        chart = patient.locator(".message.from-bot img.photo").last
+        expect(chart).to_be_visible()
+        page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=chart.element_handle())
 
-    page.get_by_role("tab", name=re.compile("Dr Lee")).click()
-    doctor.get_by_label("Message").fill("/export")
-    doctor.get_by_label("Message").press("Enter")
-    tap(doctor, en.text(as_key("report.button.export_all")))
-    with page.expect_download() as download:
-        doctor.get_by_role("link", name=re.compile(r"^checkins_.*\.csv")).click()
-    header = next(csv.reader(download.value.path().read_text(encoding="utf-8-sig").splitlines()))
-    assert header == list(CHECKIN_COLUMNS)
+        page.get_by_role("tab", name=re.compile("Dr Lee")).click()
+        doctor.get_by_label("Message").fill("/export")
+        doctor.get_by_label("Message").press("Enter")
+        tap(doctor, en.text(as_key("report.button.export_all")))
+        with page.expect_download() as download:
+            doctor.get_by_role("link", name=re.compile(r"^checkins_.*\.csv")).click()
+        header = next(csv.reader(download.value.path().read_text(encoding="utf-8-sig").splitlines()))
+        assert header == list(CHECKIN_COLUMNS)
 
-    page.get_by_role("button", name="Tomorrow 09:59").click()
-    expect(page.locator("#clock")).to_contain_text("09:59")
-    page.get_by_role("button", name="+1 hour").click()
-    expect(patient).to_contain_text(plain(en.text("reminders.daily", day=1)))
-    assert errors == []
+        page.get_by_role("button", name="Tomorrow 09:59").click()
+        expect(page.locator("#clock")).to_contain_text("09:59")
+        page.get_by_role("button", name="+1 hour").click()
+        expect(patient).to_contain_text(plain(en.text("reminders.daily", day=1)))
 
 
 CONTRAST_FAILURES = """
@@ -251,27 +264,26 @@ UNNAMED_CONTROLS = """
 
 def test_the_page_at_phone_width_by_keyboard_with_readable_contrast(browser: Browser, playground: Playground) -> None:
     """At 380 px the panes stack without sideways scrolling; the keyboard alone creates a patient; text is 4.5:1."""
-    page, errors = open_page(browser, playground, 380, 800)
-    new = page.get_by_role("button", name="New patient")
-    for _ in range(30):  # Tab through the top bar to the patient picker's button
-        page.keyboard.press("Tab")
-        if new.evaluate("button => button === document.activeElement"):
-            break
-    expect(new).to_be_focused()
-    assert new.evaluate("button => getComputedStyle(button).outlineStyle") != "none", "focus must be visible"
-    page.keyboard.press("Enter")
-    expect(page.get_by_label("Name")).to_be_focused()
-    page.keyboard.type("Sam")
-    page.keyboard.press("Enter")
-    patient = page.locator("#patient-chat")
-    expect(patient.locator(".message:has(.keyboard)").first).to_be_visible()
+    with open_page(browser, playground, 380, 800) as page:
+        new = page.get_by_role("button", name="New patient")
+        for _ in range(30):  # Tab through the top bar to the patient picker's button
+            page.keyboard.press("Tab")
+            if new.evaluate("button => button === document.activeElement"):
+                break
+        expect(new).to_be_focused()
+        assert new.evaluate("button => getComputedStyle(button).outlineStyle") != "none", "focus must be visible"
+        page.keyboard.press("Enter")
+        expect(page.get_by_label("Name")).to_be_focused()
+        page.keyboard.type("Sam")
+        page.keyboard.press("Enter")
+        patient = page.locator("#patient-chat")
+        expect(patient.locator(".message:has(.keyboard)").first).to_be_visible()
 
-    assert page.evaluate("document.documentElement.scrollWidth") <= 380
-    patient_box = page.locator("#patient-pane").bounding_box()
-    clinic_box = page.locator("#clinic-pane").bounding_box()
-    assert patient_box is not None
-    assert clinic_box is not None
-    assert patient_box["y"] + patient_box["height"] <= clinic_box["y"], "the panes stack on a phone"
-    assert page.evaluate(UNNAMED_CONTROLS) == []
-    assert page.evaluate(CONTRAST_FAILURES) == []
-    assert errors == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 380
+        patient_box = page.locator("#patient-pane").bounding_box()
+        clinic_box = page.locator("#clinic-pane").bounding_box()
+        assert patient_box is not None
+        assert clinic_box is not None
+        assert patient_box["y"] + patient_box["height"] <= clinic_box["y"], "the panes stack on a phone"
+        assert page.evaluate(UNNAMED_CONTROLS) == []
+        assert page.evaluate(CONTRAST_FAILURES) == []

@@ -320,6 +320,7 @@ class ChatView {
     const wasAtBottom = this.atBottom();
     const seen = new Set();
     let added = 0;
+    let changed = false;
     let previous = null;
     for (const message of messages) {
       seen.add(message.id);
@@ -339,6 +340,7 @@ class ChatView {
       }
       this.rendered.set(message.id, {element, signature});
       previous = element;
+      changed = true;
     }
     for (const [id, known] of this.rendered) {
       if (!seen.has(id)) {
@@ -347,7 +349,7 @@ class ChatView {
       }
     }
     const last = messages[messages.length - 1];
-    if (added && (wasAtBottom || (last && last.from === "user"))) this.scrollToBottom();
+    if (changed && (wasAtBottom || (added && last.from === "user"))) this.scrollToBottom();
     if (added) this.onNew(added);
     this.renderEmpty(messages.length === 0);
   }
