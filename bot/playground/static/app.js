@@ -494,6 +494,7 @@ const page = {
   patientId: null,
   patientsSignature: "",
   clinicTab: "group",
+  travelling: false,
 };
 
 const views = {
@@ -557,6 +558,14 @@ function renderPatients(patients) {
   select.value = page.patientId === null ? "" : String(page.patientId);
 }
 
+/** Enable the time controls unless the clock is moving; the day of recovery needs a selected patient. */
+function renderTimeControls() {
+  for (const control of document.querySelectorAll("#time-travel button, #time-travel input")) {
+    control.disabled = page.travelling || (control.form !== null && page.patientId === null);
+  }
+  document.getElementById("travelling").hidden = !page.travelling;
+}
+
 /** Render the whole state: clock, top bar, patients and the three chats. */
 function render(state) {
   page.state = state;
@@ -568,7 +577,7 @@ function render(state) {
   const day = patient ? (state.clock.day_of_recovery || {})[String(patient.user_id)] : undefined;
   document.getElementById("recovery-day-now").textContent =
     patient && day !== undefined && day !== null ? `${patient.name}: day ${day} of recovery` : "";
-  for (const id of ["recovery-day", "recovery-go"]) document.getElementById(id).disabled = !patient;
+  renderTimeControls();
   views.patient.setTarget(patient ? {chatId: patient.user_id, userId: patient.user_id} : null,
     patient ? `${patient.name}'s chat with the bot` : "No patient selected");
   views.patient.render(patient ? state.chats[String(patient.user_id)] : null);
@@ -602,9 +611,13 @@ async function poll() {
   }
 }
 
-/** Move the playground's clock, then show where it landed. */
+/** Move the playground's clock (the bot's rounds run for each hour passed), then show where it landed. */
 async function travel(body) {
+  page.travelling = true;
+  renderTimeControls();
   const answer = await guarded(() => api("/api/clock", body));
+  page.travelling = false;
+  renderTimeControls();
   if (answer && answer.label) toast(`Clinic time is now ${answer.label}.`);
 }
 
