@@ -31,9 +31,7 @@ async function api(path, body) {
 /** Show a short message at the bottom of the page for a few seconds. */
 function toast(text, kind = "info") {
   const box = document.getElementById("toasts");
-  const item = document.createElement("p");
-  item.className = `toast toast-${kind}`;
-  item.textContent = text;
+  const item = make("p", {className: `toast toast-${kind}`, textContent: text});
   box.append(item);
   setTimeout(() => item.remove(), kind === "error" ? 6000 : 3500);
 }
@@ -46,6 +44,11 @@ async function guarded(action) {
     toast(error.message, "error");
     return null;
   }
+}
+
+/** Return a new element with some of its properties (className, textContent, value...) set. */
+function make(tag, properties = {}) {
+  return Object.assign(document.createElement(tag), properties);
 }
 
 /** Return the link's address if it uses a scheme that is safe to open, else null. */
@@ -291,25 +294,16 @@ class ChatView {
     this.commandsSignature = signature;
     const items = commands.map((command) => {
       const item = document.createElement("li");
-      const button = document.createElement("button");
-      button.type = "button";
-      const name = document.createElement("span");
-      name.className = "command-name";
-      name.textContent = `/${command.command}`;
-      const description = document.createElement("span");
-      description.className = "command-description";
-      description.textContent = command.description;
-      button.append(name, description);
+      const button = make("button", {type: "button"});
+      button.append(
+        make("span", {className: "command-name", textContent: `/${command.command}`}),
+        make("span", {className: "command-description", textContent: command.description}),
+      );
       button.addEventListener("click", () => this.send(`/${command.command}`));
       item.append(button);
       return item;
     });
-    if (!items.length) {
-      const empty = document.createElement("li");
-      empty.className = "menu-empty";
-      empty.textContent = "The bot has set no commands for this chat.";
-      items.push(empty);
-    }
+    if (!items.length) items.push(make("li", {className: "menu-empty", textContent: "The bot set no commands here."}));
     this.menuList.replaceChildren(...items);
   }
 
@@ -393,16 +387,8 @@ class ChatView {
     }
     const meta = document.createElement("p");
     meta.className = "meta";
-    if (message.edited) {
-      const edited = document.createElement("span");
-      edited.className = "edited";
-      edited.textContent = "edited";
-      meta.append(edited, " ");
-    }
-    const time = document.createElement("span");
-    time.className = "time";
-    time.textContent = message.time || "";
-    meta.append(time);
+    if (message.edited) meta.append(make("span", {className: "edited", textContent: "edited"}), " ");
+    meta.append(make("span", {className: "time", textContent: message.time || ""}));
     bubble.append(meta);
     item.append(bubble);
     const keyboard = this.keyboardElement(message);
@@ -431,16 +417,10 @@ class ChatView {
       link.href = message.file_url;
       link.download = message.file_name || "";
       link.className = "document";
-      const icon = document.createElement("span");
-      icon.className = "document-icon";
+      const icon = make("span", {className: "document-icon", textContent: "📄"});
       icon.setAttribute("aria-hidden", "true");
-      icon.textContent = "📄";
-      const name = document.createElement("span");
-      name.textContent = message.file_name || "file";
-      const hint = document.createElement("span");
-      hint.className = "visually-hidden";
-      hint.textContent = " (download)";
-      link.append(icon, name, hint);
+      link.append(icon, make("span", {textContent: message.file_name || "file"}),
+        make("span", {className: "visually-hidden", textContent: " (download)"}));
       return link;
     }
     const labels = {photo: "🖼 Photo", sticker: "Sticker", voice: "🎤 Voice message", document: "📄 File", other: "A message the page can't show"};
@@ -540,18 +520,11 @@ function renderPatients(patients) {
   }
   if (signature !== page.patientsSignature) {
     page.patientsSignature = signature;
-    const options = patients.map((patient) => {
-      const option = document.createElement("option");
-      option.value = String(patient.user_id);
-      option.textContent = `${patient.name} (${patient.language}, #${patient.user_id})`;
-      return option;
-    });
-    if (!options.length) {
-      const none = document.createElement("option");
-      none.value = "";
-      none.textContent = "No patient yet";
-      options.push(none);
-    }
+    const options = patients.map((patient) => make("option", {
+      value: String(patient.user_id),
+      textContent: `${patient.name} (${patient.language}, #${patient.user_id})`,
+    }));
+    if (!options.length) options.push(make("option", {value: "", textContent: "No patient yet"}));
     select.replaceChildren(...options);
     select.disabled = !patients.length;
   }
