@@ -92,7 +92,12 @@ async def _serve(settings: Settings, parts: BotParts, folder: Path, port: int, *
     runner = web.AppRunner(PlaygroundWeb(playground).app(), access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+        except OSError:
+            if not fallback:
+                raise
+            await web.TCPSite(runner, "127.0.0.1", 0).start()  # a first try should not fail on a busy 8080
         await playground.start()
         url = "http://{}:{}".format(*runner.addresses[0][:2])
         if fallback:
