@@ -89,7 +89,8 @@ async def _serve(settings: Settings, parts: BotParts, folder: Path, port: int, *
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     playground = Playground(settings, parts, folder)
-    runner = web.AppRunner(PlaygroundWeb(playground).app(), access_log=None)
+    page = PlaygroundWeb(playground)
+    runner = web.AppRunner(page.app(), access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     try:
         try:
@@ -108,6 +109,7 @@ async def _serve(settings: Settings, parts: BotParts, folder: Path, port: int, *
         sys.stderr.flush()
         await stop.wait()
     finally:
+        page.close()
         await runner.cleanup()
         await playground.stop()
 

@@ -76,6 +76,12 @@ class PlaygroundWeb:
 
     def __init__(self, playground: Playground) -> None:
         self._playground = playground
+        self._closing = False
+
+    def close(self) -> None:
+        """Answer the page's waiting long polls now, and any later ones at once: the server is shutting down."""
+        self._closing = True
+        self._playground.fake.changed()
 
     def app(self) -> web.Application:
         """Return the aiohttp application with every route."""
@@ -113,7 +119,7 @@ class PlaygroundWeb:
         """Answer the state: at once, or with ?after=V as soon as the version is past V (or after 25 s)."""
         fake = self._playground.fake
         version = fake.version
-        if "after" in request.query:
+        if "after" in request.query and not self._closing:
             try:
                 after = int(request.query["after"])
             except ValueError:
