@@ -176,7 +176,9 @@ class PlaygroundWeb:
         body = await _body(request)
         chat_id, user_id, message_id = _number(body, "chat_id"), _number(body, "user_id"), _number(body, "message_id")
         data = _string(body, "data", limit=64)
-        return web.json_response(await self._playground.press(chat_id, user_id, message_id, data))
+        async with self._playground.lock:
+            query_id = await self._playground.press(chat_id, user_id, message_id, data)
+        return web.json_response(await self._playground.toast(query_id))
 
     async def clock(self, request: web.Request) -> web.Response:
         """Move the clock forward (never back) and run what falls due on the way; answer with the clock."""
