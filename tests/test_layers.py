@@ -2,7 +2,8 @@
 
 domain -> nothing of ours; local_api (the stand-in for Telegram) -> nothing of ours; storage -> no handler, no
 Telegram, no use case; handlers are imported only by the composition root (bot/app), and import no other handler
-class; only `python -m bot` and the tests import bot.app.
+class; only the entry points (`python -m bot`, the playground) and the tests import bot.app, and only `python -m bot`
+imports the playground.
 """
 
 import ast
@@ -70,7 +71,8 @@ def _forbidden(rule: str, module: str) -> bool:
         return _within(module, "bot") and not _within(module, "bot.local_api")
     if rule == "handler from handler":
         return module in _handler_modules()
-    return _within(module, {"handlers from outside": "bot.handlers", "app": "bot.app"}[rule])
+    packages = {"handlers from outside": "bot.handlers", "app": "bot.app", "playground": "bot.playground"}
+    return _within(module, packages[rule])
 
 
 def _breaches(importers: str, rule: str, allowed: tuple[str, ...] = ()) -> list[str]:
@@ -107,9 +109,14 @@ def test_no_handler_module_imports_another_handler_module() -> None:
     assert _breaches("bot.handlers", "handler from handler") == []
 
 
-def test_only_the_entry_point_imports_the_composition_root() -> None:
-    """bot.app is imported by bot/__main__.py (and the tests), nowhere else in bot/."""
-    assert _breaches("bot", "app", ("bot.__main__", "bot.app")) == []
+def test_only_the_entry_points_import_the_composition_root() -> None:
+    """bot.app is imported by the entry points, bot/__main__.py and the playground (and the tests), nowhere else."""
+    assert _breaches("bot", "app", ("bot.__main__", "bot.app", "bot.playground")) == []
+
+
+def test_nothing_but_the_entry_point_imports_the_playground() -> None:
+    """The playground is a second entry point: only `python -m bot` starts it; the bot itself knows nothing of it."""
+    assert _breaches("bot", "playground", ("bot.__main__", "bot.playground")) == []
 
 
 def test_the_local_bot_api_imports_nothing_of_the_bot() -> None:

@@ -89,10 +89,16 @@ async def _serve(settings: Settings, parts: BotParts, folder: Path, port: int, *
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     playground = Playground(settings, parts, folder)
-    runner = web.AppRunner(PlaygroundWeb(playground).app(), access_log=None)
+    page = PlaygroundWeb(playground)
+    runner = web.AppRunner(page.app(), access_log=None, shutdown_timeout=5.0)
     await runner.setup()
     try:
-        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            await web.TCPSite(runner, "127.0.0.1", port).start()
+        except OSError:
+            if not fallback:
+                raise
+            await web.TCPSite(runner, "127.0.0.1", 0).start()  # a first try should not fail on a busy 8080
         await playground.start()
         url = "http://{}:{}".format(*runner.addresses[0][:2])
         if fallback:
@@ -103,6 +109,7 @@ async def _serve(settings: Settings, parts: BotParts, folder: Path, port: int, *
         sys.stderr.flush()
         await stop.wait()
     finally:
+        page.close()
         await runner.cleanup()
         await playground.stop()
 

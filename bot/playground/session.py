@@ -180,13 +180,15 @@ class Playground:
             raise PlaygroundError(400, "photos can be sent in a private chat only")
         return await speaker.send_photo(caption or None)
 
-    async def press(self, chat_id: int, user_id: int, message_id: int, data: str) -> dict[str, Any]:
-        """Press a button as a user; return the bot's answer (its toast) once it comes, or none after ANSWER_WAIT."""
+    async def press(self, chat_id: int, user_id: int, message_id: int, data: str) -> str:
+        """Press a button as a user; return the callback query's id."""
         speaker = self.speaker(chat_id, user_id)
         if chat_id == STAFF_CHAT:
-            query_id = await self.fake.group(STAFF_CHAT).press_data(speaker, data, message_id)
-        else:
-            query_id = await speaker.press_data(data, message_id)
+            return await self.fake.group(STAFF_CHAT).press_data(speaker, data, message_id)
+        return await speaker.press_data(data, message_id)
+
+    async def toast(self, query_id: str) -> dict[str, Any]:
+        """Return the bot's answer to a press (its toast) once it comes, or none after ANSWER_WAIT."""
         answer = await self.fake.callback_answer(query_id, ANSWER_WAIT) or {}
         return {"toast": answer.get("text") or None, "show_alert": bool(answer.get("show_alert"))}
 
@@ -197,10 +199,18 @@ class Playground:
         purges go out at their time, not all skipped or at once at the end.
         """
         bot = self.bot
-        while (now := self.clock()) < target:
-            self.clock.move_to(min(now + TRAVEL_STEP, target))
-            await bot.jobs.run_due(bot.application.bot)
-            self.fake.changed()
+        queue = bot.application.job_queue
+        scheduled = queue.jobs() if queue is not None else ()
+        for job in scheduled:  # the JobQueue's own round waits: one round at a time, as in production
+            job.enabled = False
+        try:
+            while (now := self.clock()) < target:
+                self.clock.move_to(min(now + TRAVEL_STEP, target))
+                await bot.jobs.run_due(bot.application.bot)
+                self.fake.changed()
+        finally:
+            for job in scheduled:
+                job.enabled = True
 
     async def days_of_recovery(self) -> dict[str, int]:
         """Return each onboarded patient's day of recovery by the playground's clock."""

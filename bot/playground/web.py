@@ -76,6 +76,12 @@ class PlaygroundWeb:
 
     def __init__(self, playground: Playground) -> None:
         self._playground = playground
+        self._closing = False
+
+    def close(self) -> None:
+        """Answer the page's waiting long polls now, and any later ones at once: the server is shutting down."""
+        self._closing = True
+        self._playground.fake.changed()
 
     def app(self) -> web.Application:
         """Return the aiohttp application with every route."""
@@ -113,7 +119,7 @@ class PlaygroundWeb:
         """Answer the state: at once, or with ?after=V as soon as the version is past V (or after 25 s)."""
         fake = self._playground.fake
         version = fake.version
-        if "after" in request.query:
+        if "after" in request.query and not self._closing:
             try:
                 after = int(request.query["after"])
             except ValueError:
@@ -170,7 +176,9 @@ class PlaygroundWeb:
         body = await _body(request)
         chat_id, user_id, message_id = _number(body, "chat_id"), _number(body, "user_id"), _number(body, "message_id")
         data = _string(body, "data", limit=64)
-        return web.json_response(await self._playground.press(chat_id, user_id, message_id, data))
+        async with self._playground.lock:
+            query_id = await self._playground.press(chat_id, user_id, message_id, data)
+        return web.json_response(await self._playground.toast(query_id))
 
     async def clock(self, request: web.Request) -> web.Response:
         """Move the clock forward (never back) and run what falls due on the way; answer with the clock."""
