@@ -40,8 +40,7 @@ CHROMIUM_FLAGS = [
 SCREENSHOT = Path(__file__).resolve().parent.parent / "bot" / "playground" / "static" / "screenshot.png"
 READY = re.compile(r"playground ready at (http://127\.0\.0\.1:\d+)")
 STARTUP_SECONDS = 30
-# It stops in about 2 s, but waits for a page's pending long-poll (up to 25 s) first: the test does not wait for that.
-STOP_SECONDS = 5
+STOP_SECONDS = 15  # it stops in about 2 s, answering a page's waiting long-poll at once
 WAIT_MS = 15_000  # how long an expectation waits for the page: the bot answers in well under a second
 
 expect.set_options(timeout=WAIT_MS)
@@ -96,8 +95,8 @@ class Playground:
         self.stop()
         pytest.fail("the playground wrote no ready line:\n" + "".join(self.log))
 
-    def stop(self) -> None:
-        """Stop the playground as Ctrl-C would, and wait for it to end."""
+    def stop(self) -> int:
+        """Stop the playground as Ctrl-C would, wait for it to end, and return its exit status."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
             try:
@@ -106,8 +105,11 @@ class Playground:
                 self.process.kill()
                 self.process.wait()
         self.reader.join(timeout=5)
+        while not self.lines.empty():
+            self.log.append(self.lines.get())
         assert self.process.stderr is not None
         self.process.stderr.close()
+        return self.process.returncode
 
 
 @pytest.fixture(scope="module")
@@ -125,7 +127,7 @@ def playground(tmp_path: Path) -> Iterator[Playground]:
     """The playground on a fresh data folder, on a free port of 127.0.0.1."""
     running = Playground(tmp_path)
     yield running
-    running.stop()
+    assert running.stop() == 0, "the playground did not stop cleanly:\n" + "".join(running.log)
 
 
 @contextmanager
