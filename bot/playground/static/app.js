@@ -326,7 +326,9 @@ class ChatView {
       }
       const element = this.messageElement(message, chat.type);
       if (known) {
+        const focused = known.element.contains(document.activeElement);
         known.element.replaceWith(element);
+        if (focused) (element.querySelector(".key:not(:disabled)") || this.list).focus();
       } else {
         const next = previous ? previous.nextElementSibling : this.list.firstElementChild;
         this.list.insertBefore(element, next);
