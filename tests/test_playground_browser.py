@@ -264,8 +264,10 @@ UNNAMED_CONTROLS = """
 """
 
 
-def test_the_page_at_phone_width_by_keyboard_with_readable_contrast(browser: Browser, playground: Playground) -> None:
-    """At 380 px the panes stack without sideways scrolling; the keyboard alone creates a patient; text is 4.5:1."""
+def test_the_page_at_phone_width_by_keyboard_with_readable_contrast(
+    browser: Browser, playground: Playground, en: LanguagePack
+) -> None:
+    """At 380 px the panes stack without sideways scrolling; the keyboard alone onboards a patient; text is 4.5:1."""
     with open_page(browser, playground, 380, 800) as page:
         new = page.get_by_role("button", name="New patient")
         for _ in range(30):  # Tab through the top bar to the patient picker's button
@@ -279,7 +281,12 @@ def test_the_page_at_phone_width_by_keyboard_with_readable_contrast(browser: Bro
         page.keyboard.type("Sam")
         page.keyboard.press("Enter")
         patient = page.locator("#patient-chat")
-        expect(patient.locator(".message:has(.keyboard)").first).to_be_visible()
+        accept = patient.get_by_role("button", name=en.label("consent_accept"), exact=True)
+        accept.focus()
+        page.keyboard.press("Enter")
+        expect(patient).to_contain_text(plain(en.text("ask_treatment_date")))
+        in_chat = "document.querySelector('#patient-chat').contains(document.activeElement)"
+        assert page.evaluate(in_chat), "the focus stays in the chat when the pressed message changes"
 
         assert page.evaluate("document.documentElement.scrollWidth") <= 380
         patient_box = page.locator("#patient-pane").bounding_box()

@@ -251,12 +251,11 @@ class ChatView {
 
   /** Press an inline button and show the bot's answer: a toast, or a dialog for show_alert. */
   async press(message, button, element) {
-    element.disabled = true;
+    if (element.getAttribute("aria-busy") === "true") return; // not disabled: that would drop the focus
     element.setAttribute("aria-busy", "true");
     const answer = await guarded(() => api("/api/press", {
       chat_id: this.target.chatId, user_id: this.target.userId, message_id: message.id, data: button.data,
     }));
-    element.disabled = false;
     element.removeAttribute("aria-busy");
     if (!answer || !answer.toast) return;
     if (answer.show_alert) {
