@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.playground.clock import PlaygroundClock
+from bot.playground.clock import PlaygroundClock, next_stop
 from bot.playground.session import PlaygroundError
 from bot.playground.travel import jump_target
 
@@ -57,3 +57,15 @@ def test_a_day_of_recovery_is_09_59_on_that_day_and_never_in_the_past() -> None:
         with pytest.raises(PlaygroundError) as refused:
             jump_target(jump, REAL, TORONTO, treatment, day)
         assert refused.value.status == 400
+
+
+def test_a_jump_stops_at_least_hourly_on_the_reminder_minute() -> None:
+    """From 09:59 a jump stops at 10:00 (the reminder time), then on the hour; never past its target."""
+    start = datetime(2026, 11, 24, 9, 59, tzinfo=TORONTO)
+    target = datetime(2026, 11, 24, 12, 30, tzinfo=TORONTO)
+    stops, now = [], start
+    while now < target:
+        now = next_stop(now, target, 0, TORONTO)
+        stops.append(now.astimezone(TORONTO).strftime("%H:%M"))
+    assert stops == ["10:00", "11:00", "12:00", "12:30"]
+    assert next_stop(start, target, 30, TORONTO).astimezone(TORONTO).strftime("%H:%M") == "10:30"

@@ -5,6 +5,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +36,11 @@ class PlaygroundClock:
         self._offset += max(moment - self(), timedelta(0))
         self._path.parent.mkdir(parents=True, exist_ok=True)
         self._path.write_text(json.dumps({"offset_seconds": self._offset.total_seconds()}), encoding="utf-8")
+
+
+def next_stop(now: datetime, target: datetime, minute: int, zone: ZoneInfo) -> datetime:
+    """Return a jump's next stop: the next local hh:`minute` (within the hour; REMINDER_TIME's minute), or target."""
+    stop = now.astimezone(zone).replace(minute=minute, second=0, microsecond=0).astimezone(UTC)
+    while stop <= now:
+        stop += timedelta(hours=1)
+    return min(stop, target)

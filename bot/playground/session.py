@@ -4,7 +4,7 @@ import asyncio
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from bot.app.root import AftercareBot, build_bot
 from bot.config import Settings
 from bot.domain.treatment_dates import day_of_recovery
 from bot.local_api import LocalTelegram, LocalUser
-from bot.playground.clock import PlaygroundClock
+from bot.playground.clock import PlaygroundClock, next_stop
 from bot.storage import Database
 
 logger = logging.getLogger(__name__)
@@ -22,7 +22,6 @@ STAFF_ID, STAFF_NAME = 900, "Dr Lee"  # a staff member; their private chat with 
 STAFF_CHAT, STAFF_TITLE = -100900, "Clinic staff"
 FIRST_PATIENT = 1001
 POLL_SECONDS = 10  # how long the bot's getUpdates is held: waiting costs nothing in process, and updates wake it
-TRAVEL_STEP = timedelta(hours=1)  # a jump runs the minute round at least this often, so each day's sends fire
 ANSWER_WAIT = 5.0  # seconds a press waits for the bot's answerCallbackQuery
 
 
@@ -193,7 +192,7 @@ class Playground:
         return {"toast": answer.get("text") or None, "show_alert": bool(answer.get("show_alert"))}
 
     async def travel(self, target: datetime) -> None:
-        """Move the clock on to target a step at a time, running the minute round at each step as the JobQueue would.
+        """Move the clock on to target an hour at most at a time (next_stop), running the minute round at each stop.
 
         Each step waits for the outbox to send what is due, so reminders, nudges, aftercare steps, alert re-sends and
         purges go out at their time, not all skipped or at once at the end.
@@ -204,8 +203,9 @@ class Playground:
         for job in scheduled:  # the JobQueue's own round waits: one round at a time, as in production
             job.enabled = False
         try:
+            minute, zone = self._settings.reminder_time.minute, self._settings.clinic_timezone
             while (now := self.clock()) < target:
-                self.clock.move_to(min(now + TRAVEL_STEP, target))
+                self.clock.move_to(next_stop(now, target, minute, zone))
                 await bot.jobs.run_due(bot.application.bot)
                 self.fake.changed()
         finally:
