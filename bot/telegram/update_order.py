@@ -27,8 +27,8 @@ MAX_CONCURRENT_UPDATES = 4
 class PerChatOrder(BaseUpdateProcessor):
     """Runs updates of different chats concurrently, and each chat's updates in their order of arrival."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, max_concurrent_updates: int | None = None) -> None:
+        super().__init__(max_concurrent_updates or MAX_CONCURRENT_UPDATES)
         self._last_in_line: dict[int | None, asyncio.Event] = {}  # per chat: set once its newest update is handled
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -52,6 +52,16 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+def connections_for(updates_in_flight: int) -> int:
+    """Return the HTTP connections the bot's calls need: two per update in flight, and room for its own sends.
+
+    An update may have two calls out at once (a button press answered while its screen is edited); the outbox's two
+    lanes, the minute's jobs and a broadcast being composed need a few more. A call finding the pool full waits and
+    then fails with PoolTimeout, so the pool is sized to what can be out at once, not left at the library's 256.
+    """
+    return 2 * updates_in_flight + 8
 
 
 def _line_of(update: object) -> int | None:
