@@ -81,6 +81,7 @@ class Measured:
     drains: list[float] = field(default_factory=list)
     loop: RunResult | None = None
     calls: Counter[str] = field(default_factory=Counter)
+    peak_rss_mb: float = 0.0
 
 
 async def _open_menus(users: list[LocalUser], replies: Replies) -> list[int]:
@@ -128,8 +129,17 @@ def _driver(
         measured.loop = loop = await closed_loops(users, replies, load, pid, paced=False)
         start, end = loop.window
         measured.calls.update(call.method for call in calls if start <= call.time < end)
+        measured.peak_rss_mb = _peak_rss_mb(pid)
 
     return drive
+
+
+def _peak_rss_mb(pid: int) -> float:
+    """Return the most memory a process has held so far (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 
 
 @dataclass(frozen=True)
@@ -228,6 +238,7 @@ def _figures(
                 median([_calls_per_update(r) for r in measured]),
                 "",
             ),
+            Figure(SECTION, f"{who}: peak RSS", median([r.peak_rss_mb for r in measured]), "MB"),
         ]
     ours, bare = runs[contenders[0].name], runs[BARE]
     p95 = median([_p95(mine) / _p95(theirs) for mine, theirs in zip(ours, bare, strict=True)])
