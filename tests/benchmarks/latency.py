@@ -11,7 +11,8 @@ updates in flight (echo_bot.py, ECHO_AT_ONCE=256), in turn within each round so 
 - *closed loops*: every patient taps again as soon as they are answered, mixing menu visits and check-ins as in
   the Answering benchmark; it gives updates per second, CPU per update and Bot API calls per update.
 Figures are medians over the rounds; each ratio to the bare bot is taken within its round. `LATENCY_IN_FLIGHT=4,16`
-also runs our bot at those numbers of updates in flight (tuned_bot.py), to choose the setting by measurement.
+also runs our bot at those numbers of updates in flight (tuned_bot.py), to choose the setting by measurement, and
+`LATENCY_BEFORE=/path/to/an/older/checkout` runs that checkout's bot too, for a before and after in the same rounds.
 """
 
 import asyncio
@@ -161,7 +162,9 @@ def _contenders() -> list[Contender]:
         for count in settings
         if count != MAX_CONCURRENT_UPDATES
     ]
-    return [ours, bare, *tuned]
+    before = os.environ.get("LATENCY_BEFORE", "")
+    older = [Contender("our bot before", OUR_BOT, {"PYTHONPATH": before})] if before else []
+    return [ours, bare, *tuned, *older]
 
 
 async def run(scale: Scale) -> list[Figure]:
