@@ -1,8 +1,14 @@
 """Steps a simulated patient takes again and again, shared by the journey tests."""
 
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from bot.content.keys import as_key
 from bot.content.packs import LanguagePack
-from bot.local_api import BotMessage, LocalUser
+from bot.local_api import BotMessage, LocalTelegram, LocalUser
+from bot.local_api.records import Reply
 
 
 async def start_and_see_consent(user: LocalUser, en: LanguagePack) -> BotMessage:
@@ -56,3 +62,22 @@ async def onboard_typing_the_date(user: LocalUser, en: LanguagePack, typed_date:
     confirmed = await user.next_output()
     await answer_health_question(user, en)
     return confirmed
+
+
+@contextmanager
+def press_answers_held(fake: LocalTelegram) -> Iterator[asyncio.Event]:
+    """Hold every answerCallbackQuery on its way to the fake until the event is set (a slow network); let go after."""
+    release, answer = asyncio.Event(), fake.answer
+
+    async def held(method: str, token: str, raw: dict[str, Any]) -> Reply:
+        """Answer a call, once released if it answers a button press."""
+        if method.lower() == "answercallbackquery":
+            await release.wait()
+        return await answer(method, token, raw)
+
+    vars(fake)["answer"] = held  # this fake's calls only, in process and over HTTP alike
+    try:
+        yield release
+    finally:
+        release.set()
+        del vars(fake)["answer"]

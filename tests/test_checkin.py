@@ -11,7 +11,7 @@ from bot.content.packs import LanguagePack
 from bot.local_api import LocalTelegram
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
 from tests.conftest import TEST_CLINIC, TEST_ENV, Clock, RunningBot
-from tests.journeys import onboard
+from tests.journeys import onboard, press_answers_held
 
 STAFF = 500  # in STAFF_USER_IDS of the test settings
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
@@ -155,6 +155,22 @@ async def test_back_changes_an_answer(bot: RunningBot, fake_telegram: LocalTeleg
     assert en.text("questions.eyes") in again.text
     await user.press(en.label("no"))
     assert en.text("questions.unwell") in (await user.next_output()).text
+
+
+async def test_an_answer_is_stored_and_the_next_question_shown_while_the_press_is_answered(
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, settings: Settings
+) -> None:
+    """The next question does not wait for the answer to the press, and comes only once the answer is in SQLite."""
+    user = fake_telegram.user(5010)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    answered = len(user.callback_answers())
+    with press_answers_held(fake_telegram):
+        await user.press(en.label("no"))
+        assert en.text("questions.eyes") in (await user.next_output()).text
+        assert (stored_answers(settings, 5010), len(user.callback_answers())) == ({"breathing": "no"}, answered)
+    await bot.settle()
+    assert len(user.callback_answers()) == answered + 1
 
 
 async def test_a_non_staff_user_cannot_acknowledge(

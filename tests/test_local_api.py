@@ -28,7 +28,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler, filters
 
-from bot.local_api import BOT_USER, LONG_POLL_CAP, BotMessage, LocalTelegram, UploadedFile, UserMessage
+from bot.local_api import BOT_USER, LONG_POLL_CAP, BotMessage, Latency, LocalTelegram, UploadedFile, UserMessage
 from tests.offline_request import OfflineRequest
 
 TOKEN = "123456:fake-token-for-the-fake"
@@ -294,6 +294,37 @@ async def test_a_lost_answer_fails_alike_over_http_and_in_process(
     assert type(raised.value.__cause__) is cause
     assert [m.text for m in user.messages()] == (["hi"] if delivered else [])
     assert [c.error for c in fake.calls_to("sendMessage")] == [f"fault: {fault}"]
+
+
+def test_latency_draws_each_delay_within_its_jitter_and_none_for_get_updates() -> None:
+    """Delays stay within ms ± jitter, repeat for the same seed, vary call to call, and getUpdates is never delayed."""
+    delays = [Latency(100, 20, seed=3).delay("sendMessage") for _ in range(2)]
+    assert delays[0] == delays[1]
+    latency = Latency(100, 20, seed=3)
+    drawn = [latency.delay("editMessageText") for _ in range(200)]
+    assert all(0.08 <= delay <= 0.12 for delay in drawn)
+    assert len(set(drawn)) > 100
+    assert Latency(100).delay("sendMessage") == 0.1
+    assert latency.delay("getUpdates") == 0.0
+    assert Latency(10, 50).delay("sendMessage") >= 0.0
+
+
+async def test_a_call_takes_effect_only_after_its_latency_but_a_poll_at_once(fake: LocalTelegram) -> None:
+    """Under a latency, a send is neither recorded nor delivered while it waits; getUpdates answers straight away."""
+    user = fake.user()
+    fake.latency = Latency(ms=60_000)
+    waiting = asyncio.create_task(fake.answer("sendMessage", TOKEN, {"chat_id": str(user.chat_id), "text": "hi"}))
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert (fake.calls, user.messages()) == ([], [])
+    polled = await fake.answer("getUpdates", TOKEN, {"timeout": "0"})
+    assert (polled.body, [call.method for call in fake.calls]) == ({"ok": True, "result": []}, ["getUpdates"])
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    fake.latency = Latency(ms=1)
+    await fake.answer("sendMessage", TOKEN, {"chat_id": str(user.chat_id), "text": "hi"})
+    assert [message.text for message in user.messages()] == ["hi"]
 
 
 async def test_flood_control_raises_retry_after(

@@ -7,7 +7,7 @@ from bot.content.packs import LanguagePack
 from bot.local_api import LocalTelegram
 from bot.telegram.callbacks import menu as menu_data
 from tests.conftest import TEST_CLINIC, Clock, RunningBot
-from tests.journeys import onboard
+from tests.journeys import onboard, press_answers_held
 
 
 async def test_every_screen_is_reached_and_left_by_back(
@@ -92,3 +92,18 @@ async def test_contact_and_help_show_the_clinics_details(
         assert "Mon-Fri 9:00-17:00" in shown.plain_text
     assert "911" in shown.plain_text
     assert "811" in shown.plain_text
+
+
+async def test_the_screen_changes_while_the_press_is_still_being_answered(
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
+) -> None:
+    """A tap's new screen does not wait for the answer to the press (on Telegram, each is a round trip)."""
+    user = fake_telegram.user(2010)
+    menu = await onboard(user, en)
+    answered = len(user.callback_answers())
+    with press_answers_held(fake_telegram):
+        await user.press_data(menu_data("normal"), menu.message_id)
+        shown = await user.next_output()
+        assert (shown.message_id, len(user.callback_answers())) == (menu.message_id, answered), "edited, answer held"
+    await bot.settle()
+    assert len(user.callback_answers()) == answered + 1

@@ -59,9 +59,8 @@ from bot.outbox.senders import DeliverySenders
 from bot.outbox.worker import Outbox
 from bot.reading import TextReader
 from bot.storage import Database
-from bot.telegram import callbacks
+from bot.telegram import callbacks, update_order
 from bot.telegram.request_layer import ApiBot, ResilientRequests
-from bot.telegram.update_order import PerChatOrder
 from bot.views.screens import ScreenViews
 
 logger = logging.getLogger(__name__)
@@ -176,8 +175,11 @@ def build_bot(
             logger.info("database closed")
 
     builder = Application.builder()
+    in_flight = update_order.MAX_CONCURRENT_UPDATES  # read here, so that a benchmark can measure other settings
     if requests is not None:
         builder = builder.request(requests[0]).get_updates_request(requests[1])
+    else:
+        builder = builder.connection_pool_size(update_order.connections_for(in_flight))
     application = (
         builder.token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.api_base_url)
@@ -190,7 +192,7 @@ def build_bot(
             )
         )
         .rate_limiter(ResilientRequests(services.send_pace))
-        .concurrent_updates(PerChatOrder())  # chats at the same time, each chat's updates in order
+        .concurrent_updates(update_order.PerChatOrder(in_flight))  # chats at the same time, each chat's in order
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

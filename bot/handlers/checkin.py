@@ -10,7 +10,7 @@ from bot.domain.checkin import Question, accepts, next_question, previous_questi
 from bot.domain.records import Checkin
 from bot.handlers.caller import identify_with_checkin
 from bot.handlers.checkin_replies import CheckinReplies
-from bot.handlers.replies import send, stop_spinner
+from bot.handlers.replies import answering, send
 from bot.telegram import callbacks
 from bot.views.screens import no_buttons
 
@@ -26,8 +26,14 @@ class CheckinHandlers:
     async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Start today's check-in, or resume the open one (/checkin, the menu button, a reminder's button)."""
         query = update.callback_query
-        if query is not None:
-            await query.answer()
+        if query is None:
+            await self._open(update)
+        else:
+            await answering(query, self._open(update))
+
+    async def _open(self, update: Update) -> None:
+        """Close an earlier day's check-in if one is left open, then open or resume today's, or say it is done."""
+        query = update.callback_query
         caller, current = await identify_with_checkin(self._services, update)
         again = query is not None and query.data in (callbacks.CHECKIN_AGAIN, callbacks.CHECKIN_QUESTIONS)
         closing, opening = await self._care.open(caller, current, again=again)
@@ -59,8 +65,7 @@ class CheckinHandlers:
             await query.answer(caller.pack.text("stale_button"))
             return
         if data == callbacks.CHECKIN_CANCEL:
-            await query.answer()
-            await self._cancel(update, caller, current, edit=True)
+            await answering(query, self._cancel(update, caller, current, edit=True))
             return
         if data == callbacks.CHECKIN_BACK:
             await self._back(update, caller, current)
@@ -74,8 +79,13 @@ class CheckinHandlers:
         if not accepts(question, parsed[1]):
             await query.answer(caller.pack.text("stale_button"))
             return
-        await stop_spinner(query)  # a lost answer to the press must not cost the patient's answer
-        step = await self._care.answer(caller, current, question, parsed[1])
+        # The press is answered while the answer is stored and the next step shown; a lost answer to the press must
+        # not cost the patient's answer.
+        await answering(query, self._take(update, caller, current, question, parsed[1]))
+
+    async def _take(self, update: Update, caller: Caller, current: Checkin, question: Question, value: str) -> None:
+        """Store one answer, then show what follows it (the next question, the advice, or the end)."""
+        step = await self._care.answer(caller, current, question, value)
         await self._replies.step(update, caller, step, edit=True)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,7 +105,10 @@ class CheckinHandlers:
         if previous is None:
             await query.answer(caller.pack.text("stale_button"))
             return
-        await query.answer()
+        await answering(query, self._reopen(update, caller, current, previous))
+
+    async def _reopen(self, update: Update, caller: Caller, current: Checkin, previous: Question) -> None:
+        """Clear the answer to a question and ask it again."""
         await self._replies.ask(update, caller, await self._care.back(current, previous), edit=True)
 
     async def _cancel(self, update: Update, caller: Caller, current: Checkin, *, edit: bool) -> None:

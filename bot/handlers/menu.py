@@ -5,7 +5,7 @@ from telegram.ext import ContextTypes
 
 from bot.care.services import Services
 from bot.handlers.caller import identify
-from bot.handlers.replies import send, show
+from bot.handlers.replies import answering, send, show
 from bot.telegram import callbacks
 from bot.views.screens import ScreenViews
 
@@ -33,6 +33,5 @@ class MenuHandlers:
             await query.answer(caller.pack.text("stale_button"))
             await send(update, self._screens.main_menu(caller))
             return
-        await query.answer()
         screen_id, in_place = target
-        await (show if in_place else send)(update, self._screens.screen(caller, screen_id))
+        await answering(query, (show if in_place else send)(update, self._screens.screen(caller, screen_id)))

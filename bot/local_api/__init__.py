@@ -7,7 +7,7 @@ errors such as 403 can be switched on; it never talks to Telegram.
 
 from bot.local_api.errors import ApiError
 from bot.local_api.html import parse_html, render
-from bot.local_api.limits import Faults, RateLimit
+from bot.local_api.limits import Faults, Latency, RateLimit
 from bot.local_api.people import LocalGroup, LocalUser
 from bot.local_api.records import ApiCall, BotMessage, Button, UploadedFile, UserMessage
 from bot.local_api.server import BOT_READ_TIMEOUT, BOT_USER, LONG_POLL_CAP, LocalTelegram
@@ -21,6 +21,7 @@ __all__ = [
     "BotMessage",
     "Button",
     "Faults",
+    "Latency",
     "LocalGroup",
     "LocalTelegram",
     "LocalUser",

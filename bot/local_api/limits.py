@@ -43,6 +43,32 @@ class RateLimit:
 
 
 @dataclass
+class Latency:
+    """Telegram's round trip, switched on with `fake.latency = Latency(100, 20)`: each call waits before it is run.
+
+    A real bot waits 30-150 ms for every Bot API call; against a local server it waits nothing, so concurrency tuned
+    there is wrong for Telegram. Every call but getUpdates (whose long poll waits on its own) is run and answered
+    `ms` milliseconds, give or take up to `jitter_ms` (uniformly, drawn from `seed`), after it arrives.
+    """
+
+    ms: float = 100.0
+    jitter_ms: float = 0.0
+    seed: int = 0
+    _draw: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        """Start the seeded draw of the jitter."""
+        self._draw = random.Random(self.seed)  # noqa: S311 (a repeatable delay, not a secret)
+
+    def delay(self, method: str) -> float:
+        """Return the seconds this call waits before it is run: none for getUpdates, else the latency with jitter."""
+        if method.lower() == "getupdates":
+            return 0.0
+        jitter = self._draw.uniform(-self.jitter_ms, self.jitter_ms) if self.jitter_ms else 0.0
+        return max(0.0, self.ms + jitter) / 1000
+
+
+@dataclass
 class Faults:
     """Random faults, switched on with `fake.faults = Faults(rate=0.10, seed=1)`: that share of the bot's calls fail.
 

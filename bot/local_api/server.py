@@ -16,7 +16,7 @@ from aiohttp import web
 
 from bot.local_api.errors import ApiError
 from bot.local_api.html import render
-from bot.local_api.limits import Faults, RateLimit
+from bot.local_api.limits import Faults, Latency, RateLimit
 from bot.local_api.people import LocalGroup, LocalUser
 from bot.local_api.records import ApiCall, BotMessage, Button, Reply, UploadedFile, UserMessage
 
@@ -98,6 +98,7 @@ class LocalTelegram:
         self._targeted: list[tuple[str, int | None, str]] = []  # (method, chat or None for any, fault kind)
         self.rate_limit: RateLimit | None = None  # Telegram's flood limits, off unless a test sets them
         self.faults: Faults | None = None  # random faults on the bot's calls, off unless a test sets them
+        self.latency: Latency | None = None  # Telegram's round trip on each call, none unless a benchmark sets it
         # Told of every call answered without an error, with its result (the benchmarks time replies with it).
         self.call_listeners: list[Callable[[ApiCall, Any], None]] = []
         self._query_owner: dict[str, int] = {}
@@ -355,8 +356,11 @@ class LocalTelegram:
         """Record a call (raw: its form values as sent), run it and return the Bot API's answer, whatever the transport.
 
         A fault picked for the call (fault_next, or the random Faults) gives an error reply, or a Reply without a body:
-        the connection is dropped or the answer never comes, before or after the call took effect.
+        the connection is dropped or the answer never comes, before or after the call took effect. With a latency set,
+        the call waits that long first, as on its way to Telegram: it is recorded, and takes effect, when it arrives.
         """
+        if self.latency is not None and (delay := self.latency.delay(method)) > 0:
+            await asyncio.sleep(delay)
         params = {key: _convert(key, value) for key, value in raw.items()}
         call = ApiCall(method, params, token, time.monotonic())
         self.calls.append(call)

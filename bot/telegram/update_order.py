@@ -17,18 +17,20 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
-# Few are enough to overlap one update's Bot API round trips (50-150 ms to Telegram) with another's work. More cost
-# CPU: each update in flight holds its own HTTP connection, and httpcore checks every pooled connection on every
-# request (Answering benchmark, CPU per update: 64 at once ~10.5 ms, 16 ~7.5 ms, 8 ~6.2 ms, 4 ~6.0 ms, 2 ~6.9 ms, one
-# at a time ~6.8 ms).
-MAX_CONCURRENT_UPDATES = 4
+# Enough to keep patients moving while each update waits on Telegram (30-150 ms a call), few enough that CPU per
+# update does not grow: each update in flight holds its own HTTP connection, and httpcore checks every pooled
+# connection on every request. Latency benchmark (tests/benchmarks/latency.py, 2 shared cores, 2026-12-03), closed
+# loops at 100 ms a call, 60 / 300 patients, updates/s (CPU per update): 4 in flight 25 / 26 (12.6 / 12.0 ms),
+# 16 in flight 41 / 38 (13.2 / 15.1 ms), 64 in flight 21 / 37 (18.3 / 19.6 ms); the bare bot with 256: 27 / 27
+# (18.5 / 29.5 ms). At 0 ms, 300 patients: 4 in flight 44 updates/s (11.2 ms), 16: 72 (11.8 ms), 64: 67 (12.9 ms).
+MAX_CONCURRENT_UPDATES = 16
 
 
 class PerChatOrder(BaseUpdateProcessor):
     """Runs updates of different chats concurrently, and each chat's updates in their order of arrival."""
 
-    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
-        super().__init__(max_concurrent_updates)
+    def __init__(self, max_concurrent_updates: int | None = None) -> None:
+        super().__init__(max_concurrent_updates or MAX_CONCURRENT_UPDATES)
         self._last_in_line: dict[int | None, asyncio.Event] = {}  # per chat: set once its newest update is handled
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
@@ -52,6 +54,16 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to release."""
+
+
+def connections_for(updates_in_flight: int) -> int:
+    """Return the HTTP connections the bot's calls need: two per update in flight, and room for its own sends.
+
+    An update may have two calls out at once (a button press answered while its screen is edited); the outbox's two
+    lanes, the minute's jobs and a broadcast being composed need a few more. A call finding the pool full waits and
+    then fails with PoolTimeout, so the pool is sized to what can be out at once, not left at the library's 256.
+    """
+    return 2 * updates_in_flight + 8
 
 
 def _line_of(update: object) -> int | None:

@@ -35,6 +35,9 @@ def registered() -> dict[str, Benchmark]:
     from tests.benchmarks import outbox_priority
 
     found["outbox"] = outbox_priority.run
+    from tests.benchmarks import latency
+
+    found["latency"] = latency.run
     return found
 
 

@@ -25,22 +25,23 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from time import monotonic
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.config import load_settings
 from bot.domain.checkin import SKIPPED
-from bot.local_api import ApiCall, LocalTelegram, LocalUser
+from bot.local_api import ApiCall, Latency, LocalTelegram, LocalUser
 from bot.telegram import callbacks
 from tests.benchmarks.harness import Figure, Scale, median, percentile
 from tests.benchmarks.population import seed_patients
 from tests.checkin_steps import with_answers
 from tests.conftest import TEST_ENV
 
+T = TypeVar("T")
 SECTION = "Answering"
 OUR_BOT = "bot"
 BARE_BOT = "tests.benchmarks.echo_bot"
@@ -138,6 +139,7 @@ class RunResult:
     latencies: list[float]  # seconds, one per reply in the window
     cpu_per_update: float  # seconds of the bot process's CPU per reply in the window
     unanswered: int
+    window: tuple[float, float] = (0.0, 0.0)  # when it measured: monotonic seconds
 
 
 class Replies:
@@ -221,7 +223,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def _drive(users: list[LocalUser], replies: Replies, load: Load, pid: int, *, paced: bool) -> RunResult:
+async def closed_loops(users: list[LocalUser], replies: Replies, load: Load, pid: int, *, paced: bool) -> RunResult:
     """Run every patient's closed loop: warm up until each has had a reply and a little more, then measure.
 
     Flat out (not paced), the loop finds the most the bot can answer; paced, the latency a patient sees at the load
@@ -248,6 +250,7 @@ async def _drive(users: list[LocalUser], replies: Replies, load: Load, pid: int,
         latencies=latencies,
         cpu_per_update=(cpu_after - cpu_before) / max(1, len(latencies)),
         unanswered=unanswered,
+        window=(started, ended),
     )
 
 
@@ -272,7 +275,29 @@ async def _run(
     module: str, env: Mapping[str, str], user_ids: list[int], load: Load, log: Path, *, paced: bool = False
 ) -> RunResult:
     """Start one bot against a fresh fake server, drive the patients through it, and stop it."""
+
+    async def drive(_fake: LocalTelegram, users: list[LocalUser], replies: Replies, pid: int) -> RunResult:
+        """Run the patients' closed loops against the started bot."""
+        return await closed_loops(users, replies, load, pid, paced=paced)
+
+    return await launch(module, env, user_ids, log, drive)
+
+
+async def launch(
+    module: str,
+    env: Mapping[str, str],
+    user_ids: list[int],
+    log: Path,
+    drive: Callable[[LocalTelegram, list[LocalUser], Replies, int], Awaitable[T]],
+    *,
+    latency: Latency | None = None,
+) -> T:
+    """Start a bot (this module) against a fresh fake server with this latency, `drive` its patients, and stop it.
+
+    `drive` gets the fake, the patients, the replies they wait on and the bot's process id, once the bot is polling.
+    """
     fake = LocalTelegram()
+    fake.latency = latency
     await fake.start()
     try:
         fake.group(int(TEST_ENV["STAFF_CHAT_ID"]), "Clinic staff")
@@ -292,7 +317,7 @@ async def _run(
             )
         try:
             await fake.wait_polling(timeout=READY_TIMEOUT_SECONDS)
-            return await _drive(users, replies, load, process.pid, paced=paced)
+            return await drive(fake, users, replies, process.pid)
         finally:
             await _stop(process)
     finally:

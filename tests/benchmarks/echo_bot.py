@@ -6,8 +6,9 @@ HTML text and its keyboard, built once at start-up), so the bytes on the wire an
 match ours; that yardstick isolates what our logic and storage cost. With `ECHO_REPLY=echo` it is the plain echo
 bot: the text back, and a short edit naming the button. Like any bare bot it handles one update at a time, unless
 `ECHO_AT_ONCE=per_chat` gives it our update processor (bot/update_order.py: several chats at once, each in order),
-for a comparison in which only our handlers and storage differ. It reads the tests' settings from the environment,
-polls until SIGINT or SIGTERM, and logs nothing.
+for a comparison in which only our handlers and storage differ, or `ECHO_AT_ONCE=256` lets it handle up to 256
+updates at once in any order (the library's `concurrent_updates(True)`). It reads the tests' settings from the
+environment, polls until SIGINT or SIGTERM, and logs nothing.
 """
 
 import os
@@ -68,8 +69,11 @@ def main() -> None:
     replies = Replies(main_screen() if os.environ.get("ECHO_REPLY", "echo") == "screen" else None)
     builder = Application.builder().token(os.environ["TELEGRAM_BOT_TOKEN"])
     builder = builder.base_url(f"{os.environ['TELEGRAM_API_URL']}/bot")
-    if os.environ.get("ECHO_AT_ONCE") == "per_chat":
+    at_once = os.environ.get("ECHO_AT_ONCE", "")
+    if at_once == "per_chat":
         builder = builder.concurrent_updates(PerChatOrder())
+    elif at_once.isdigit():
+        builder = builder.concurrent_updates(int(at_once))
     application = builder.build()
     application.add_handler(MessageHandler(filters.TEXT, replies.text))
     application.add_handler(CallbackQueryHandler(replies.press))
