@@ -20,7 +20,7 @@ import pytest
 from multidict import CIMultiDictProxy
 
 from bot.content.packs import LanguagePack
-from bot.local_api import render
+from bot.local_api import BOT_USER, render
 from tests.conftest import TEST_ENV
 from tests.test_process import BotProcess
 
@@ -200,6 +200,7 @@ async def test_the_journey_through_the_api_stays_on_127_0_0_1(
     await page.until(newest_with(render(told, "HTML")[0][:40], PATIENT))
     alert = await page.until(newest_with("Alex", STAFF_CHAT))
     assert [button["data"][:6] for button in alert["buttons"][0]] == ["s:ack:", "s:res:"]
+    assert alert["sender"] == BOT_USER["first_name"], "the staff group shows the bot's name above its messages"
     await page.press(STAFF_CHAT, STAFF, lambda data: data.startswith("s:ack:"))
     acknowledged = render(en.text("triage.clinic_acknowledged"), "HTML")[0]
     await page.until(newest_with(acknowledged[:40], PATIENT))

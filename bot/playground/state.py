@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.local_api import BotMessage, UserMessage, render
+from bot.local_api import BOT_USER, BotMessage, UserMessage, render
 from bot.playground.session import STAFF_CHAT, STAFF_ID, STAFF_NAME, STAFF_TITLE, Playground
 
 _USER_KINDS = ("text", "photo", "document", "sticker", "voice")
@@ -22,7 +22,7 @@ def _bot_message(message: BotMessage, zone: ZoneInfo) -> dict[str, Any]:
     return {
         "id": message.message_id,
         "from": "bot",
-        "sender": "bot",
+        "sender": BOT_USER["first_name"],  # the bot's name, as Telegram shows it above its messages
         "kind": message.kind,
         "text": text,
         "entities": entities,

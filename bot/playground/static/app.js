@@ -226,6 +226,8 @@ class ChatView {
     for (const control of this.root.querySelectorAll(".composer button, .composer input")) {
       control.disabled = !target;
     }
+    // The playground sends photos in private chats only: a group's composer has no Photo button.
+    this.root.querySelector(".photo-button").hidden = Boolean(target && target.chatId !== target.userId);
     if (!same) {
       this.list.replaceChildren();
       this.rendered.clear();
