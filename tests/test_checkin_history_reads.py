@@ -1,4 +1,4 @@
-"""Triage reads the patient's earlier check-ins once per answer, and the next check-in sees the one just finished."""
+"""Triage reads the earlier check-ins once per answer, with the patient, and the next check-in sees the last one."""
 
 from datetime import datetime, timedelta
 
@@ -6,9 +6,11 @@ import pytest
 
 from bot.content.packs import LanguagePack
 from bot.domain.checkin import PastCheckin, Question
+from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 from bot.local_api import LocalTelegram
-from bot.storage.checkins import CheckinStore
+from bot.storage.checkins import CheckinStore, take_answer
+from bot.storage.shared import Statements
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import Clock, RunningBot
 from tests.journeys import onboard
@@ -20,22 +22,26 @@ async def test_each_answer_reads_the_history_once_and_the_next_checkin_sees_the_
     """Every answer is triaged against one read of the history; more pain than yesterday still counts."""
     reads: list[int] = []
     answers: list[int] = []
-    read, store_answer = CheckinStore.triage_history, CheckinStore.answer
+    read = CheckinStore.for_triage
 
-    async def counted_read(store: CheckinStore, user_id: int, excluding: int) -> list[PastCheckin]:
-        """Count the read, then read."""
-        reads.append(excluding)
-        return await read(store, user_id, excluding)
+    async def counted_read(
+        store: CheckinStore, user_id: int
+    ) -> tuple[Patient | None, Checkin | None, list[PastCheckin]]:
+        """Read, then count the read by the open check-in it found."""
+        found = await read(store, user_id)
+        reads.append(found[1].id if found[1] is not None else 0)
+        return found
 
     async def counted_answer(
-        store: CheckinStore, checkin_id: int, question: Question, value: str, now: datetime
-    ) -> Checkin:
-        """Count the answer, then store it."""
+        statements: Statements, checkin_id: int, question: Question, value: str, now: datetime
+    ) -> bool:
+        """Count the answer, then store it (on its own, or with the outcome it leads to)."""
         answers.append(checkin_id)
-        return await store_answer(store, checkin_id, question, value, now)
+        return await take_answer(statements, checkin_id, question, value, now)
 
-    monkeypatch.setattr(CheckinStore, "triage_history", counted_read)
-    monkeypatch.setattr(CheckinStore, "answer", counted_answer)
+    monkeypatch.setattr(CheckinStore, "for_triage", counted_read)
+    monkeypatch.setattr("bot.storage.checkins.take_answer", counted_answer)
+    monkeypatch.setattr("bot.storage.outcomes.take_answer", counted_answer)
     user = fake_telegram.user(5301)
     await onboard(user, en, "date_2_days")
     await start_checkin(user, en, day=2)
@@ -50,4 +56,4 @@ async def test_each_answer_reads_the_history_once_and_the_next_checkin_sees_the_
     assert second.text.startswith(en.text("triage.same_day.title"))
     assert en.text("reasons.worsening") in second.text, "pain went up from the check-in finished the day before"
     assert reads == answers, "one read per answer in the second check-in too"
-    assert len(set(reads)) == 2, "each check-in leaves itself out of its own history"
+    assert len(set(reads)) == 2, "each answer's read found its own check-in open, which its history leaves out"

@@ -49,8 +49,8 @@ async def fill(database: Database) -> None:
         await database.patients.set_treatment_date(user_id, treated, NOW)
         await database.patients.set_username(user_id, HANDLE if own else f"someone_{user_id}")
         checkin = await database.checkins.start(user_id, treated, 1, NOW)
-        await database.checkins.answer(checkin.id, Question.PHOTO, PHOTO if own else f"photo {user_id}", NOW)
-        await database.checkins.answer(checkin.id, Question.NOTE, NOTE if own else f"note of {user_id}", NOW)
+        checkin = await database.checkins.answer(checkin, Question.PHOTO, PHOTO if own else f"photo {user_id}", NOW)
+        await database.checkins.answer(checkin, Question.NOTE, NOTE if own else f"note of {user_id}", NOW)
 
 
 async def filled(path: Path, restarted: bool) -> Database:

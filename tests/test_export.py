@@ -221,7 +221,7 @@ async def test_the_store_reads_a_large_export_in_chunks_in_order(path: Path, mon
         for offset in range(10):
             local_date = date(2026, 11, 15) + timedelta(days=offset)
             checkin = await database.checkins.start(42, local_date, offset, STARTED)
-            await database.checkins.answer(checkin.id, Question.NOTE, f"note {offset}", STARTED)
+            await database.checkins.answer(checkin, Question.NOTE, f"note {offset}", STARTED)
             await database.checkins.finish(checkin.id, CheckinStatus.PARTIAL, None, (), STARTED)
             await database.escalations.record(42, checkin.id, local_date, "soon", ("rash",), STARTED)
             ids.append(checkin.id)

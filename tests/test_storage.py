@@ -300,7 +300,7 @@ async def test_deleting_a_patient_erases_everything_of_theirs(tmp_path: Path) ->
         for user_id in (7, 8):
             await database.patients.add_consented(user_id, "en", NOW)
             checkin = await database.checkins.start(user_id, day, 4, NOW)
-            await database.checkins.answer(checkin.id, Question.PUS, NO, NOW)
+            await database.checkins.answer(checkin, Question.PUS, NO, NOW)
             await database.checkins.finish(checkin.id, CheckinStatus.COMPLETE, "soon", ("pus",), NOW)
             await database.checkins.start(user_id, day, 4, NOW)
             await database.escalations.record(user_id, checkin.id, day, "soon", ("pus",), NOW)

@@ -2,13 +2,14 @@
 
 import asyncio
 import sqlite3
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.domain.checkin import NO, YES, Answers, Question
-from bot.domain.records import CheckinStatus
+from bot.domain.records import Checkin, CheckinStatus
 from bot.storage import Database
 from tests.storage_support import NOW, OTHER, PATIENT, TODAY, later
 
@@ -55,7 +56,7 @@ async def test_concurrent_starts_and_answers_do_not_trip_over_each_other(databas
     assert len({checkin.id for checkin in starts}) == 2
     first = starts[0]
     questions = (Question.BREATHING, Question.EYES, Question.UNWELL, Question.PUS, Question.WARMTH)
-    await asyncio.gather(*(database.checkins.answer(first.id, q, NO, NOW) for q in questions))
+    await asyncio.gather(*(database.checkins.answer(first, q, NO, NOW) for q in questions))
     stored = await database.checkins.open_for(PATIENT)
     assert stored is not None
     assert stored.answers == Answers(dict.fromkeys(questions, NO))
@@ -64,7 +65,7 @@ async def test_concurrent_starts_and_answers_do_not_trip_over_each_other(databas
 async def test_an_answer_is_on_disk_when_answer_returns(database: Database, path: Path) -> None:
     """A second connection sees the answer and the check-in's new activity time the moment answer() returns."""
     checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    updated = await database.checkins.answer(checkin.id, Question.BREATHING, NO, later(1))
+    updated = await database.checkins.answer(checkin, Question.BREATHING, NO, later(1))
     assert updated.answers == Answers({Question.BREATHING: NO})
     assert updated.updated_at == later(1)
     with sqlite3.connect(path) as reader:
@@ -77,42 +78,40 @@ async def test_an_answer_is_on_disk_when_answer_returns(database: Database, path
 async def test_answering_again_replaces_the_answer(database: Database) -> None:
     """An answer given twice keeps the latest value only, alongside the other answers."""
     checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    await database.checkins.answer(checkin.id, Question.BREATHING, NO, NOW)
-    await database.checkins.answer(checkin.id, Question.FEVER, YES, later(1))
-    updated = await database.checkins.answer(checkin.id, Question.FEVER, NO, later(2))
+    checkin = await database.checkins.answer(checkin, Question.BREATHING, NO, NOW)
+    checkin = await database.checkins.answer(checkin, Question.FEVER, YES, later(1))
+    updated = await database.checkins.answer(checkin, Question.FEVER, NO, later(2))
     assert updated.answers == Answers({Question.BREATHING: NO, Question.FEVER: NO})
 
 
 async def test_unanswer_removes_one_answer_and_it_can_be_given_again(database: Database) -> None:
     """Back removes just that answer; answering it again stores the new value."""
     checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    await database.checkins.answer(checkin.id, Question.BREATHING, NO, NOW)
-    await database.checkins.answer(checkin.id, Question.EYES, YES, later(1))
+    checkin = await database.checkins.answer(checkin, Question.BREATHING, NO, NOW)
+    checkin = await database.checkins.answer(checkin, Question.EYES, YES, later(1))
     backed = await database.checkins.unanswer(checkin.id, Question.EYES, later(2))
     assert backed.answers == Answers({Question.BREATHING: NO})
     assert backed.updated_at == later(2)
-    again = await database.checkins.answer(checkin.id, Question.EYES, NO, later(3))
+    again = await database.checkins.answer(backed, Question.EYES, NO, later(3))
     assert again.answers == Answers({Question.BREATHING: NO, Question.EYES: NO})
     assert (await database.checkins.unanswer(checkin.id, Question.PAIN, later(4))).answers == again.answers
 
 
-async def test_a_failure_inside_answer_leaves_nothing_behind(
-    database: Database, path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+async def test_a_failure_inside_answer_leaves_nothing_behind(database: Database, path: Path) -> None:
     """When a step after the answer's insert fails, the whole write is rolled back and the connection stays usable."""
     checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-
-    async def broken_touch(*_: object) -> None:
-        """Fail the way a full disk would."""
-        raise sqlite3.OperationalError("disk full")
-
-    monkeypatch.setattr("bot.storage.checkins._touch", broken_touch)
-    with pytest.raises(sqlite3.OperationalError, match="disk full"):
-        await database.checkins.answer(checkin.id, Question.BREATHING, NO, later(1))
-    monkeypatch.undo()
+    with sqlite3.connect(path) as writer:  # the touch of the check-in, the step after the insert, fails
+        writer.execute(
+            "CREATE TRIGGER full_disk BEFORE UPDATE OF updated_at ON checkin"
+            " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    with pytest.raises(sqlite3.DatabaseError, match="disk full"):
+        await database.checkins.answer(checkin, Question.BREATHING, NO, later(1))
+    with sqlite3.connect(path) as writer:
+        writer.execute("DROP TRIGGER full_disk")
     with sqlite3.connect(path) as reader:
         assert reader.execute("SELECT COUNT(*) FROM checkin_answer").fetchone() == (0,)
-    assert (await database.checkins.answer(checkin.id, Question.EYES, NO, later(2))).answers == Answers(
+    assert (await database.checkins.answer(checkin, Question.EYES, NO, later(2))).answers == Answers(
         {Question.EYES: NO}
     )
 
@@ -129,7 +128,7 @@ async def test_set_message_records_where_the_checkin_is_shown(database: Database
 async def test_finish_records_the_outcome_once(database: Database) -> None:
     """Finishing stores status, tier and reasons; finishing again returns the first outcome unchanged."""
     checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    await database.checkins.answer(checkin.id, Question.BREATHING, YES, NOW)
+    await database.checkins.answer(checkin, Question.BREATHING, YES, NOW)
     done = await database.checkins.finish(checkin.id, CheckinStatus.EMERGENCY, "emergency", ("breathing",), later(1))
     assert (done.status, done.tier, done.reasons, done.finished_at) == (
         CheckinStatus.EMERGENCY,
@@ -146,9 +145,9 @@ async def test_finish_records_the_outcome_once(database: Database) -> None:
 async def test_a_finished_checkin_takes_no_more_answers(database: Database) -> None:
     """Answering or going back on a finished check-in (an old button) changes nothing."""
     checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    await database.checkins.answer(checkin.id, Question.BREATHING, NO, NOW)
+    checkin = await database.checkins.answer(checkin, Question.BREATHING, NO, NOW)
     done = await database.checkins.finish(checkin.id, CheckinStatus.PARTIAL, None, (), later(1))
-    assert await database.checkins.answer(checkin.id, Question.EYES, YES, later(2)) == done
+    assert await database.checkins.answer(checkin, Question.EYES, YES, later(2)) == done
     assert await database.checkins.unanswer(checkin.id, Question.BREATHING, later(2)) == done
     assert await database.checkins.history(PATIENT) == [done]
 
@@ -168,8 +167,9 @@ async def test_finish_needs_a_finished_status_and_valid_codes(database: Database
 async def test_unknown_checkin_ids(database: Database) -> None:
     """An id that matches no check-in reads as None and cannot be answered or finished."""
     assert await database.checkins.get(999) is None
+    ghost = replace(await database.checkins.start(PATIENT, TODAY, 4, NOW), id=999)
     with pytest.raises(LookupError):
-        await database.checkins.answer(999, Question.BREATHING, NO, NOW)
+        await database.checkins.answer(ghost, Question.BREATHING, NO, NOW)
     with pytest.raises(LookupError):
         await database.checkins.finish(999, CheckinStatus.COMPLETE, "self_care", (), NOW)
 
@@ -177,7 +177,7 @@ async def test_unknown_checkin_ids(database: Database) -> None:
 async def test_a_new_checkin_can_start_once_the_last_is_finished(database: Database) -> None:
     """After finishing, start opens a fresh check-in with no answers."""
     first = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    await database.checkins.answer(first.id, Question.BREATHING, NO, NOW)
+    await database.checkins.answer(first, Question.BREATHING, NO, NOW)
     await database.checkins.finish(first.id, CheckinStatus.COMPLETE, "self_care", (), later(1))
     second = await database.checkins.start(PATIENT, TODAY, 4, later(2))
     assert second.id != first.id
@@ -189,9 +189,9 @@ async def test_stale_lists_only_idle_open_checkins(database: Database) -> None:
     done = await database.checkins.start(OTHER, TODAY, 4, NOW)
     await database.checkins.finish(done.id, CheckinStatus.COMPLETE, "self_care", (), later(2))
     idle = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    await database.checkins.answer(idle.id, Question.BREATHING, NO, later(1))
+    await database.checkins.answer(idle, Question.BREATHING, NO, later(1))
     recent = await database.checkins.start(OTHER, TODAY, 4, later(3))
-    await database.checkins.answer(recent.id, Question.BREATHING, NO, later(30))
+    await database.checkins.answer(recent, Question.BREATHING, NO, later(30))
     stale = await database.checkins.stale(idle_since=later(30))
     assert [checkin.id for checkin in stale] == [idle.id]
     assert stale[0].answers == Answers({Question.BREATHING: NO})
@@ -202,7 +202,7 @@ async def test_history_lists_finished_checkins_oldest_first_with_answers(databas
     for offset, value in ((0, NO), (1, YES)):
         day = TODAY + timedelta(days=offset)
         checkin = await database.checkins.start(PATIENT, day, 4 + offset, later(offset * 1440))
-        await database.checkins.answer(checkin.id, Question.PUS, value, later(offset * 1440 + 1))
+        await database.checkins.answer(checkin, Question.PUS, value, later(offset * 1440 + 1))
         await database.checkins.finish(checkin.id, CheckinStatus.COMPLETE, "soon", ("pus",), later(offset * 1440 + 2))
     await database.checkins.start(PATIENT, TODAY + timedelta(days=2), 6, later(2 * 1440))
     await database.checkins.start(OTHER, TODAY, 4, NOW)
@@ -215,18 +215,22 @@ async def test_history_lists_finished_checkins_oldest_first_with_answers(databas
     assert await database.checkins.history(OTHER) == []
 
 
-async def test_last_finished_on_returns_the_days_last_finished_checkin(database: Database) -> None:
-    """Only a finished check-in counts, the last of its own clinic date and patient."""
+async def test_for_opening_reads_the_days_last_finished_checkin(database: Database) -> None:
+    """Only a finished check-in counts, the last of its own clinic date and patient, read with the patient."""
     first = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    assert await database.checkins.last_finished_on(PATIENT, TODAY) is None
+    patient = await database.patients.get(PATIENT)
+    assert await database.checkins.for_opening(PATIENT, TODAY) == (patient, first, None)
     await database.checkins.finish(first.id, CheckinStatus.PARTIAL, None, (), later(1))
     second = await database.checkins.start(PATIENT, TODAY, 4, later(2))
     await database.checkins.finish(second.id, CheckinStatus.COMPLETE, "same_day", ("pus",), later(3))
-    last = await database.checkins.last_finished_on(PATIENT, TODAY)
+    _, current, last = await database.checkins.for_opening(PATIENT, TODAY)
+    assert current is None
     assert last is not None
     assert (last.id, last.tier, last.reasons) == (second.id, "same_day", ("pus",))
-    assert await database.checkins.last_finished_on(PATIENT, TODAY + timedelta(days=1)) is None
-    assert await database.checkins.last_finished_on(OTHER, TODAY) is None
+    assert last == await database.checkins.get(second.id)
+    assert (await database.checkins.for_opening(PATIENT, TODAY + timedelta(days=1)))[2] is None
+    assert (await database.checkins.for_opening(OTHER, TODAY))[2] is None
+    assert await database.checkins.for_opening(999, TODAY) == (None, None, None)
 
 
 async def test_an_answer_to_a_retired_question_is_skipped(
@@ -234,7 +238,7 @@ async def test_an_answer_to_a_retired_question_is_skipped(
 ) -> None:
     """An answer stored by an older bot to a question this one lacks is left out with a warning, not a crash."""
     checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    await database.checkins.answer(checkin.id, Question.PUS, NO, NOW)
+    await database.checkins.answer(checkin, Question.PUS, NO, NOW)
     with sqlite3.connect(path) as writer:
         writer.execute("INSERT INTO checkin_answer VALUES (?, 'itching', 'yes', ?)", (checkin.id, NOW.isoformat()))
     stored = await database.checkins.get(checkin.id)
@@ -243,18 +247,25 @@ async def test_an_answer_to_a_retired_question_is_skipped(
     assert "itching" in caplog.text
 
 
-async def test_patient_and_open_reads_both_at_once(database: Database) -> None:
+async def test_the_patients_reads_give_the_patient_and_open_checkin_at_once(database: Database) -> None:
     """One read gives the patient and their open check-in with its answers, as get and open_for would."""
-    assert await database.checkins.patient_and_open(999) == (None, None)
-    assert await database.checkins.patient_and_open(PATIENT) == (await database.patients.get(PATIENT), None)
+
+    async def both(user_id: int) -> tuple[object, object]:
+        """Return the patient and open check-in as each read gives them, checking that the two reads agree."""
+        patient, current, _ = await database.checkins.for_triage(user_id)
+        assert (await database.checkins.for_opening(user_id, TODAY))[:2] == (patient, current)
+        return patient, current
+
+    assert await both(999) == (None, None)
+    assert await both(PATIENT) == (await database.patients.get(PATIENT), None)
     checkin = await database.checkins.start(PATIENT, TODAY, 4, NOW)
-    await database.checkins.answer(checkin.id, Question.BREATHING, NO, later(1))
-    await database.checkins.answer(checkin.id, Question.PUS, YES, later(2))
-    patient, current = await database.checkins.patient_and_open(PATIENT)
+    checkin = await database.checkins.answer(checkin, Question.BREATHING, NO, later(1))
+    await database.checkins.answer(checkin, Question.PUS, YES, later(2))
+    patient, current = await both(PATIENT)
     assert patient == await database.patients.get(PATIENT)
     assert current == await database.checkins.open_for(PATIENT)
-    assert current is not None
+    assert isinstance(current, Checkin)
     assert current.answers == Answers({Question.BREATHING: NO, Question.PUS: YES})
     await database.checkins.finish(checkin.id, CheckinStatus.COMPLETE, "same_day", ("pus",), later(3))
-    assert await database.checkins.patient_and_open(PATIENT) == (patient, None)
-    assert await database.checkins.patient_and_open(OTHER) == (await database.patients.get(OTHER), None)
+    assert await both(PATIENT) == (patient, None)
+    assert await both(OTHER) == (await database.patients.get(OTHER), None)

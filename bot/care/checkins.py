@@ -7,6 +7,7 @@ Each use case returns what happened, for the caller to show: the next question t
 advice and the alert to send first, or a check-in closed with nothing to escalate.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -114,9 +115,12 @@ class CheckinCare:
         self._deliveries = deliveries
 
     async def open(
-        self, caller: Caller, current: Checkin | None, *, again: bool
+        self, caller: Caller, current: Checkin | None, done_today: Checkin | None, *, again: bool
     ) -> tuple[Closed | Finished | None, Opening]:
-        """Open today's check-in: resume it, show today's result, or start one; an earlier day's open one is closed."""
+        """Open today's check-in: resume it, show today's result, or start one; an earlier day's open one is closed.
+
+        done_today is the caller's last check-in finished of those started today, read with the caller.
+        """
         services = self._services
         patient = caller.patient
         if patient is None or not patient.onboarded:
@@ -124,52 +128,60 @@ class CheckinCare:
         today = services.today()
         closing: Closed | Finished | None = None
         if current is not None and current.local_date != today:
-            closing = await self.close(caller, current)
+            closing = await self.close(caller, current, await self._history(current))
             current = None
         if current is not None:
             return closing, Resumed(current)
-        store = services.database.checkins
         day = services.day_of(patient) or 0
-        if not again and (done := await store.last_finished_on(caller.user_id, today)) is not None:
-            return closing, DoneToday(done, day)
-        return closing, Started(await store.start(caller.user_id, today, day, services.clock()), day)
+        if not again and done_today is not None:
+            return closing, DoneToday(done_today, day)
+        return closing, Started(
+            await services.database.checkins.start(caller.user_id, today, day, services.clock()), day
+        )
 
-    async def answer(self, caller: Caller, current: Checkin, question: Question, value: str) -> Step:
-        """Store one answer, then stop at an emergency, finish when complete, or go on to the next question."""
+    async def answer(
+        self, caller: Caller, current: Checkin, history: Sequence[PastCheckin], question: Question, value: str
+    ) -> Step:
+        """Store one answer, then stop at an emergency, finish when complete, or go on to the next question.
+
+        history is what triage reads of the caller's other check-ins, read with the caller in the same trip. The answers
+        with this one are triaged before it is stored, so that an answer that finishes the check-in is stored with the
+        outcome, in one transaction; any other is stored on its own.
+        """
         services = self._services
-        history = await self._history(current)
         before = self._triage(caller, current.answers, current.day, history)
-        current = await services.database.checkins.answer(current.id, question, value, services.clock())
-        if current.status is not CheckinStatus.OPEN:
-            return None
-        result = self._triage(caller, current.answers, current.day, history)
-        following = next_question(current.answers)
+        answers = current.answers.with_answer(question, value)
+        result = self._triage(caller, answers, current.day, history)
+        following = next_question(answers)
         # A "yes" to fever waits one tap for the temperature, which decides whether it counts as a fever; every
         # other emergency question comes before it, so nothing else can be held back by this.
         if result.tier is Tier.EMERGENCY and following is not Question.TEMPERATURE:
-            return await self.finish(current, CheckinStatus.EMERGENCY, result)
+            return await self.finish(current, CheckinStatus.EMERGENCY, result, answer=(question, value))
         if following is None:
-            return await self.finish(current, CheckinStatus.COMPLETE, result)
+            return await self.finish(current, CheckinStatus.COMPLETE, result, answer=(question, value))
+        current = await services.database.checkins.answer(current, question, value, services.clock())
+        if current.status is not CheckinStatus.OPEN:
+            return None
         # Same day partway through is said at once, and the check-in goes on: the clinic gets the whole picture in
         # one alert, and a patient who stops here still knows what to do (the idle job alerts the clinic).
         return Asked(current, same_day_now=result.tier is Tier.SAME_DAY and before.tier is not Tier.SAME_DAY)
 
-    async def typed(self, caller: Caller, current: Checkin, text: str) -> Noted | Hint:
+    async def typed(self, caller: Caller, current: Checkin, history: Sequence[PastCheckin], text: str) -> Noted | Hint:
         """Take typed text: a temperature, the note, or words naming signs (kept as the note); else say what fits."""
         question = next_question(current.answers)
         signs = self._services.reader.read(text).answers()
         note_step = question in (Question.PHOTO, Question.NOTE)
         if question is Question.TEMPERATURE and (value := parse_temperature(text)) is not None:
-            return Noted(await self.answer(caller, current, question, value), Answers())
+            return Noted(await self.answer(caller, current, history, question, value), Answers())
         if signs.values or (note_step and len(text) <= MAX_NOTE_LENGTH):
-            return Noted(await self.note(caller, current, text), Answers() if note_step else signs)
+            return Noted(await self.note(caller, current, history, text), Answers() if note_step else signs)
         if note_step:
             return Hint("checkin.note_too_long", {"max": MAX_NOTE_LENGTH})
         if question is Question.TEMPERATURE:
             return Hint("checkin.temperature_not_understood")
         return Hint("checkin.use_buttons")
 
-    async def note(self, caller: Caller, current: Checkin, text: str) -> Step:
+    async def note(self, caller: Caller, current: Checkin, history: Sequence[PastCheckin], text: str) -> Step:
         """Keep typed words as the check-in's note (after any earlier ones), which its triage reads, and go on.
 
         Typing at the photo step means "no photo, and here is my note". Words naming a sign at any other question are
@@ -178,30 +190,32 @@ class CheckinCare:
         """
         store, now = self._services.database.checkins, self._services.clock()
         if next_question(current.answers) is Question.PHOTO:
-            current = await store.answer(current.id, Question.PHOTO, SKIPPED, now)
+            current = await store.answer(current, Question.PHOTO, SKIPPED, now)
         note = current.answers.get(Question.NOTE)
         kept = text if note in (None, SKIPPED) else f"{note}\n{text}"
-        return await self.answer(caller, current, Question.NOTE, kept[-MAX_NOTE_LENGTH:])
+        return await self.answer(caller, current, history, Question.NOTE, kept[-MAX_NOTE_LENGTH:])
 
-    async def photo(self, caller: Caller, current: Checkin, file_id: str, caption: str) -> Step:
+    async def photo(
+        self, caller: Caller, current: Checkin, history: Sequence[PastCheckin], file_id: str, caption: str
+    ) -> Step:
         """Take the photo at the photo step, its caption (if any) as the note."""
         if not caption:
-            return await self.answer(caller, current, Question.PHOTO, file_id)
+            return await self.answer(caller, current, history, Question.PHOTO, file_id)
         current = await self._services.database.checkins.answer(
-            current.id, Question.PHOTO, file_id, self._services.clock()
+            current, Question.PHOTO, file_id, self._services.clock()
         )
-        return await self.note(caller, current, caption)
+        return await self.note(caller, current, history, caption)
 
     async def back(self, current: Checkin, question: Question) -> Checkin:
         """Re-open an answered question, clearing its answer."""
         return await self._services.database.checkins.unanswer(current.id, question, self._services.clock())
 
-    async def close(self, caller: Caller, current: Checkin) -> Closed | Finished | None:
+    async def close(self, caller: Caller, current: Checkin, history: Sequence[PastCheckin]) -> Closed | Finished | None:
         """Close a check-in as partial; answers that already need a person still get the advice and the alert.
 
         None when answers that need a person had been finished a moment ago by another update or the idle job.
         """
-        result = await self.assess(caller, current)
+        result = self.assess(caller, current, history)
         if result.tier >= ESCALATE_FROM:
             return await self.finish(current, CheckinStatus.PARTIAL, result)
         checkin = await self._services.database.checkins.finish(
@@ -209,23 +223,37 @@ class CheckinCare:
         )
         return Closed(checkin)
 
-    async def finish(self, current: Checkin, status: CheckinStatus, result: TriageResult) -> Finished | None:
-        """Store the outcome with its escalation and deliveries; None when another update or the idle job was first.
+    async def finish(
+        self,
+        current: Checkin,
+        status: CheckinStatus,
+        result: TriageResult,
+        *,
+        answer: tuple[Question, str] | None = None,
+    ) -> Finished | None:
+        """Store the outcome (after the answer that finishes the check-in, if any) with its escalation and deliveries.
 
-        The advice and the alert are separate deliveries: a reply that times out is tried again later and costs the
-        clinic nothing; an alert that fails is tried again too, and the patient is told once it is up.
+        None when another update or the idle job was first. The advice and the alert are separate deliveries: a reply
+        that times out is tried again later and costs the clinic nothing; an alert that fails is tried again too, and
+        the patient is told once it is up.
         """
         services = self._services
         outcome = await services.database.outcomes.finish_checkin(
-            current.id, status, verdict(result), advise=True, now=services.clock(), hold=self._deliveries.hold()
+            current.id,
+            status,
+            verdict(result),
+            advise=True,
+            now=services.clock(),
+            hold=self._deliveries.hold(),
+            answer=answer,
         )
         if outcome.advice is None or outcome.checkin is None:
             return None
         return Finished(outcome.checkin, result, outcome)
 
-    async def assess(self, caller: Caller, current: Checkin) -> TriageResult:
+    def assess(self, caller: Caller, current: Checkin, history: Sequence[PastCheckin]) -> TriageResult:
         """Triage a check-in's answers so far, with its note's words read in, against earlier check-ins."""
-        return self._triage(caller, current.answers, current.day, await self._history(current))
+        return self._triage(caller, current.answers, current.day, history)
 
     async def close_idle(self) -> list[Outcome]:
         """Close check-ins left unfinished, keeping them as partial; answers that need a person still alert.
@@ -244,7 +272,7 @@ class CheckinCare:
             if patient is None:
                 continue
             caller = patient_caller(services, patient)
-            result = await self.assess(caller, checkin)
+            result = self.assess(caller, checkin, await self._history(checkin))
             if checkin.updated_at >= idle_since and result.tier < ESCALATE_FROM:
                 continue  # quiet for a while, but nothing that cannot wait for the usual timeout
             if (done := await self._close_idle(checkin, result, quiet_since)) is not None:
@@ -266,7 +294,7 @@ class CheckinCare:
         )
         return outcome if outcome.finished else None
 
-    def _triage(self, caller: Caller, answers: Answers, day: int, history: list[PastCheckin]) -> TriageResult:
+    def _triage(self, caller: Caller, answers: Answers, day: int, history: Sequence[PastCheckin]) -> TriageResult:
         """Triage answers with the note's words read in (a sign typed counts as a tapped one) and the modifiers."""
         note = answers.get(Question.NOTE)
         if note is not None and note != SKIPPED:

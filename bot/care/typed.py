@@ -6,11 +6,12 @@ the same transaction; a finding the reader is unsure of (a question, "if", someo
 """
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.care.caller import Caller
 from bot.care.services import Services
-from bot.domain.checkin import MAX_NOTE_LENGTH, Answers
+from bot.domain.checkin import MAX_NOTE_LENGTH, Answers, PastCheckin
 from bot.domain.triage import ESCALATE_FROM, Tier, TriageResult, triage, verdict
 from bot.outbox.worker import Outbox
 from bot.storage.outcomes import Outcome
@@ -43,14 +44,17 @@ class TypedCare:
         self._services = services
         self._deliveries = deliveries
 
-    async def read(self, caller: Caller, text: str) -> TypedReading | None:
-        """Read a message for symptoms and decide the answer; None when it names none (nothing to say about it)."""
+    async def read(self, caller: Caller, history: Sequence[PastCheckin], text: str) -> TypedReading | None:
+        """Read a message for symptoms and decide the answer; None when it names none (nothing to say about it).
+
+        history is what triage reads of the caller's complete check-ins (none for someone who is not a patient).
+        """
         services = self._services
         reading = services.reader.read(text)
         if not reading.names_symptom:
             return None
         signs = reading.answers()
-        result = await self._assess(caller, signs)
+        result = self._assess(caller, signs, history)
         day = services.day_of(caller.patient) or 0
         if result.tier >= ESCALATE_FROM:
             return TypedReading(TypedAnswer.ESCALATE, signs, result, day, await self._escalate(caller, text, result))
@@ -59,14 +63,13 @@ class TypedCare:
         kind = TypedAnswer.UNSURE if reading.unsure(services.rules) else TypedAnswer.SELF_CARE
         return TypedReading(kind, signs, result, day)
 
-    async def _assess(self, caller: Caller, signs: Answers) -> TriageResult:
+    def _assess(self, caller: Caller, signs: Answers, history: Sequence[PastCheckin]) -> TriageResult:
         """Triage typed findings with the patient's day, history and modifiers, as a check-in would be."""
         services = self._services
         patient = caller.patient
         day = services.day_of(patient)
         if day is None:  # the treatment date is not known yet: from this day on, getting worse is same day
             day = services.rules.worsening_from_day
-        history = await services.database.checkins.triage_history(caller.user_id, excluding=0) if patient else []
         at_risk = bool(patient and patient.at_risk)
         return triage(signs, day, history, at_risk=at_risk, rules=services.rules)
 

@@ -1,9 +1,14 @@
-"""Who sent an update: the caller behind it, their @handle kept current, and their open check-in when asked."""
+"""Who sent an update: the caller behind it, their @handle kept current, and their check-ins when asked.
+
+Each lookup is one read of the database (one trip to its thread), with what the update goes on to need read in it:
+the open check-in, what triage reads of the others, or today's finished one.
+"""
 
 from telegram import Update, User
 
 from bot.care.caller import Caller
 from bot.care.services import Services
+from bot.domain.checkin import PastCheckin
 from bot.domain.patient import Patient
 from bot.domain.records import Checkin
 
@@ -14,11 +19,18 @@ async def identify(services: Services, update: Update) -> Caller:
     return await _caller(services, user, await services.database.patients.get(user.id))
 
 
-async def identify_with_checkin(services: Services, update: Update) -> tuple[Caller, Checkin | None]:
-    """Look up the sender of an update and their open check-in (or None), in one read of the database."""
+async def identify_for_triage(services: Services, update: Update) -> tuple[Caller, Checkin | None, list[PastCheckin]]:
+    """Look up the sender, their open check-in (or None) and what triage reads of their complete ones, in one read."""
     user = _sender(update)
-    patient, current = await services.database.checkins.patient_and_open(user.id)
-    return await _caller(services, user, patient), current
+    patient, current, history = await services.database.checkins.for_triage(user.id)
+    return await _caller(services, user, patient), current, history
+
+
+async def identify_for_opening(services: Services, update: Update) -> tuple[Caller, Checkin | None, Checkin | None]:
+    """Look up the sender, their open check-in and their last one finished of those started today, in one read."""
+    user = _sender(update)
+    patient, current, done_today = await services.database.checkins.for_opening(user.id, services.today())
+    return await _caller(services, user, patient), current, done_today
 
 
 def _sender(update: Update) -> User:

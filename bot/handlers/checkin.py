@@ -6,9 +6,9 @@ from telegram.ext import ContextTypes
 from bot.care.caller import Caller
 from bot.care.checkins import CheckinCare, DoneToday, NotOnboarded, Resumed
 from bot.care.services import Services
-from bot.domain.checkin import Question, accepts, next_question, previous_question
+from bot.domain.checkin import PastCheckin, Question, accepts, next_question, previous_question
 from bot.domain.records import Checkin
-from bot.handlers.caller import identify_with_checkin
+from bot.handlers.caller import identify_for_opening, identify_for_triage
 from bot.handlers.checkin_replies import CheckinReplies
 from bot.handlers.replies import answering, send
 from bot.telegram import callbacks
@@ -34,9 +34,9 @@ class CheckinHandlers:
     async def _open(self, update: Update) -> None:
         """Close an earlier day's check-in if one is left open, then open or resume today's, or say it is done."""
         query = update.callback_query
-        caller, current = await identify_with_checkin(self._services, update)
+        caller, current, done_today = await identify_for_opening(self._services, update)
         again = query is not None and query.data in (callbacks.CHECKIN_AGAIN, callbacks.CHECKIN_QUESTIONS)
-        closing, opening = await self._care.open(caller, current, again=again)
+        closing, opening = await self._care.open(caller, current, done_today, again=again)
         await self._replies.closing(update, caller, closing, edit=False, notice="checkin.expired")  # an earlier day's
         pack = caller.pack
         if isinstance(opening, NotOnboarded):
@@ -60,12 +60,13 @@ class CheckinHandlers:
         if data in (callbacks.CHECKIN_START, callbacks.CHECKIN_AGAIN, callbacks.CHECKIN_QUESTIONS):
             await self.start(update, context)
             return
-        caller, current = await identify_with_checkin(self._services, update)
+        # One read for every button: Back, which needs no history, is rare enough not to have a read of its own.
+        caller, current, history = await identify_for_triage(self._services, update)
         if current is None:
             await query.answer(caller.pack.text("stale_button"))
             return
         if data == callbacks.CHECKIN_CANCEL:
-            await answering(query, self._cancel(update, caller, current, edit=True))
+            await answering(query, self._cancel(update, caller, current, history, edit=True))
             return
         if data == callbacks.CHECKIN_BACK:
             await self._back(update, caller, current)
@@ -81,20 +82,28 @@ class CheckinHandlers:
             return
         # The press is answered while the answer is stored and the next step shown; a lost answer to the press must
         # not cost the patient's answer.
-        await answering(query, self._take(update, caller, current, question, parsed[1]))
+        await answering(query, self._take(update, caller, current, history, question, parsed[1]))
 
-    async def _take(self, update: Update, caller: Caller, current: Checkin, question: Question, value: str) -> None:
+    async def _take(
+        self,
+        update: Update,
+        caller: Caller,
+        current: Checkin,
+        history: list[PastCheckin],
+        question: Question,
+        value: str,
+    ) -> None:
         """Store one answer, then show what follows it (the next question, the advice, or the end)."""
-        step = await self._care.answer(caller, current, question, value)
+        step = await self._care.answer(caller, current, history, question, value)
         await self._replies.step(update, caller, step, edit=True)
 
     async def cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Leave the open check-in, keeping what was answered (/cancel)."""
-        caller, current = await identify_with_checkin(self._services, update)
+        caller, current, history = await identify_for_triage(self._services, update)
         if current is None:
             await send(update, no_buttons(caller.pack.text("checkin.nothing_to_cancel")))
             return
-        await self._cancel(update, caller, current, edit=False)
+        await self._cancel(update, caller, current, history, edit=False)
 
     async def _back(self, update: Update, caller: Caller, current: Checkin) -> None:
         """Re-open the last answered question, clearing its answer."""
@@ -111,9 +120,11 @@ class CheckinHandlers:
         """Clear the answer to a question and ask it again."""
         await self._replies.ask(update, caller, await self._care.back(current, previous), edit=True)
 
-    async def _cancel(self, update: Update, caller: Caller, current: Checkin, *, edit: bool) -> None:
+    async def _cancel(
+        self, update: Update, caller: Caller, current: Checkin, history: list[PastCheckin], *, edit: bool
+    ) -> None:
         """Close the check-in as partial; answers that already need a person still get the reply and the alert."""
-        closing = await self._care.close(caller, current)
+        closing = await self._care.close(caller, current, history)
         await self._replies.closing(update, caller, closing, edit=edit, notice="checkin.cancelled")
 
 

@@ -10,9 +10,9 @@ from telegram.ext import ContextTypes
 from bot.care.caller import Caller
 from bot.care.checkins import CheckinCare, Hint
 from bot.care.services import Services
-from bot.domain.checkin import Question, next_question
+from bot.domain.checkin import PastCheckin, Question, next_question
 from bot.domain.records import Checkin
-from bot.handlers.caller import identify
+from bot.handlers.caller import identify, identify_for_triage
 from bot.handlers.checkin_replies import CheckinReplies
 from bot.handlers.onboarding_replies import OnboardingReplies
 from bot.handlers.replies import send
@@ -39,12 +39,11 @@ class MessageHandlers:
 
     async def text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer typed text: inside a check-in as part of it; else warning signs first, then a date or the menu."""
-        caller = await identify(self._services, update)
+        caller, current, history = await identify_for_triage(self._services, update)
         text = _text_of(update.effective_message)
-        current = await self._open_checkin(caller)
-        if current is not None and await self._in_checkin(update, caller, current, text):
+        if current is not None and await self._in_checkin(update, caller, current, history, text):
             return  # taken as part of the check-in (unless the idle job closed it a moment ago)
-        answered = await self._typed.answer(update, caller, text)
+        answered = await self._typed.answer(update, caller, history, text)
         if caller.patient is not None and not caller.patient.onboarded:
             await self._onboarding.typed_date(update, caller, text, quiet=answered)
         elif not answered:
@@ -52,24 +51,23 @@ class MessageHandlers:
 
     async def edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer an edited message: warning signs first, else a note that edits are not read."""
-        caller = await identify(self._services, update)
-        if not await self._typed.answer(update, caller, _text_of(update.effective_message)):
+        caller, _current, history = await identify_for_triage(self._services, update)
+        if not await self._typed.answer(update, caller, history, _text_of(update.effective_message)):
             await send(update, views.with_menu_buttons(caller.pack.text("edited"), caller.pack))
 
     async def media(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a sticker, photo, voice note or other media: its caption is read for warning signs."""
-        caller = await identify(self._services, update)
+        caller, current, history = await identify_for_triage(self._services, update)
         message = update.effective_message
-        current = await self._open_checkin(caller)
-        if current is not None and message is not None and await self._photo(update, caller, current, message):
+        if current is not None and message is not None and await self._photo(update, caller, current, history, message):
             return
         if (
             current is not None
             and _text_of(message)
-            and await self._in_checkin(update, caller, current, _text_of(message))
+            and await self._in_checkin(update, caller, current, history, _text_of(message))
         ):
             return  # a caption during a check-in is read as part of it
-        if not await self._typed.answer(update, caller, _text_of(message)):
+        if not await self._typed.answer(update, caller, history, _text_of(message)):
             text = caller.pack.text("media", clinic_phone=self._services.clinic.phone)
             await send(update, views.with_menu_buttons(text, caller.pack))
 
@@ -80,13 +78,15 @@ class MessageHandlers:
 
     async def unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Answer a command the bot does not know, reading it for warning signs like any text."""
-        caller = await identify(self._services, update)
-        if not await self._typed.answer(update, caller, _text_of(update.effective_message)):
+        caller, _current, history = await identify_for_triage(self._services, update)
+        if not await self._typed.answer(update, caller, history, _text_of(update.effective_message)):
             await send(update, views.with_menu_buttons(caller.pack.text("unknown_command"), caller.pack))
 
-    async def _in_checkin(self, update: Update, caller: Caller, current: Checkin, text: str) -> bool:
+    async def _in_checkin(
+        self, update: Update, caller: Caller, current: Checkin, history: list[PastCheckin], text: str
+    ) -> bool:
         """Take typed text as part of the open check-in; False when it had closed meanwhile (the idle job)."""
-        taken = await self._checkins.typed(caller, current, text)
+        taken = await self._checkins.typed(caller, current, history, text)
         if isinstance(taken, Hint):
             await send(update, no_buttons(caller.pack.text(taken.key, **taken.values)))
             return True
@@ -97,17 +97,16 @@ class MessageHandlers:
         )
         return True
 
-    async def _photo(self, update: Update, caller: Caller, current: Checkin, message: Message) -> bool:
+    async def _photo(
+        self, update: Update, caller: Caller, current: Checkin, history: list[PastCheckin], message: Message
+    ) -> bool:
         """Take a photo sent at the check-in's photo step, its caption as the note; tell whether it was taken."""
         if next_question(current.answers) is not Question.PHOTO or not message.photo:
             return False
-        step = await self._checkins.photo(caller, current, message.photo[-1].file_id, message.caption or "")
+        file_id = message.photo[-1].file_id
+        step = await self._checkins.photo(caller, current, history, file_id, message.caption or "")
         await self._checkin_replies.step(update, caller, step, edit=False)
         return True
-
-    async def _open_checkin(self, caller: Caller) -> Checkin | None:
-        """Return the caller's check-in in progress, if any."""
-        return await self._services.database.checkins.open_for(caller.user_id)
 
 
 def _text_of(message: Message | None) -> str:

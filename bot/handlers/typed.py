@@ -4,11 +4,14 @@ The advice comes with the signs read back in plain words, and for an escalation 
 warning-sign questions are one tap away.
 """
 
+from collections.abc import Sequence
+
 from telegram import Update
 
 from bot.care.caller import Caller
 from bot.care.services import Services
 from bot.care.typed import TypedAnswer, TypedCare, TypedReading
+from bot.domain.checkin import PastCheckin
 from bot.handlers.replies import give_outcome, send
 from bot.outbox.worker import Outbox
 from bot.views import screens as views
@@ -25,9 +28,12 @@ class TypedReplies:
         self._care = care
         self._deliveries = deliveries
 
-    async def answer(self, update: Update, caller: Caller, text: str) -> bool:
-        """Answer a message by what it names; tell whether it named a symptom at all (False: nothing was sent)."""
-        reading = await self._care.read(caller, text)
+    async def answer(self, update: Update, caller: Caller, history: Sequence[PastCheckin], text: str) -> bool:
+        """Answer a message by what it names; tell whether it named a symptom at all (False: nothing was sent).
+
+        history is what triage reads of the caller's complete check-ins, read with the caller.
+        """
+        reading = await self._care.read(caller, history, text)
         if reading is None:
             return False
         pack = caller.pack

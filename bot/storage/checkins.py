@@ -3,6 +3,7 @@
 import json
 import logging
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -34,36 +35,53 @@ _WITH_ANSWERS = " LEFT JOIN checkin_answer AS a ON a.checkin_id = c.id"
 _SELECT = f"SELECT {_CHECKIN_FIELDS} FROM checkin AS c{_WITH_ANSWERS}"  # noqa: S608 - fixed text
 _ORDER = " ORDER BY c.local_date, c.started_at, c.id"
 _OPEN = "c.user_id = ? AND c.status = 'open'"
-# A patient with their open check-in (if any) in one statement, the patient's columns first.
-_PATIENT_AND_OPEN = (
-    f"SELECT p.*, {_CHECKIN_FIELDS} FROM (SELECT {PATIENT_COLUMNS} FROM patient WHERE user_id = ?) AS p"  # noqa: S608
+_PATIENT_WIDTH = len(PATIENT_COLUMNS.split(","))
+# The parts of one read of a patient (a statement of parts joined by UNION ALL, so one trip to the database thread):
+# each row is led by its part's number, then the patient's columns (NULL but in the first part), then a check-in's.
+_NO_PATIENT = ", ".join(["NULL"] * _PATIENT_WIDTH)
+# Part 0: the patient with their open check-in (if any) and its answers; no row when there is no such patient.
+_PATIENT_PART = (
+    f"SELECT 0, p.*, {_CHECKIN_FIELDS} FROM (SELECT {PATIENT_COLUMNS} FROM patient WHERE user_id = ?) AS p"  # noqa: S608
     f" LEFT JOIN checkin AS c ON c.user_id = p.user_id AND c.status = 'open'{_WITH_ANSWERS}"
 )
-_PATIENT_WIDTH = len(PATIENT_COLUMNS.split(","))
+# Part 1: what triage reads of the patient's complete check-ins other than one: only the last of each date (the last
+# by start, as the history orders them), since the dates' earlier ones never count (see bot/domain/triage.py).
+_HISTORY_PART = (
+    f"SELECT 1, {_NO_PATIENT}, {_CHECKIN_FIELDS} FROM (SELECT *,"  # noqa: S608 - fixed text
+    " ROW_NUMBER() OVER (PARTITION BY local_date ORDER BY started_at DESC, id DESC) AS newest"
+    f" FROM checkin WHERE user_id = ? AND status = 'complete' AND id <> ?) AS c{_WITH_ANSWERS} WHERE c.newest = 1"
+)
+# Part 2: the patient's last check-in finished (in any way) of those started on a clinic date.
+_FINISHED_PART = (
+    f"SELECT 2, {_NO_PATIENT}, {_CHECKIN_FIELDS} FROM (SELECT * FROM checkin"  # noqa: S608 - fixed text
+    " WHERE user_id = ? AND local_date = ? AND status <> 'open' ORDER BY started_at DESC, id DESC LIMIT 1) AS c"
+    f"{_WITH_ANSWERS}"
+)
+_PART_ORDER = f" ORDER BY 1, {_PATIENT_WIDTH + 4}"  # by part, then by the check-in's date (the history's order)
+_NO_CHECKIN = 0  # no check-in has this id: the open check-in, never complete, is left out of the history by its status
+_PATIENT, _HISTORY, _FINISHED = 0, 1, 2
 # What a write's RETURNING gives back: the check-in's row as _SELECT reads it, and its answers as one JSON object, so
 # that the write and the read of its outcome are one statement (one trip to the database thread, not several).
 _RETURNING = (
     " RETURNING id, user_id, local_date, day, status, tier, reasons, message_id, started_at, updated_at, finished_at,"
     " (SELECT json_group_object(question, value) FROM checkin_answer WHERE checkin_id = checkin.id)"
 )
-# The answer written only while its check-in is open, so that a finished one is left unchanged.
+# The answer written only while its check-in is open, so that a finished one is left unchanged. A trigger (migration
+# 0011) marks the check-in active at the answer's moment in this same statement: one write, atomic and committed on
+# its own, which the idle job (closing only a check-in not updated since a moment) cannot come between.
 _ANSWER = (
     "INSERT INTO checkin_answer (checkin_id, question, value, answered_at)"
     " SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM checkin WHERE id = ? AND status = 'open')"
     " ON CONFLICT (checkin_id, question) DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at"
+    " RETURNING checkin_id"
 )
 _UNANSWER = (
     "DELETE FROM checkin_answer WHERE checkin_id = ? AND question = ?"
     " AND EXISTS (SELECT 1 FROM checkin WHERE id = checkin_id AND status = 'open')"
 )
-# Triage reads, of the patient's complete check-ins other than the one being triaged, only the last of each date
-# (the last by start, as the history orders them): the dates' earlier ones never count (see bot/domain/triage.py).
-_TRIAGE_HISTORY = (
-    "SELECT c.id, c.local_date, c.day, a.question, a.value FROM ("
-    "SELECT id, local_date, day,"
-    " ROW_NUMBER() OVER (PARTITION BY local_date ORDER BY started_at DESC, id DESC) AS newest"
-    " FROM checkin WHERE user_id = ? AND status = 'complete' AND id <> ?"
-    ") AS c LEFT JOIN checkin_answer AS a ON a.checkin_id = c.id WHERE c.newest = 1 ORDER BY c.local_date"
+_START = (
+    "INSERT INTO checkin (user_id, local_date, day, started_at, updated_at) VALUES (?, ?, ?, ?, ?)"
+    " ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING"
 )
 _QUESTIONS = {question.value: question for question in Question}
 _NEVER = "9999"  # later than every stored moment: "not updated since" holds for any check-in
@@ -85,32 +103,34 @@ class CheckinStore:
         found = await _select(self._sql, _OPEN, (user_id,))
         return found[0] if found else None
 
-    async def patient_and_open(self, user_id: int) -> tuple[Patient | None, Checkin | None]:
-        """Return the patient with this Telegram user id (or None) and their open check-in (or None), in one read."""
-        rows = await self._sql.rows(_PATIENT_AND_OPEN, (user_id,))
-        if not rows:
-            return None, None
-        patient = patient_from_row(rows[0][:_PATIENT_WIDTH])
-        if rows[0][_PATIENT_WIDTH] is None:
-            return patient, None
-        [current] = _checkins_from([row[_PATIENT_WIDTH:] for row in rows])
-        return patient, current
+    async def for_triage(self, user_id: int) -> tuple[Patient | None, Checkin | None, list[PastCheckin]]:
+        """Return the patient, their open check-in and what triage reads of their complete ones, in one read."""
+        parts = await _parts(self._sql, f"{_PATIENT_PART} UNION ALL {_HISTORY_PART}", (user_id, user_id, _NO_CHECKIN))
+        return *_patient_and_open(parts[_PATIENT]), _past_checkins(parts[_HISTORY])
+
+    async def for_opening(self, user_id: int, on: date) -> tuple[Patient | None, Checkin | None, Checkin | None]:
+        """Return the patient, their open check-in and their last one finished of those started on a date, one read."""
+        parts = await _parts(
+            self._sql, f"{_PATIENT_PART} UNION ALL {_FINISHED_PART}", (user_id, user_id, on.isoformat())
+        )
+        finished = _checkins_from([row[_PATIENT_WIDTH:] for row in parts[_FINISHED]])
+        return *_patient_and_open(parts[_PATIENT]), (finished[0] if finished else None)
 
     async def start(self, user_id: int, local_date: date, day: int, now: datetime) -> Checkin:
-        """Start a check-in for the patient; when one is open already, return that one (whatever its date)."""
-        async with self._sql.transaction() as tx:
-            started = await _returned(
-                tx,
-                "INSERT INTO checkin (user_id, local_date, day, started_at, updated_at) VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT (user_id) WHERE status = 'open' DO NOTHING",
-                (user_id, local_date.isoformat(), day, utc_text(now), utc_text(now)),
-            )
+        """Start a check-in for the patient; when one is open already, return that one (whatever its date).
+
+        The insert is one statement, atomic and committed on its own; the open check-in is read only when it inserted
+        nothing, and should the idle job have closed that one in between, the insert is tried once more.
+        """
+        params = (user_id, local_date.isoformat(), day, utc_text(now), utc_text(now))
+        for _attempt in range(2):
+            started = await _returned(self._sql, _START, params)
             if started is not None:
                 return started
-            found = await _select(tx, _OPEN, (user_id,))
-            if not found:
-                raise RuntimeError("a check-in was neither started nor found open")
-            return found[0]
+            found = await _select(self._sql, _OPEN, (user_id,))
+            if found:
+                return found[0]
+        raise RuntimeError("a check-in was neither started nor found open")
 
     async def set_message(self, checkin_id: int, message_id: int, now: datetime) -> None:
         """Record the Telegram message the check-in is shown in (and edited in place)."""
@@ -119,11 +139,18 @@ class CheckinStore:
             (message_id, utc_text(now), checkin_id),
         )
 
-    async def answer(self, checkin_id: int, question: Question, value: str, now: datetime) -> Checkin:
-        """Store (or replace) an answer and return the check-in with all its answers; a finished one is unchanged."""
-        async with self._sql.transaction() as tx:
-            await tx.run(_ANSWER, (checkin_id, question.value, value, utc_text(now), checkin_id))
-            return await _touch(tx, checkin_id, now)
+    async def answer(self, current: Checkin, question: Question, value: str, now: datetime) -> Checkin:
+        """Store (or replace) an answer and return the check-in with all its answers; a finished one is unchanged.
+
+        One statement, on disk when this returns. `current` is the check-in as this update read it (or as a write of
+        it returned): only its patient's updates change an open check-in, one at a time (bot/telegram/update_order.py),
+        so the check-in with the answer is built here, as stored, rather than read back. Only when the answer was not
+        taken (the idle job closed the check-in meanwhile) is the check-in read as it now is.
+        """
+        if not await take_answer(self._sql, current.id, question, value, now):
+            return await get_checkin(self._sql, current.id)
+        answers = current.answers.with_answer(question, value)
+        return replace(current, answers=answers, updated_at=moment_from(utc_text(now)))
 
     async def unanswer(self, checkin_id: int, question: Question, now: datetime) -> Checkin:
         """Remove an answer (for Back) and return the check-in; a finished one is unchanged."""
@@ -155,24 +182,14 @@ class CheckinStore:
 
     async def triage_history(self, user_id: int, excluding: int) -> list[PastCheckin]:
         """Return what triage needs of the patient's complete check-ins but one: the last of each date, oldest first."""
-        rows = await self._sql.rows(_TRIAGE_HISTORY, (user_id, excluding))
-        heads: dict[int, tuple[date, int]] = {}
-        answers: dict[int, list[tuple[str, str]]] = {}
-        for checkin_id, local_date, day, question, value in rows:
-            heads.setdefault(checkin_id, (date.fromisoformat(local_date), int(day)))
-            if question is not None:
-                answers.setdefault(checkin_id, []).append((question, str(value)))
-        return [
-            PastCheckin(on, day, _answers_from(checkin_id, answers.get(checkin_id, ())))
-            for checkin_id, (on, day) in heads.items()
-        ]
+        parts = await _parts(self._sql, _HISTORY_PART, (user_id, excluding))
+        return _past_checkins(parts[_HISTORY])
 
-    async def last_finished_on(self, user_id: int, local_date: date) -> Checkin | None:
-        """Return the patient's last check-in finished (in any way) of those started on this clinic date, or None."""
-        found = await _select(
-            self._sql, "c.user_id = ? AND c.local_date = ? AND c.status <> 'open'", (user_id, local_date.isoformat())
-        )
-        return found[-1] if found else None
+
+async def take_answer(statements: Statements, checkin_id: int, question: Question, value: str, now: datetime) -> bool:
+    """Store (or replace) an answer of an open check-in, marking it active now; tell whether it was open to take it."""
+    stamp = utc_text(now)
+    return bool(await statements.rows(_ANSWER, (checkin_id, question.value, value, stamp, checkin_id)))
 
 
 async def finish_checkin(
@@ -202,7 +219,7 @@ async def finish_checkin(
             utc_text(idle_since) if idle_since is not None else _NEVER,
         ),
     )
-    return (finished, True) if finished is not None else (await _get(tx, checkin_id), False)
+    return (finished, True) if finished is not None else (await get_checkin(tx, checkin_id), False)
 
 
 async def _touch(tx: Statements, checkin_id: int, now: datetime) -> Checkin:
@@ -210,7 +227,7 @@ async def _touch(tx: Statements, checkin_id: int, now: datetime) -> Checkin:
     touched = await _returned(
         tx, "UPDATE checkin SET updated_at = ? WHERE id = ? AND status = 'open'", (utc_text(now), checkin_id)
     )
-    return touched if touched is not None else await _get(tx, checkin_id)
+    return touched if touched is not None else await get_checkin(tx, checkin_id)
 
 
 async def _returned(tx: Statements, write: str, params: Params) -> Checkin | None:
@@ -222,7 +239,31 @@ async def _returned(tx: Statements, write: str, params: Params) -> Checkin | Non
     return _checkin_from(row, _answers_from(int(row[0]), ((str(q), str(v)) for q, v in pairs.items())))
 
 
-async def _get(tx: Statements, checkin_id: int) -> Checkin:
+async def _parts(statements: Statements, parts: str, params: Params) -> dict[int, list[Sequence[Any]]]:
+    """Run a read of fixed parts joined by UNION ALL; return each part's rows without their part number (none: [])."""
+    found: dict[int, list[Sequence[Any]]] = {_PATIENT: [], _HISTORY: [], _FINISHED: []}
+    for row in await statements.rows(f"{parts}{_PART_ORDER}", params):
+        found[int(row[0])].append(row[1:])
+    return found
+
+
+def _patient_and_open(rows: Sequence[Sequence[Any]]) -> tuple[Patient | None, Checkin | None]:
+    """Turn the patient part's rows into the patient (None when unknown) and their open check-in (or None)."""
+    if not rows:
+        return None, None
+    patient = patient_from_row(rows[0][:_PATIENT_WIDTH])
+    if rows[0][_PATIENT_WIDTH] is None:
+        return patient, None
+    [current] = _checkins_from([row[_PATIENT_WIDTH:] for row in rows])
+    return patient, current
+
+
+def _past_checkins(rows: Sequence[Sequence[Any]]) -> list[PastCheckin]:
+    """Turn the history part's rows (a check-in's row once per answer, by date) into what triage reads of each."""
+    return [PastCheckin(c.local_date, c.day, c.answers) for c in _checkins_from([row[_PATIENT_WIDTH:] for row in rows])]
+
+
+async def get_checkin(tx: Statements, checkin_id: int) -> Checkin:
     """Return a check-in that must exist."""
     found = await _select(tx, "c.id = ?", (checkin_id,))
     if not found:

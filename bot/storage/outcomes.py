@@ -7,8 +7,9 @@ clinic its alert nor the patient their advice, since both are deliveries that ar
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from bot.domain.checkin import Question
 from bot.domain.records import Checkin, CheckinStatus, Delivery, DeliveryKind, Escalation, Verdict
-from bot.storage.checkins import finish_checkin
+from bot.storage.checkins import finish_checkin, get_checkin, take_answer
 from bot.storage.escalations import EscalationFacts, merge_escalation
 from bot.storage.outbox import Message, add_delivery
 from bot.storage.shared import SharedConnection, Statements
@@ -45,14 +46,18 @@ class OutcomeStore:
         now: datetime,
         hold: datetime,
         idle_since: datetime | None = None,
+        answer: tuple[Question, str] | None = None,
     ) -> Outcome:
         """Finish an open check-in with its verdict, escalation and deliveries (due at `hold`); once only.
 
         With idle_since, only a check-in not updated since then is finished (the idle job's close), and the patient is
-        told it was closed. A check-in finished already (a repeated press, or the idle job first) is returned with
-        nothing queued.
+        told it was closed. With answer, the answer that finishes it is stored first, in the same transaction (one
+        commit). A check-in finished already (a repeated press, or the idle job first) is returned with nothing queued
+        (and the answer not taken).
         """
         async with self._sql.transaction() as tx:
+            if answer is not None and not await take_answer(tx, checkin_id, *answer, now):
+                return Outcome(await get_checkin(tx, checkin_id), False, None, None)
             checkin, finished_now = await finish_checkin(
                 tx, checkin_id, status, verdict.tier, verdict.reasons, now, idle_since=idle_since
             )

@@ -131,7 +131,7 @@ async def _write_checkins(database: Database, user_ids: list[int]) -> tuple[int,
         await store.set_message(checkin.id, 1, moment)
         while (question := next_question(checkin.answers)) is not None:
             moment += timedelta(seconds=1)
-            checkin = await store.answer(checkin.id, question, _calm_answer(question), moment)
+            checkin = await store.answer(checkin, question, _calm_answer(question), moment)
             answers += 1
         await store.finish(checkin.id, CheckinStatus.COMPLETE, "self_care", (), moment)
     return answers, time.perf_counter() - started

@@ -1,9 +1,11 @@
-"""The Trips benchmark: database trips and Bot API calls per kind of update, counted in process.
+"""The Trips benchmark: database trips, commits and Bot API calls per kind of update, counted in process.
 
 A trip is one round trip to aiosqlite's thread: every execute, execute_fetchall, cursor fetch, commit and rollback
 goes through `aiosqlite.Connection._execute`, which is counted here (a test tool: a private name is fine in tests,
 never in bot/). Each trip is a hop between threads, and a write holds the shared connection's lock across its trips.
-Bot API calls are counted as they reach the fake. Both count only the work of the update itself: a context variable
+Commits are counted too, each an fsync with
+`synchronous = FULL`: a COMMIT, and a write run on its own (outside a transaction, committed when it ends). Bot API
+calls are counted as they reach the fake. Both count only the work of the update itself: a context variable
 is set when the Application takes the update, and the tasks its handlers start inherit it; the outbox's loops and
 the jobs run outside it.
 
@@ -45,13 +47,23 @@ FIRST_PATIENT = 8100
 
 @dataclass
 class Tally:
-    """What one update cost: its trips to the database thread and its Bot API calls."""
+    """What one update cost: its trips to the database thread, the commits among them, and its Bot API calls."""
 
     trips: int = 0
+    commits: int = 0
     calls: int = 0
 
 
 _TALLY: ContextVar[Tally | None] = ContextVar("trips_tally", default=None)
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def commits(connection: aiosqlite.Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> int:
+    """Return how many commits a trip makes: one for COMMIT, and one for a write outside a transaction."""
+    if getattr(fn, "__name__", "") == "commit":
+        return 1
+    sql = args[0] if args and isinstance(args[0], str) else ""
+    return int(sql.lstrip().upper().startswith(_WRITES) and not connection.in_transaction)
 
 
 @dataclass
@@ -70,6 +82,7 @@ class Counter:
             """Count a trip for the update being handled, then make it."""
             if (tally := _TALLY.get()) is not None:
                 tally.trips += 1
+                tally.commits += commits(connection, fn, args)
             return await execute(connection, fn, *args, **kw)
 
         async def tallied(application: Application[Any, Any, Any, Any, Any, Any], update: object) -> None:
@@ -277,5 +290,6 @@ async def run(scale: Scale) -> list[Figure]:
     figures: list[Figure] = []
     for kind, tally in tallies.items():
         figures.append(Figure(SECTION, f"{kind}: database trips", tally.trips, "trips"))
+        figures.append(Figure(SECTION, f"{kind}: commits", tally.commits, "commits"))
         figures.append(Figure(SECTION, f"{kind}: Bot API calls", tally.calls, "calls"))
     return figures
