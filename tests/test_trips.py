@@ -22,10 +22,10 @@ LIMITS = {
     "Cancel": (2, 1, 2),  # before: (3, 1, 2)
     "last answer, advice": (7, 2, 2),  # before: (11, 3, 2)
     "typed temperature": (3, 2, 1),  # before: (8, 2, 1)
-    "typed red flag": (19, 6, 4),  # before: (21, 6, 4)
+    "typed red flag": (16, 6, 4),  # before: (21, 6, 4)
     "onboarding press": (2, 1, 3),
     "settings press": (3, 1, 2),
-    "staff acknowledge": (8, 2, 2),
+    "staff acknowledge": (6, 2, 2),  # before: (8, 2, 2)
 }
 
 

@@ -23,6 +23,8 @@ _COLUMNS = (
     "id, user_id, checkin_id, local_date, tier, reasons, status, staff_chat_id, staff_message_id, created_at,"
     " updated_at, acknowledged_by, acknowledged_at, resolved_by, resolved_at, last_sent_at, words"
 )
+# A write's RETURNING gives the escalation as written: the write and the read of its outcome are one statement.
+_RETURNING = f" RETURNING {_COLUMNS}"
 
 
 @dataclass(frozen=True)
@@ -50,14 +52,15 @@ async def merge_escalation(tx: Statements, facts: EscalationFacts, now: datetime
     on = facts.local_date.isoformat()
     found = await _select(tx, "user_id = ? AND local_date = ? AND tier = ?", (facts.user_id, on, facts.tier))
     if not found:
-        row = await tx.row(
+        created = await _returned(
+            tx,
             "INSERT INTO escalation (user_id, checkin_id, local_date, tier, reasons, words, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (facts.user_id, facts.checkin_id, on, facts.tier, reasons_text(facts.reasons), facts.words, stamp, stamp),
         )
-        if row is None:
-            raise RuntimeError("inserting an escalation returned no id")
-        return await _get(tx, int(row[0])), True
+        if created is None:
+            raise RuntimeError("inserting an escalation returned no row")
+        return created, True
     existing = found[0]
     merged = tuple(dict.fromkeys((*existing.reasons, *(str(reason) for reason in facts.reasons))))
     # Resolved, or acknowledged but now with a sign staff have not seen: open again, and posted afresh.
@@ -70,12 +73,15 @@ async def merge_escalation(tx: Statements, facts: EscalationFacts, now: datetime
             " resolved_by = NULL, resolved_at = NULL, staff_chat_id = NULL, staff_message_id = NULL WHERE id = ?",
             (existing.id,),
         )
-    await tx.run(
+    updated = await _returned(
+        tx,
         "UPDATE escalation SET reasons = ?, checkin_id = COALESCE(?, checkin_id), words = COALESCE(?, words),"
         " updated_at = ? WHERE id = ?",
         (reasons_text(merged), facts.checkin_id, facts.words, stamp, existing.id),
     )
-    return await _get(tx, existing.id), reopened
+    if updated is None:
+        raise LookupError(f"there is no escalation {existing.id}")
+    return updated, reopened
 
 
 class EscalationStore:
@@ -107,16 +113,17 @@ class EscalationStore:
     async def acknowledge(self, escalation_id: int, staff_id: int, now: datetime) -> Escalation | None:
         """Mark an open escalation acknowledged, queueing word to the patient; any other is returned unchanged."""
         async with self._sql.transaction() as tx:
-            found = await _select(tx, "id = ?", (escalation_id,))
-            if not found or found[0].status is not EscalationStatus.OPEN:
-                return found[0] if found else None
-            await tx.run(
+            acknowledged = await _returned(
+                tx,
                 "UPDATE escalation SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = ?,"
-                " updated_at = ? WHERE id = ?",
+                " updated_at = ? WHERE id = ? AND status = 'open'",
                 (staff_id, utc_text(now), utc_text(now), escalation_id),
             )
-            await _tell_patient(tx, found[0], now)
-            return await _get(tx, escalation_id)
+            if acknowledged is None:  # not open (or no such escalation): as it is
+                found = await _select(tx, "id = ?", (escalation_id,))
+                return found[0] if found else None
+            await _tell_patient(tx, acknowledged, now)
+            return acknowledged
 
     async def resolve(self, escalation_id: int, staff_id: int, now: datetime) -> Escalation | None:
         """Mark an escalation resolved (and acknowledged if open, the patient told); a resolved one is unchanged."""
@@ -125,15 +132,18 @@ class EscalationStore:
             found = await _select(tx, "id = ?", (escalation_id,))
             if not found or found[0].status is EscalationStatus.RESOLVED:
                 return found[0] if found else None
-            await tx.run(
+            resolved = await _returned(
+                tx,
                 "UPDATE escalation SET status = 'resolved', resolved_by = ?, resolved_at = ?,"
                 " acknowledged_by = COALESCE(acknowledged_by, ?), acknowledged_at = COALESCE(acknowledged_at, ?),"
                 " updated_at = ? WHERE id = ?",
                 (staff_id, stamp, staff_id, stamp, stamp, escalation_id),
             )
+            if resolved is None:
+                raise LookupError(f"there is no escalation {escalation_id}")
             if found[0].status is EscalationStatus.OPEN:
                 await _tell_patient(tx, found[0], now)
-            return await _get(tx, escalation_id)
+            return resolved
 
     async def due_for_resend(self, sent_before: datetime) -> list[Escalation]:
         """Return open escalations last sent to staff before this moment (never sent: created before it)."""
@@ -162,12 +172,10 @@ class EscalationStore:
         return await _select(self._sql, "user_id = ?", (user_id,))
 
 
-async def _get(tx: Statements, escalation_id: int) -> Escalation:
-    """Return an escalation that must exist."""
-    found = await _select(tx, "id = ?", (escalation_id,))
-    if not found:
-        raise LookupError(f"there is no escalation {escalation_id}")
-    return found[0]
+async def _returned(tx: Statements, write: str, params: Params) -> Escalation | None:
+    """Run a write of at most one escalation (a fixed statement) and return it as written, or None."""
+    row = await tx.row(f"{write}{_RETURNING}", params)
+    return None if row is None else _escalation_from(row)
 
 
 async def _select(statements: Statements, where: str, params: Params) -> list[Escalation]:

@@ -67,8 +67,7 @@ class OutboxStore:
         self, kind: DeliveryKind, user_id: int, message: Message, *, due_at: datetime, now: datetime
     ) -> Delivery:
         """Queue a row of its own (one that follows another, such as telling the patient the clinic knows)."""
-        async with self._sql.transaction() as tx:
-            return await add_delivery(tx, kind, user_id, message, due_at=due_at, now=now)
+        return await add_delivery(self._sql, kind, user_id, message, due_at=due_at, now=now)  # one statement
 
     async def due(self, priority: int, now: datetime, limit: int) -> list[Due]:
         """Return up to limit pending rows of a priority whose time has come, in order, with their patient's state."""
@@ -166,7 +165,7 @@ class OutboxStore:
 async def add_delivery(
     tx: Statements, kind: DeliveryKind, user_id: int, message: Message, *, due_at: datetime, now: datetime
 ) -> Delivery:
-    """Queue a row inside a transaction (two alerts of one escalation are fine: the second edits the first)."""
+    """Queue a row in one statement, alone or in a transaction (a second alert of an escalation edits the first)."""
     row = await tx.row(_INSERT, _values(kind, user_id, message, due_at, now))
     if row is None:
         raise RuntimeError("inserting into the outbox returned no row")
