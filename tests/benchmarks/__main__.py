@@ -38,6 +38,9 @@ def registered() -> dict[str, Benchmark]:
     from tests.benchmarks import latency
 
     found["latency"] = latency.run
+    from tests.benchmarks import instructions
+
+    found["instructions"] = instructions.run
     return found
 
 
