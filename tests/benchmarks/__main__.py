@@ -41,6 +41,9 @@ def registered() -> dict[str, Benchmark]:
     from tests.benchmarks import instructions
 
     found["instructions"] = instructions.run
+    from tests.benchmarks import commits
+
+    found["commits"] = commits.run
     return found
 
 
