@@ -2,7 +2,7 @@
 
 import asyncio
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from bot.content.keys import as_key
@@ -65,15 +65,18 @@ async def onboard_typing_the_date(user: LocalUser, en: LanguagePack, typed_date:
 
 
 @contextmanager
-def press_answers_held(fake: LocalTelegram) -> Iterator[asyncio.Event]:
-    """Hold every answerCallbackQuery on its way to the fake until the event is set (a slow network); let go after."""
+def calls_held(fake: LocalTelegram, method: str, chat_id: int | None = None) -> Iterator[asyncio.Event]:
+    """Hold every call of a method (to one chat, if given) on its way to the fake until the event is set; let go after.
+
+    A slow network for that call alone: what the bot does meanwhile did not wait for its reply.
+    """
     release, answer = asyncio.Event(), fake.answer
 
-    async def held(method: str, token: str, raw: dict[str, Any]) -> Reply:
-        """Answer a call, once released if it answers a button press."""
-        if method.lower() == "answercallbackquery":
+    async def held(name: str, token: str, raw: dict[str, Any]) -> Reply:
+        """Answer a call, once released if it is one of those held."""
+        if name.lower() == method.lower() and chat_id in (None, int(raw.get("chat_id", 0))):
             await release.wait()
-        return await answer(method, token, raw)
+        return await answer(name, token, raw)
 
     vars(fake)["answer"] = held  # this fake's calls only, in process and over HTTP alike
     try:
@@ -81,3 +84,8 @@ def press_answers_held(fake: LocalTelegram) -> Iterator[asyncio.Event]:
     finally:
         release.set()
         del vars(fake)["answer"]
+
+
+def press_answers_held(fake: LocalTelegram) -> AbstractContextManager[asyncio.Event]:
+    """Hold every answerCallbackQuery (the answer to a button press) until the event is set; let go after."""
+    return calls_held(fake, "answerCallbackQuery")
