@@ -1,7 +1,7 @@
 """Steps a simulated patient takes again and again, shared by the journey tests."""
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
@@ -84,6 +84,20 @@ def calls_held(fake: LocalTelegram, method: str, chat_id: int | None = None) -> 
     finally:
         release.set()
         del vars(fake)["answer"]
+
+
+async def alert_while_advice_held(
+    fake: LocalTelegram, staff_chat: int, user: LocalUser, method: str, sent: Awaitable[object]
+) -> list[BotMessage]:
+    """Hold the advice (`method` to the patient) while `sent` is handled; return the alert, then the patient's next two.
+
+    The staff chat's alert is posted meanwhile; nothing reaches the patient before the advice is let go.
+    """
+    with calls_held(fake, method, user.chat_id):
+        await sent
+        alert = await fake.group(staff_chat).next_output()
+        await user.expect_no_output(within=0.3)  # not even "the clinic has been told" (its send is not held)
+    return [alert, await user.next_output(), await user.next_output()]
 
 
 def press_answers_held(fake: LocalTelegram) -> AbstractContextManager[asyncio.Event]:

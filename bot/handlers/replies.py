@@ -110,9 +110,14 @@ async def give_advice(
 
 
 async def give_outcome(update: Update, view: View, outcome: Outcome, deliveries: Outbox, *, edit: bool = False) -> None:
-    """Give an outcome's stored advice as the reply, then post the clinic's alert whatever happened to the advice."""
+    """Give an outcome's stored advice as the reply while the clinic's alert is posted: neither waits for the other.
+
+    Each is a stored delivery tried again until confirmed, so a failure of one costs nothing of the other. The patient
+    is told that the clinic has the alert only once the advice's first try is over: in their chat, the advice first.
+    """
+    advice = asyncio.create_task(give_advice(update, view, outcome.advice, deliveries, edit=edit))
     try:
-        await give_advice(update, view, outcome.advice, deliveries, edit=edit)  # a failure is tried again
-    finally:
         if outcome.alert is not None:
-            await deliveries.attempt(update.get_bot(), outcome.alert)
+            await deliveries.attempt(update.get_bot(), outcome.alert, after=advice)
+    finally:
+        await advice
