@@ -99,7 +99,6 @@ async def test_round_trips_in_series_per_kind_of_update(
     clock.now += timedelta(days=1)
     await measure("typed emergency", user.send("temp is 101.3F and theres yellow pus"), user, user, staff_chat)
 
-    print("SEEN", seen)
     answer, edit, told = "answerCallbackQuery", "editMessageText patient", "sendMessage patient"
     assert seen == {
         "consent accepted": [f"{answer}, editMessageReplyMarkup patient", "sendMessage patient"],
