@@ -1,8 +1,8 @@
 """Steps a simulated patient takes again and again, shared by the journey tests."""
 
 import asyncio
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from bot.content.keys import as_key
@@ -65,15 +65,18 @@ async def onboard_typing_the_date(user: LocalUser, en: LanguagePack, typed_date:
 
 
 @contextmanager
-def press_answers_held(fake: LocalTelegram) -> Iterator[asyncio.Event]:
-    """Hold every answerCallbackQuery on its way to the fake until the event is set (a slow network); let go after."""
+def calls_held(fake: LocalTelegram, method: str, chat_id: int | None = None) -> Iterator[asyncio.Event]:
+    """Hold every call of a method (to one chat, if given) on its way to the fake until the event is set; let go after.
+
+    A slow network for that call alone: what the bot does meanwhile did not wait for its reply.
+    """
     release, answer = asyncio.Event(), fake.answer
 
-    async def held(method: str, token: str, raw: dict[str, Any]) -> Reply:
-        """Answer a call, once released if it answers a button press."""
-        if method.lower() == "answercallbackquery":
+    async def held(name: str, token: str, raw: dict[str, Any]) -> Reply:
+        """Answer a call, once released if it is one of those held."""
+        if name.lower() == method.lower() and chat_id in (None, int(raw.get("chat_id", 0))):
             await release.wait()
-        return await answer(method, token, raw)
+        return await answer(name, token, raw)
 
     vars(fake)["answer"] = held  # this fake's calls only, in process and over HTTP alike
     try:
@@ -81,3 +84,22 @@ def press_answers_held(fake: LocalTelegram) -> Iterator[asyncio.Event]:
     finally:
         release.set()
         del vars(fake)["answer"]
+
+
+async def alert_while_advice_held(
+    fake: LocalTelegram, staff_chat: int, user: LocalUser, method: str, sent: Awaitable[object]
+) -> list[BotMessage]:
+    """Hold the advice (`method` to the patient) while `sent` is handled; return the alert, then the patient's next two.
+
+    The staff chat's alert is posted meanwhile; nothing reaches the patient before the advice is let go.
+    """
+    with calls_held(fake, method, user.chat_id):
+        await sent
+        alert = await fake.group(staff_chat).next_output()
+        await user.expect_no_output(within=0.3)  # not even "the clinic has been told" (its send is not held)
+    return [alert, await user.next_output(), await user.next_output()]
+
+
+def press_answers_held(fake: LocalTelegram) -> AbstractContextManager[asyncio.Event]:
+    """Hold every answerCallbackQuery (the answer to a button press) until the event is set; let go after."""
+    return calls_held(fake, "answerCallbackQuery")

@@ -11,7 +11,7 @@ from bot.content.packs import LanguagePack
 from bot.local_api import LocalTelegram
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
 from tests.conftest import TEST_CLINIC, TEST_ENV, Clock, RunningBot
-from tests.journeys import onboard, press_answers_held
+from tests.journeys import alert_while_advice_held, onboard, press_answers_held
 
 STAFF = 500  # in STAFF_USER_IDS of the test settings
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
@@ -68,9 +68,10 @@ async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
     assert alert.button_labels() == [en.label("acknowledge"), en.label("resolve")]
 
     staff = fake_telegram.user(STAFF, "Dr Lee")
-    await staff_chat.press(staff, en.label("acknowledge"))
-    acknowledged = await staff_chat.next_output()
-    assert acknowledged.message_id == alert.message_id, "the alert is updated in place"
+    with press_answers_held(fake_telegram):  # the alert shows the change without waiting for the press's answer
+        await staff_chat.press(staff, en.label("acknowledge"))
+        acknowledged = await staff_chat.next_output()
+        assert (acknowledged.message_id, staff.callback_answers()) == (alert.message_id, []), "updated in place"
     assert "Dr Lee" in acknowledged.plain_text
     assert acknowledged.button_labels() == [en.label("resolve")]
     assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")
@@ -171,6 +172,20 @@ async def test_an_answer_is_stored_and_the_next_question_shown_while_the_press_i
         assert (stored_answers(settings, 5010), len(user.callback_answers())) == ({"breathing": "no"}, answered)
     await bot.settle()
     assert len(user.callback_answers()) == answered + 1
+
+
+async def test_the_clinic_is_alerted_while_the_advice_is_on_its_way_and_told_after_it(
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
+) -> None:
+    """The alert does not wait for the patient's advice; "the clinic has been told" comes only after the advice."""
+    user = fake_telegram.user(5011)
+    await onboard(user, en)
+    await start_checkin(user, en, day=0)
+    pressed = user.press(en.label("yes"))  # trouble breathing: an emergency at once; the advice replaces the question
+    alert, advice, told = await alert_while_advice_held(fake_telegram, STAFF_CHAT, user, "editMessageText", pressed)
+    assert en.text("staff.tier.emergency") in alert.plain_text
+    assert advice.text.startswith(en.text("triage.emergency.title"))
+    assert told.text == en.text("triage.clinic_notified")
 
 
 async def test_a_non_staff_user_cannot_acknowledge(

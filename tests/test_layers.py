@@ -7,6 +7,7 @@ imports the playground.
 """
 
 import ast
+import subprocess
 import sys
 from functools import cache
 from pathlib import Path
@@ -122,3 +123,10 @@ def test_nothing_but_the_entry_point_imports_the_playground() -> None:
 def test_the_local_bot_api_imports_nothing_of_the_bot() -> None:
     """bot/local_api stands in for Telegram: it knows the Bot API only, nothing of the bot it serves."""
     assert _breaches("bot.local_api", "local api") == []
+
+
+def test_starting_the_bot_for_telegram_loads_no_web_server() -> None:
+    """`python -m bot` imports the playground (and aiohttp's server) only when it runs it, not on every start."""
+    code = "import sys, bot.__main__; print(sorted(m for m in sys.modules if m.startswith(('aiohttp', 'bot.play'))))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert loaded.stdout.strip() == "[]"

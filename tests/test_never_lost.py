@@ -80,6 +80,7 @@ async def test_a_reply_that_never_reached_telegram_is_sent_again(
     await onboard(user, en)
     await report_pus_with_a_typed_note(fake_telegram, user, en, fault="timeout_before")
     await fake_telegram.group(STAFF_CHAT).next_output(timeout=15)
+    await bot.settle()  # the alert did not wait for the reply: now the reply's first try (its timeout) is over too
     assert advice_in(user.messages(), en) == []
     await bot.run_jobs()
     assert advice_in(user.messages(), en) == [], "not again before its pause is over"

@@ -8,7 +8,7 @@ from bot.content.keys import Key, as_key
 from bot.content.packs import LanguagePack
 from bot.local_api import LocalTelegram
 from tests.conftest import Clock, RunningBot
-from tests.journeys import accept_consent, answer_health_question, onboard, start_and_see_consent
+from tests.journeys import accept_consent, answer_health_question, onboard, press_answers_held, start_and_see_consent
 
 TODAY = date(2026, 11, 24)
 
@@ -219,3 +219,38 @@ async def test_forged_date_buttons_are_refused(
     patient = await bot.stored_patient(1012)
     assert patient is not None
     assert patient.treatment_date is None
+
+
+async def test_consent_and_the_date_move_on_while_their_presses_are_answered(
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
+) -> None:
+    """Accept and a date button do not wait for the answers to their presses (on Telegram, each is a round trip)."""
+    user = fake_telegram.user(1013)
+    await start_and_see_consent(user, en)
+    with press_answers_held(fake_telegram):
+        await user.press(en.label("consent_accept"))
+        cleared, asked = await user.next_output(), await user.next_output()
+        assert (cleared.buttons, asked.text, user.callback_answers()) == ([], en.text("ask_treatment_date"), [])
+    await bot.settle()
+    with press_answers_held(fake_telegram):
+        await user.press(en.label("date_yesterday"))
+        confirmed = await user.next_output()
+        assert confirmed.text == en.text("date_confirmed", date=en.format_date(TODAY - timedelta(days=1)), day=1)
+        assert len(user.callback_answers()) == 1, "the date's press is still being answered"
+    await answer_health_question(user, en)
+    assert len(user.callback_answers()) == 3
+
+
+async def test_a_toast_that_does_not_depend_on_the_work_goes_with_it(
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
+) -> None:
+    """A date button pressed after onboarding resumes the patient while its "out of date" toast is on its way."""
+    user = fake_telegram.user(1014)
+    await onboard(user, en, "date_today")
+    answered = len(user.callback_answers())
+    with press_answers_held(fake_telegram):
+        await user.press_data("d:1", user.messages()[2].message_id)
+        assert (await user.next_output()).text == en.text("welcome_back", day=0)
+        assert len(user.callback_answers()) == answered
+    await bot.settle()
+    assert user.callback_answers()[-1].get("text") == en.text("stale_button")

@@ -13,7 +13,7 @@ from bot.telegram import request_layer as resilience
 from tests.broadcast_steps import add_patients
 from tests.checkin_steps import NORMAL_DAY, answer_all, start_checkin
 from tests.conftest import BotWith, Clock, RunningBot
-from tests.journeys import onboard
+from tests.journeys import onboard, press_answers_held
 
 # Clocks fall back in Toronto at 02:00 on 2026-11-01: 10:00 is 14:00 UTC before and 15:00 UTC after.
 TREATED_ON_OCT_30 = datetime(2026, 10, 30, 15, 0, tzinfo=UTC)
@@ -155,15 +155,22 @@ async def test_a_blocked_patient_is_not_messaged_again(
 async def test_the_reminder_time_can_be_changed_in_settings(
     bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
-    """A patient who picks 18:00 in /settings is reminded at 18:00 local, not at 10:00."""
+    """A patient who picks 18:00 in /settings is reminded at 18:00 local, not 10:00; no screen waits for an answer."""
     user = fake_telegram.user(7008)
     await onboard_on_october_30(user, en, clock)
     await user.send("/settings")
-    await user.next_output()
-    await user.press(en.label("settings_time"))
-    await user.next_output()
-    await user.press("18:00")
-    saved = await user.next_output()
+    settings = await user.next_output()
+    answered = len(user.callback_answers())
+    with press_answers_held(fake_telegram):  # each screen is shown while its press is still being answered
+        await user.press(en.label("settings_time"))
+        picker = await user.next_output()
+        shown = (picker.message_id, picker.text, len(user.callback_answers()))
+        assert shown == (settings.message_id, en.text("settings.pick_time"), answered)
+    await bot.settle()
+    with press_answers_held(fake_telegram):
+        await user.press("18:00")
+        saved = await user.next_output()
+        assert len(user.callback_answers()) == answered + 1
     assert en.text("settings.time_saved", reminder_time="18:00") in saved.text
     assert await reminders_at(bot, clock, user, datetime(2026, 10, 31, 21, 59, tzinfo=UTC)) == []
     assert len(await reminders_at(bot, clock, user, datetime(2026, 10, 31, 22, 0, tzinfo=UTC))) == 1

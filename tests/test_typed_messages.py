@@ -15,7 +15,7 @@ from bot.local_api import LocalTelegram
 from bot.reading.corpus import load_corpus
 from tests.checkin_steps import answer_all, start_checkin, with_answers
 from tests.conftest import TEST_ENV, BotWith, Clock, RunningBot
-from tests.journeys import onboard
+from tests.journeys import alert_while_advice_held, onboard
 from tests.languages import english_in
 
 STAFF_CHAT = int(TEST_ENV["STAFF_CHAT_ID"])
@@ -39,6 +39,19 @@ async def test_a_typed_emergency_alerts_the_clinic_with_the_words_and_the_patien
     assert "temp is 101.3F and theres yellow pus <b>bad</b>" in alert.plain_text, "the words, escaped, not as HTML"
     assert en.text("staff.source.typed") in alert.plain_text
     assert alert.button_labels() == [en.label("acknowledge"), en.label("resolve")]
+
+
+async def test_a_typed_emergency_alerts_the_clinic_while_the_advice_is_on_its_way(
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
+) -> None:
+    """The alert of a typed emergency does not wait for the advice; the patient hears the clinic was told after it."""
+    user = fake_telegram.user(9302)
+    await onboard(user, en)
+    typed = user.send("temp is 101.3F and theres yellow pus")
+    alert, advice, told = await alert_while_advice_held(fake_telegram, STAFF_CHAT, user, "sendMessage", typed)
+    assert en.text("staff.tier.emergency") in alert.plain_text
+    assert en.text("triage.emergency.title") in advice.text
+    assert told.text == en.text("typed.clinic_notified")
 
 
 async def test_the_same_typed_sign_twice_updates_one_alert(

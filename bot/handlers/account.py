@@ -7,9 +7,10 @@ from datetime import datetime
 from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
+from bot.care.caller import Caller
 from bot.care.services import Services
 from bot.handlers.caller import identify
-from bot.handlers.replies import send, show
+from bot.handlers.replies import answering, send, show
 from bot.telegram import callbacks
 from bot.views.screens import keyboard, no_buttons
 
@@ -76,8 +77,12 @@ class AccountHandlers:
         if caller.patient is None:
             await query.answer(pack.text("stale_button"))
             return
-        await query.answer()
-        if query.data != callbacks.ERASE_CONFIRM:
+        await answering(query, self._erase_or_keep(update, caller, erase=query.data == callbacks.ERASE_CONFIRM))
+
+    async def _erase_or_keep(self, update: Update, caller: Caller, *, erase: bool) -> None:
+        """Erase everything the bot holds about the patient and say so, or say that everything is kept."""
+        pack = caller.pack
+        if not erase:
             await show(update, no_buttons(pack.text("account.delete_kept")))
             return
         now: datetime = self._services.clock()

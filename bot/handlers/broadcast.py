@@ -46,7 +46,7 @@ from bot.domain.audience import (
     treatment_dates,
 )
 from bot.handlers.access import StaffAccess
-from bot.handlers.replies import pressed_message, remove_buttons, send, show
+from bot.handlers.replies import answering, pressed_message, remove_buttons, send, show
 from bot.outbox.worker import api_bot
 from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore
 from bot.telegram.callbacks import BROADCAST_PATTERN as CALLBACK_PATTERN
@@ -296,24 +296,21 @@ class BroadcastHandlers:
             return
         step = broadcast.compose_step or ""
         if step.startswith(TRANSLATE) and action == SKIP:  # the other languages get the clinic's text
-            await query.answer()
-            await self._store.update_draft(broadcast.id, AUDIENCE, self._services.clock())
-            await remove_buttons(update)
-            await send(update, self._audience_view(pack, broadcast.id))
+            await answering(
+                query, self._next_step(update, broadcast, AUDIENCE, self._audience_view(pack, broadcast.id))
+            )
         elif step == AUDIENCE and action.startswith(_AUDIENCE_ACTION):
             await self._audience_button(update, broadcast, action.removeprefix(_AUDIENCE_ACTION))
         elif step == CONFIRM and action == SEND_NOW:
             await self._send_now(update, broadcast)
         elif step == CONFIRM and action == SCHEDULE_LATER:
-            await query.answer()
-            await self._store.update_draft(broadcast.id, SCHEDULE, self._services.clock())
-            await remove_buttons(update)
-            await send(update, self._schedule_view(pack, broadcast.id))
+            await answering(
+                query, self._next_step(update, broadcast, SCHEDULE, self._schedule_view(pack, broadcast.id))
+            )
         elif step == SCHEDULE and action in (IN_ONE_HOUR, TOMORROW):
-            await query.answer()
             now, zone = self._services.clock(), self._services.settings.clinic_timezone
             moment = in_one_hour(now) if action == IN_ONE_HOUR else tomorrow_at(now, zone, TOMORROW_AT)
-            await self._schedule(update, broadcast, moment, edit=True)
+            await answering(query, self._schedule(update, broadcast, moment, edit=True))
         else:
             await query.answer(pack.text("broadcast.toast.stale"))
 
@@ -326,9 +323,18 @@ class BroadcastHandlers:
         except ValueError:
             await query.answer(self._services.clinic_pack.text("broadcast.toast.gone"))
             return
-        await query.answer()
+        await answering(query, self._chosen_by_button(update, draft, audience))
+
+    async def _chosen_by_button(self, update: Update, draft: Broadcast, audience: Audience) -> None:
+        """Take an audience chosen with a button, and take the audience buttons off once it is kept."""
         if await self._choose_audience(update, draft, audience):
             await remove_buttons(update)
+
+    async def _next_step(self, update: Update, draft: Broadcast, step: str, asked: View) -> None:
+        """Move a draft on to a step, take the pressed buttons off, and ask what the step needs."""
+        await self._store.update_draft(draft.id, step, self._services.clock())
+        await remove_buttons(update)
+        await send(update, asked)
 
     async def _send_now(self, update: Update, draft: Broadcast) -> None:
         """Start delivery at once; the confirmation message becomes the progress message."""
@@ -360,14 +366,19 @@ class BroadcastHandlers:
         if before is None:
             await query.answer(pack.text("broadcast.toast.over"))
             return
-        await query.answer(pack.text("broadcast.toast.cancelled"))
-        await self._access.audit(update, "broadcast cancelled", f"broadcast:{broadcast.id}")
+        # Whether it was cancelled is known: the toast saying so goes out while the message shows it.
+        await answering(query, self._cancelled(update, before), toast=pack.text("broadcast.toast.cancelled"))
+
+    async def _cancelled(self, update: Update, before: Broadcast) -> None:
+        """Record a cancellation in the audit log and show it on the pressed message (a running one's report aside)."""
+        pack = self._services.clinic_pack
+        await self._access.audit(update, "broadcast cancelled", f"broadcast:{before.id}")
         pressed = pressed_message(update)
         on_progress = pressed is not None and pressed.message_id == before.report_message_id
         if before.status is BroadcastStatus.DRAFT:
             await show(update, no_buttons(pack.text("broadcast.cancelled_draft")))
         elif not (before.status is BroadcastStatus.SENDING and on_progress):  # the broadcasts turn that into the report
-            await show(update, no_buttons(pack.text("broadcast.cancelled", broadcast_id=broadcast.id)))
+            await show(update, no_buttons(pack.text("broadcast.cancelled", broadcast_id=before.id)))
 
     # --- steps ---
 

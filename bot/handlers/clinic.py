@@ -22,7 +22,7 @@ from bot.domain.patient import Patient
 from bot.domain.records import EscalationStatus
 from bot.domain.stats import ClinicStats, adherence, adherence_period, treatment_dates_that_count
 from bot.handlers.access import StaffAccess
-from bot.handlers.replies import send
+from bot.handlers.replies import answering, send
 from bot.outbox.alerts import Alerts, with_status
 from bot.reports import export
 from bot.reports.charts import render_history_chart
@@ -173,8 +173,7 @@ class ClinicHandlers:
         if chosen is None:
             await query.answer(self._pack.text("stale_button"))
             return
-        await query.answer()
-        await self._send_export(update, *chosen)
+        await answering(query, self._send_export(update, *chosen))
 
     async def _send_export(self, update: Update, first: date | None, last: date) -> None:
         """Send the check-ins and the escalations of clinic dates first to last as two CSV documents."""

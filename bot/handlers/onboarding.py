@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.care.caller import Caller
 from bot.care.onboarding import OnboardingCare
 from bot.care.services import Services
 from bot.domain.treatment_dates import (
@@ -12,7 +13,7 @@ from bot.domain.treatment_dates import (
 )
 from bot.handlers.caller import identify
 from bot.handlers.onboarding_replies import OnboardingReplies
-from bot.handlers.replies import remove_buttons, send, show
+from bot.handlers.replies import answering, remove_buttons, send, show
 from bot.telegram import callbacks
 from bot.views import screens as views
 from bot.views.screens import no_buttons
@@ -44,17 +45,22 @@ class OnboardingHandlers:
             return
         caller = await identify(self._services, update)
         if caller.patient is not None:
-            await query.answer(caller.pack.text("consent_already"))
-            await remove_buttons(update)
-            await self._replies.resume(update, caller)
+            await answering(query, self._consented_already(update, caller), toast=caller.pack.text("consent_already"))
             return
         parsed = callbacks.parse_consent(query.data or "")
         if parsed is None:
             await query.answer(caller.pack.text("stale_button"))
             return
-        await query.answer()
+        await answering(query, self._consent(update, caller, *parsed))
+
+    async def _consented_already(self, update: Update, caller: Caller) -> None:
+        """Take the buttons off an old consent screen and carry on from where the patient is."""
         await remove_buttons(update)
-        accepted, language = parsed
+        await self._replies.resume(update, caller)
+
+    async def _consent(self, update: Update, caller: Caller, accepted: bool, language: str | None) -> None:
+        """Take the consent screen's buttons off, then store an Accept and ask for the date, or confirm a Decline."""
+        await remove_buttons(update)
         pack = self._services.content.languages.get(language or "", caller.pack)
         if accepted:
             await self._care.consent(caller, pack.code)
@@ -68,27 +74,24 @@ class OnboardingHandlers:
         if query is None:
             return
         caller = await identify(self._services, update)
-        data = query.data or ""
+        pack, data = caller.pack, query.data or ""
         if caller.patient is None or caller.patient.onboarded:
-            await query.answer(caller.pack.text("stale_button"))
-            await self._replies.resume(update, caller)
+            await answering(query, self._replies.resume(update, caller), toast=pack.text("stale_button"))
             return
         today = self._services.today()
         offset = callbacks.parse_picker_page(data)
-        if offset is not None or data == callbacks.DATE_CHOICES:
-            await query.answer()
-            if offset is None:
-                await show(update, views.date_question(caller.pack, caller.pack.text("ask_treatment_date")))
-            else:
-                await show(update, views.calendar(caller.pack, today, offset))
+        if offset is not None:
+            await answering(query, show(update, views.calendar(pack, today, offset)))
+            return
+        asked = views.date_question(pack, pack.text("ask_treatment_date"))
+        if data == callbacks.DATE_CHOICES:
+            await answering(query, show(update, asked))
             return
         chosen = self._chosen_date(data, today)
         if chosen is None or check_treatment_date(chosen, today) is not None:
-            await query.answer(caller.pack.text("stale_button"))
-            await show(update, views.date_question(caller.pack, caller.pack.text("ask_treatment_date")))
+            await answering(query, show(update, asked), toast=pack.text("stale_button"))
             return
-        await query.answer()
-        await self._replies.save_date(update, caller, chosen, edit=True)
+        await answering(query, self._replies.save_date(update, caller, chosen, edit=True))
 
     @staticmethod
     def _chosen_date(data: str, today: date) -> date | None:

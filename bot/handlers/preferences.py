@@ -12,7 +12,7 @@ from bot.content.keys import Key, member
 from bot.content.packs import LanguagePack
 from bot.domain.patient import Patient
 from bot.handlers.caller import identify
-from bot.handlers.replies import remove_buttons, send, show
+from bot.handlers.replies import answering, remove_buttons, send, show
 from bot.telegram import callbacks
 from bot.views import screens as views
 from bot.views.screens import ScreenViews, no_buttons, risk_question
@@ -43,11 +43,13 @@ class PreferenceHandlers:
             return
         caller = await identify(self._services, update)
         patient = caller.patient
-        data = query.data or ""
         if patient is None or not patient.onboarded:
             await query.answer(caller.pack.text("stale_button"))
             return
-        await query.answer()
+        await answering(query, self._change(update, caller, patient, query.data or ""))
+
+    async def _change(self, update: Update, caller: Caller, patient: Patient, data: str) -> None:
+        """Open the picker a settings button names, or save its choice and show the settings as they are now."""
         store, now = self._services.database.patients, self._services.clock()
         if data == callbacks.SETTINGS_TIME:
             await show(update, self._time_picker(caller.pack))
@@ -72,12 +74,15 @@ class PreferenceHandlers:
         if query is None:
             return
         caller = await identify(self._services, update)
-        content = self._services.content
-        pack = content.languages.get(callbacks.parse_language_choice(query.data or "") or "")
+        pack = self._services.content.languages.get(callbacks.parse_language_choice(query.data or "") or "")
         if pack is None:
             await query.answer(caller.pack.text("stale_button"))
             return
-        await query.answer()
+        await answering(query, self._switch(update, caller, pack))
+
+    async def _switch(self, update: Update, caller: Caller, pack: LanguagePack) -> None:
+        """Write to the patient in another language from now on, and show their screen again in it."""
+        content = self._services.content
         if caller.patient is None:  # before consent nothing is stored: the welcome and consent again, in that language
             await remove_buttons(update)
             await send(update, no_buttons(pack.text("welcome", clinic_name=self._services.clinic.name)))

@@ -60,22 +60,30 @@ async def remove_buttons(update: Update) -> None:
     await query.edit_message_reply_markup(reply_markup=None)
 
 
-async def stop_spinner(query: CallbackQuery) -> None:
-    """Answer a button press, which only stops its spinner: a failure is logged and what the press asks goes on."""
+async def stop_spinner(query: CallbackQuery, toast: str | None = None) -> None:
+    """Answer a button press (its spinner stops; a toast shows if given): a failure is logged, the work goes on."""
     try:
-        await query.answer()
+        await query.answer(toast)
     except TelegramError as error:
         logger.warning("a button press was not answered (%s); going on", type(error).__name__)
 
 
-async def answering(query: CallbackQuery, work: Awaitable[T]) -> T:
-    """Do what a press asks while its spinner is stopped: neither Bot API round trip waits for the other.
+async def answering(query: CallbackQuery, work: Awaitable[T], *, toast: str | None = None) -> T:
+    """Do what a press asks while the press is answered: neither Bot API round trip waits for the other.
 
-    The answer to the press only stops the spinner (stop_spinner: a failure is logged), so it need not come first; on
-    Telegram each call is a round trip of 30-150 ms, and the patient sees the new screen one round trip sooner.
+    The answer to the press only stops the spinner, with a toast that does not depend on the work (stop_spinner: a
+    failure is logged), so it need not come first; on Telegram each call is a round trip of 30-150 ms, and the patient
+    sees the new screen one round trip sooner. Whatever decides who may press (the staff guard) has run before.
     """
-    _answered, done = await asyncio.gather(stop_spinner(query), work)
+    _answered, done = await asyncio.gather(stop_spinner(query, toast), work)
     return done
+
+
+async def together(*works: Awaitable[object]) -> None:
+    """Do works that do not depend on each other's replies at once, each to its end; then raise the first failure."""
+    for outcome in await asyncio.gather(*works, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 async def give_advice(
@@ -102,9 +110,14 @@ async def give_advice(
 
 
 async def give_outcome(update: Update, view: View, outcome: Outcome, deliveries: Outbox, *, edit: bool = False) -> None:
-    """Give an outcome's stored advice as the reply, then post the clinic's alert whatever happened to the advice."""
+    """Give an outcome's stored advice as the reply while the clinic's alert is posted: neither waits for the other.
+
+    Each is a stored delivery tried again until confirmed, so a failure of one costs nothing of the other. The patient
+    is told that the clinic has the alert only once the advice's first try is over: in their chat, the advice first.
+    """
+    advice = asyncio.create_task(give_advice(update, view, outcome.advice, deliveries, edit=edit))
     try:
-        await give_advice(update, view, outcome.advice, deliveries, edit=edit)  # a failure is tried again
-    finally:
         if outcome.alert is not None:
-            await deliveries.attempt(update.get_bot(), outcome.alert)
+            await deliveries.attempt(update.get_bot(), outcome.alert, after=advice)
+    finally:
+        await advice

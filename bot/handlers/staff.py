@@ -6,7 +6,7 @@ from telegram.ext import ContextTypes
 from bot.care.alerts import AlertCare, AlertChange
 from bot.care.services import Services
 from bot.domain.records import Escalation
-from bot.handlers.replies import pressed_message
+from bot.handlers.replies import answering, pressed_message, together
 from bot.outbox.alerts import Alerts, with_status, without_status
 from bot.telegram import callbacks
 
@@ -33,17 +33,25 @@ class StaffHandlers:
         if not isinstance(change, AlertChange):
             await query.answer(pack.text("staff.already"))
             return
-        await query.answer()
-        after = change.after
-        pressed = pressed_message(update)
-        if pressed is not None and pressed.text:
-            status = self._alerts.status_line(after, user.full_name)
-            await query.edit_message_text(
-                with_status(without_status(pressed.text_html), status),
-                reply_markup=self._alerts.alert_buttons(after),
-            )
-        if not _is_staff_chat_alert(query.message, after):  # pressed under /alerts: the staff chat's copy follows
-            await self._alerts.refresh(update.get_bot(), after, user.full_name)
+        # The press is answered while the alert shows the change, here and (pressed under /alerts) in the staff chat.
+        after, name = change.after, user.full_name
+        await answering(query, together(self._show(update, after, name), self._follow(update, after, name)))
+
+    async def _show(self, update: Update, after: Escalation, staff_name: str) -> None:
+        """Show an alert's new status and buttons on the message whose button was pressed."""
+        query, pressed = update.callback_query, pressed_message(update)
+        if query is None or pressed is None or not pressed.text:
+            return
+        await query.edit_message_text(
+            with_status(without_status(pressed.text_html), self._alerts.status_line(after, staff_name)),
+            reply_markup=self._alerts.alert_buttons(after),
+        )
+
+    async def _follow(self, update: Update, after: Escalation, staff_name: str) -> None:
+        """Bring the staff chat's alert in step when the button pressed was on another copy (under /alerts)."""
+        query = update.callback_query
+        if query is not None and not _is_staff_chat_alert(query.message, after):
+            await self._alerts.refresh(update.get_bot(), after, staff_name)
 
 
 def _is_staff_chat_alert(message: MaybeInaccessibleMessage | None, escalation: Escalation) -> bool:

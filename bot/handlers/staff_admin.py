@@ -12,7 +12,7 @@ from bot.care.services import Services
 from bot.content.keys import STAFF_COMMANDS, member
 from bot.content.packs import LanguagePack
 from bot.handlers.access import StaffAccess
-from bot.handlers.replies import send, show
+from bot.handlers.replies import answering, send, show, together
 from bot.telegram import callbacks
 from bot.views.screens import View, keyboard, no_buttons
 
@@ -70,11 +70,14 @@ class StaffAdminHandlers:
         if user_id is None or not await self._services.database.staff.remove(user_id):
             await query.answer(pack.text("staff.already"))
             return
-        await query.answer()
+        # The press is answered, the commands withdrawn and the list shown at once: no call waits for another's reply.
+        await answering(query, together(withdraw_staff_commands(context.bot, user_id), self._removed(update, user_id)))
+
+    async def _removed(self, update: Update, user_id: int) -> None:
+        """Record a removal in the audit log and show the staff list as it is now, saying who was removed."""
         await self._access.audit(update, "removed staff", f"staff:{user_id}")
-        await withdraw_staff_commands(context.bot, user_id)
         text, markup = await self._staff_view(update)
-        await show(update, (f"{pack.text('staff.removed', user_id=user_id)}\n\n{text}", markup))
+        await show(update, (f"{self._services.clinic_pack.text('staff.removed', user_id=user_id)}\n\n{text}", markup))
 
     async def _staff_view(self, update: Update) -> View:
         """Build the staff list with its remove buttons."""

@@ -107,8 +107,12 @@ class Outbox:
         """Return until when an urgent row written now is held for its writer's first attempt."""
         return self._services.clock() + timedelta(seconds=HOLD_SECONDS)
 
-    async def attempt(self, bot: Bot, delivery: Delivery) -> bool:
-        """Try a held urgent row once (then what follows from it); tell whether Telegram confirmed it."""
+    async def attempt(self, bot: Bot, delivery: Delivery, *, after: asyncio.Future[None] | None = None) -> bool:
+        """Try a held urgent row once, then what follows from it once `after` is over; tell whether Telegram confirmed.
+
+        `after` is what the patient must see first, whatever becomes of it: the advice sent alongside the alert comes
+        before "the clinic has been told", which follows the alert.
+        """
         try:
             following = await self._senders[delivery.kind](api_bot(bot), delivery)
         except Exception as error:  # every failure is sorted by what can be done about it
@@ -116,6 +120,8 @@ class Outbox:
             return False
         await self.confirmed(delivery)
         if following is not None:
+            if after is not None:
+                await asyncio.wait([after])  # over, confirmed or not (a failure is its own to report)
             await self.attempt(bot, following)
         return True
 

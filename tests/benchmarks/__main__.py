@@ -38,6 +38,12 @@ def registered() -> dict[str, Benchmark]:
     from tests.benchmarks import latency
 
     found["latency"] = latency.run
+    from tests.benchmarks import instructions
+
+    found["instructions"] = instructions.run
+    from tests.benchmarks import commits
+
+    found["commits"] = commits.run
     from tests.benchmarks import trips
 
     found["trips"] = trips.run

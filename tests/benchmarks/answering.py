@@ -25,7 +25,7 @@ import shutil
 import signal
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
@@ -114,21 +114,25 @@ CHECKIN_ANSWERS = _presses(
 )
 
 
-def patient_steps(index: int) -> Iterator[Step]:
-    """Yield a patient's updates for ever: check-ins and menu visits in turn, even patients starting with a check-in.
+def patient_turns(index: int) -> Iterator[tuple[Step, ...]]:
+    """Yield a patient's turns for ever: check-ins and menu visits in turn, even patients starting with a check-in.
 
-    After the first check-in of the day, /checkin offers "check in again", which the patient presses.
+    Each turn starts with a command, so it needs no message from the turn before. After the first check-in of the
+    day, /checkin offers "check in again", which the patient presses.
     """
     checkins = 0
     for turn in itertools.count(index % 2):
         if turn % 2:
-            yield from MENU_VISIT
+            yield MENU_VISIT
             continue
-        yield Step("/checkin", press=False)
-        if checkins:
-            yield from _presses(callbacks.CHECKIN_AGAIN)
-        yield from CHECKIN_ANSWERS
+        again = _presses(callbacks.CHECKIN_AGAIN) if checkins else ()
+        yield (Step("/checkin", press=False), *again, *CHECKIN_ANSWERS)
         checkins += 1
+
+
+def patient_steps(index: int) -> Iterator[Step]:
+    """Yield a patient's updates for ever: their turns one after another."""
+    return itertools.chain.from_iterable(patient_turns(index))
 
 
 @dataclass(frozen=True)
@@ -185,7 +189,13 @@ class Crowd:
 
 
 async def patient_loop(
-    user: LocalUser, steps: Iterator[Step], replies: Replies, crowd: Crowd, pause: Callable[[], float] | None = None
+    user: LocalUser,
+    steps: Iterator[Step],
+    replies: Replies,
+    crowd: Crowd,
+    pause: Callable[[], float] | None = None,
+    *,
+    reply_within: float = REPLY_TIMEOUT_SECONDS,
 ) -> int:
     """Send a patient's updates, each once the one before was answered (and, if paced, after a pause to read).
 
@@ -206,7 +216,7 @@ async def patient_loop(
         else:
             await user.send(step.value)
         try:
-            call, result = await asyncio.wait_for(reply, REPLY_TIMEOUT_SECONDS)
+            call, result = await asyncio.wait_for(reply, reply_within)
         except TimeoutError:
             replies.forget(user.chat_id)
             return 1
@@ -217,7 +227,7 @@ async def patient_loop(
     return 0
 
 
-def _cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int) -> float:
     """Return the CPU time (user and system) a process has used so far, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -239,9 +249,9 @@ async def closed_loops(users: list[LocalUser], replies: Replies, load: Load, pid
     with contextlib.suppress(TimeoutError):  # a patient left unanswered is counted below
         await asyncio.wait_for(crowd.first_round_done.wait(), REPLY_TIMEOUT_SECONDS + load.pause[1])
     await asyncio.sleep(load.warm_up)
-    started, cpu_before = monotonic(), _cpu_seconds(pid)
+    started, cpu_before = monotonic(), cpu_seconds(pid)
     await asyncio.sleep(load.paced_measured if paced else load.measured)
-    ended, cpu_after = monotonic(), _cpu_seconds(pid)
+    ended, cpu_after = monotonic(), cpu_seconds(pid)
     crowd.stop.set()
     unanswered = sum(await asyncio.gather(*patients))
     latencies = [replied - queued for queued, replied in crowd.timings if started <= replied < ended]
@@ -291,10 +301,13 @@ async def launch(
     drive: Callable[[LocalTelegram, list[LocalUser], Replies, int], Awaitable[T]],
     *,
     latency: Latency | None = None,
+    prefix: Sequence[str] = (),
+    ready_within: float | None = None,
 ) -> T:
     """Start a bot (this module) against a fresh fake server with this latency, `drive` its patients, and stop it.
 
     `drive` gets the fake, the patients, the replies they wait on and the bot's process id, once the bot is polling.
+    `prefix` runs the bot under another program (valgrind), which may need `ready_within` seconds to start it.
     """
     fake = LocalTelegram()
     fake.latency = latency
@@ -306,6 +319,7 @@ async def launch(
         fake.call_listeners.append(replies.heard)
         with log.open("wb") as stderr:
             process = await asyncio.create_subprocess_exec(
+                *prefix,
                 sys.executable,
                 "-m",
                 module,
@@ -316,7 +330,7 @@ async def launch(
                 stderr=stderr,
             )
         try:
-            await fake.wait_polling(timeout=READY_TIMEOUT_SECONDS)
+            await fake.wait_polling(timeout=ready_within or READY_TIMEOUT_SECONDS)
             return await drive(fake, users, replies, process.pid)
         finally:
             await _stop(process)

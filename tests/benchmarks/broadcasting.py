@@ -19,10 +19,13 @@ over its windows of messages per second (intervals between deliveries over the w
 latency is the median over the second half's windows of each window's p95 (from a press queued at the fake to the
 bot's reply call for it). 429s are counted from the fake's calls (each one RateLimit refused), by half.
 One run of 10,000 recipients takes minutes, so FULL makes one run per rate and the medians are over windows.
+`BROADCAST_BEFORE=/path/to/an/older/checkout` also runs that checkout's bot right after ours at each rate, for a
+before and after on the same machine minutes apart; `BROADCAST_RATES=20` runs only the rates listed.
 """
 
 import asyncio
 import itertools
+import os
 import signal
 import tempfile
 from collections.abc import Iterator
@@ -133,14 +136,27 @@ async def checkins_in_turn(
     return unanswered
 
 
+def _bots() -> dict[str, dict[str, str]]:
+    """Return the bots to run by the name their figures carry: ours, and BROADCAST_BEFORE's checkout if set."""
+    before = os.environ.get("BROADCAST_BEFORE", "")
+    return {"": {}, **({", the bot before": {"PYTHONPATH": before}} if before else {})}
+
+
+def _rates(plan: Plan) -> tuple[int, ...]:
+    """Return the rates to try: the plan's, or those BROADCAST_RATES lists."""
+    listed = [int(text) for text in os.environ.get("BROADCAST_RATES", "").split(",") if text.strip()]
+    return tuple(listed) or plan.rates
+
+
 async def run(scale: Scale) -> list[Figure]:
-    """Broadcast to every seeded recipient once at each rate, and report each rate's figures."""
+    """Broadcast to every seeded recipient once at each rate (with each bot), and report each run's figures."""
     plan = PLANS[scale]
     en = load_content(SETTINGS.content_dir).pack("en")
     figures: list[Figure] = []
-    for rate in plan.rates:
-        result = await _broadcast_once(plan, rate, en)
-        figures.extend(_figures(result, rate, plan))
+    for rate in _rates(plan):
+        for who, env in _bots().items():
+            result = await _broadcast_once(plan, rate, en, env)
+            figures.extend(_figures(result, f"at {rate}/s{who}", rate, plan))
     return figures
 
 
@@ -164,8 +180,8 @@ async def _seed(database: Path, plan: Plan, today: date) -> tuple[list[int], lis
     return recipients, checkers
 
 
-async def _broadcast_once(plan: Plan, rate: int, en: LanguagePack) -> RunResult:
-    """Seed the patients, start the bot at this rate, broadcast with patients checking in, and stop it."""
+async def _broadcast_once(plan: Plan, rate: int, en: LanguagePack, bot_env: dict[str, str]) -> RunResult:
+    """Seed the patients, start the bot (with bot_env) at this rate, broadcast with patients checking in, stop it."""
     with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as folder:
         database = Path(folder) / "bot.sqlite3"
         recipients, checkers = await _seed(database, plan, local_today(utc_now(), SETTINGS.clinic_timezone))
@@ -176,7 +192,7 @@ async def _broadcast_once(plan: Plan, rate: int, en: LanguagePack) -> RunResult:
             for user_id in recipients:
                 fake.user(user_id, "Patient")
             users = [fake.user(user_id, "Checking in") for user_id in checkers]
-            overrides = {"DATABASE_PATH": str(database), "BROADCAST_RATE": str(rate), "LOG_LEVEL": "WARNING"}
+            overrides = {"DATABASE_PATH": str(database), "BROADCAST_RATE": str(rate), "LOG_LEVEL": "WARNING", **bot_env}
             running = await launch(Path(folder), {**TEST_ENV, "TELEGRAM_API_URL": fake.url, **overrides})
             try:
                 await fake.wait_polling(timeout=READY_TIMEOUT_SECONDS)
@@ -230,9 +246,8 @@ async def _measure(
     )
 
 
-def _figures(result: RunResult, rate: int, plan: Plan) -> list[Figure]:
-    """Return one rate's figures: delivered, the achieved rate alone and with check-ins, 429s, check-in latency."""
-    at = f"at {rate}/s"
+def _figures(result: RunResult, at: str, rate: int, plan: Plan) -> list[Figure]:
+    """Return one run's figures: delivered, the achieved rate alone and with check-ins, 429s, check-in latency."""
     delivered = len(result.deliveries)
     half = delivered // 2
     spans = _windows(result.deliveries, plan.window)

@@ -152,7 +152,7 @@ class Contender:
     env: dict[str, str]
 
 
-def _contenders() -> list[Contender]:
+def contenders() -> list[Contender]:
     """Return our bot as shipped, the bare bot, and our bot at each setting LATENCY_IN_FLIGHT asks for."""
     ours = Contender(f"our bot ({MAX_CONCURRENT_UPDATES} in flight)", OUR_BOT, {})
     bare = Contender(BARE, BARE_BOT, {"ECHO_REPLY": "screen", "ECHO_AT_ONCE": "256"})
@@ -170,7 +170,7 @@ def _contenders() -> list[Contender]:
 async def run(scale: Scale) -> list[Figure]:
     """Seed the largest crowd once; for each delay and crowd, run every contender in turn, round after round."""
     plan = PLANS[scale]
-    contenders = _contenders()
+    bots = contenders()
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="latency-") as folder:
         workdir = Path(folder)
@@ -186,9 +186,9 @@ async def run(scale: Scale) -> list[Figure]:
         env = {**TEST_ENV, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(_REPO)}
         for latency_ms in plan.latencies_ms:
             for crowd in plan.crowds:
-                runs: dict[str, list[Measured]] = {contender.name: [] for contender in contenders}
+                runs: dict[str, list[Measured]] = {contender.name: [] for contender in bots}
                 for round_number in range(plan.rounds):
-                    for contender in contenders:
+                    for contender in bots:
                         database = workdir / f"bot-{round_number}.sqlite3"
                         shutil.copyfile(seeded, database)
                         measured = Measured()
@@ -201,7 +201,7 @@ async def run(scale: Scale) -> list[Figure]:
                             latency=Latency(latency_ms, JITTER_MS if latency_ms else 0.0, seed=round_number),
                         )
                         runs[contender.name].append(measured)
-                figures += _figures(runs, latency_ms, crowd, contenders)
+                figures += _figures(runs, latency_ms, crowd, bots)
     return figures
 
 
