@@ -7,9 +7,11 @@ with the outcome, in one transaction.
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 import pytest
@@ -18,11 +20,17 @@ from bot.domain.checkin import NO, YES, Question
 from bot.domain.records import CheckinStatus, Verdict
 from bot.storage import Database
 from bot.storage.migrations import migrate, migration_scripts, user_version
+from bot.storage.outcomes import Outcome
 from tests.storage_support import NOW, OTHER, PATIENT, TODAY, later
 
 _SHIPPED = migration_scripts()  # read before any test replaces them
 _TRIGGERS = {"checkin_answer_inserted", "checkin_answer_replaced"}
 _QUIET = Verdict(None, (), escalate=False)  # the idle job's close of a check-in with nothing that needs a person
+
+
+def _finish(database: Database, checkin_id: int, status: CheckinStatus, **how: Any) -> Awaitable[Outcome]:
+    """Finish a check-in with nothing that needs a person, at the moment the race is run at, as `how` says."""
+    return database.outcomes.finish_checkin(checkin_id, status, _QUIET, now=later(30), hold=later(40), **how)
 
 
 def _stored(path: Path, checkin_id: int) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
@@ -74,24 +82,10 @@ async def test_an_answer_and_the_idle_close_at_the_same_moment_never_both_happen
             user_id = 1000 + round_
             await bot.patients.add_consented(user_id, "en", NOW)
             current = await bot.checkins.start(user_id, TODAY, 4, NOW)
-            closing = job.outcomes.finish_checkin(
-                current.id,
-                CheckinStatus.PARTIAL,
-                _QUIET,
-                advise=False,
-                now=later(30),
-                hold=later(40),
-                idle_since=later(10),
-            )
+            closing = _finish(job, current.id, CheckinStatus.PARTIAL, advise=False, idle_since=later(10))
             if round_ % 2:
-                finishing = bot.outcomes.finish_checkin(
-                    current.id,
-                    CheckinStatus.COMPLETE,
-                    _QUIET,
-                    advise=True,
-                    now=later(30),
-                    hold=later(40),
-                    answer=(Question.NOTE, "fine"),
+                finishing = _finish(
+                    bot, current.id, CheckinStatus.COMPLETE, advise=True, answer=(Question.NOTE, "fine")
                 )
                 answered, closed = await asyncio.gather(finishing, closing)
                 taken = answered.finished
