@@ -9,6 +9,7 @@ import pytest
 from bot.config import Settings
 from bot.content.packs import LanguagePack
 from bot.local_api import LocalTelegram
+from bot.telegram.callbacks import checkin_answer
 from tests.checkin_steps import NORMAL_DAY, answer_all, label_for, start_checkin, with_answers
 from tests.conftest import TEST_CLINIC, TEST_ENV, Clock, RunningBot
 from tests.journeys import alert_while_advice_held, onboard, press_answers_held
@@ -374,3 +375,22 @@ async def test_a_button_on_the_triage_reply_keeps_the_reply_in_the_chat(
     assert screen.message_id != reply.message_id
     assert screen.text == en.render_screen("get_help", TEST_CLINIC, 0)
     assert user.messages()[-3].text == reply.text, "the advice is still there, unchanged"
+
+
+async def test_an_older_questions_button_is_answered_alongside_showing_the_question_due(
+    bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack
+) -> None:
+    """A press on an answered question's button shows the question due now without waiting for its toast."""
+    user = fake_telegram.user(5012)
+    await onboard(user, en)
+    first = await start_checkin(user, en, day=0)
+    await user.press(en.label("no"))
+    await user.next_output()
+    answered, since = len(user.callback_answers()), len(fake_telegram.calls)
+    with press_answers_held(fake_telegram):
+        await user.press_data(checkin_answer("breathing", "no"), first.message_id)
+        shown = await fake_telegram.wait_for_call("editMessageText", since=since)  # the same question: "not modified"
+        assert en.text("questions.eyes") in str(shown.params["text"])
+        assert len(user.callback_answers()) == answered
+    await bot.settle()
+    assert user.callback_answers()[-1].get("text") == en.text("stale_button")

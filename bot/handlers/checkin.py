@@ -74,8 +74,10 @@ class CheckinHandlers:
         parsed = callbacks.parse_checkin_answer(data)
         question = _question(parsed[0]) if parsed else None
         if parsed is None or question is None or question != next_question(current.answers):
-            await query.answer(caller.pack.text("stale_button"))
-            await self._replies.ask(update, caller, current, edit=True)
+            # An older question's button: the question due now is shown again while the press says so.
+            await answering(
+                query, self._replies.ask(update, caller, current, edit=True), toast=caller.pack.text("stale_button")
+            )
             return
         if not accepts(question, parsed[1]):
             await query.answer(caller.pack.text("stale_button"))
