@@ -23,14 +23,10 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from bot.config import load_settings
 from bot.local_api import LocalTelegram, LocalUser
 from tests.benchmarks.answering import (
-    CHECKINS_PER_PATIENT,
-    LATE_REMINDER,
     Crowd,
     Replies,
     Step,
@@ -40,8 +36,7 @@ from tests.benchmarks.answering import (
     patient_turns,
 )
 from tests.benchmarks.harness import Figure, Scale
-from tests.benchmarks.latency import BARE, Contender, contenders
-from tests.benchmarks.population import seed_patients
+from tests.benchmarks.latency import BARE, Contender, contenders, seed_databases
 from tests.conftest import TEST_ENV
 
 SECTION = "Instructions"
@@ -63,7 +58,7 @@ class Plan:
 
 
 PLANS = {
-    Scale.FULL: Plan(30, 1, 2, callgrind=True),
+    Scale.FULL: Plan(30, 1, 1, callgrind=True),
     Scale.SMOKE: Plan(2, 1, 2, callgrind=False),
 }
 
@@ -165,16 +160,12 @@ async def run(scale: Scale) -> list[Figure]:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="instructions-") as folder:
         workdir = Path(folder)
-        seeded = workdir / "seeded.sqlite3"
-        today = datetime.now(load_settings(TEST_ENV).clinic_timezone).date()
-        ids = await seed_patients(
-            seeded, plan.patients, today=today, checkins_per_patient=CHECKINS_PER_PATIENT, reminder_time=LATE_REMINDER
-        )
+        seeded, ids = await seed_databases(bots, workdir, plan.patients)
         env = {**TEST_ENV, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(_REPO)}
         for contender in bots:
             own = Path(tempfile.mkdtemp(dir=workdir))
             database = own / "bot.sqlite3"
-            shutil.copyfile(seeded, database)
+            shutil.copyfile(seeded[contender.name], database)
             figures.append(await _counted(contender, plan, {**env, "DATABASE_PATH": str(database)}, own, ids))
     ours = figures[0].value
     figures += [

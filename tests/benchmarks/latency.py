@@ -18,6 +18,7 @@ also runs our bot at those numbers of updates in flight (tuned_bot.py), to choos
 import asyncio
 import os
 import shutil
+import sys
 import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -167,6 +168,44 @@ def contenders() -> list[Contender]:
     return [ours, bare, *tuned, *older]
 
 
+# Seeds the patients with the seeder and schema of the checkout on PYTHONPATH (argv: path, count, date, check-ins).
+_SEED_ELSEWHERE = (
+    "import asyncio, datetime, pathlib, sys\n"
+    "from tests.benchmarks.population import seed_patients\n"
+    "asyncio.run(seed_patients(pathlib.Path(sys.argv[1]), int(sys.argv[2]),"
+    " today=datetime.date.fromisoformat(sys.argv[3]), checkins_per_patient=int(sys.argv[4]),"
+    " reminder_time=datetime.time(23, 59)))"
+)
+
+
+async def seed_databases(bots: list[Contender], workdir: Path, count: int) -> tuple[dict[str, Path], list[int]]:
+    """Seed `count` patients once per checkout the bots run, in its own schema; return each bot's database, the ids.
+
+    An older checkout (LATENCY_BEFORE) may not open a database migrated by this one, so it gets its own, seeded by
+    its own code with the same patients.
+    """
+    today = datetime.now(load_settings(TEST_ENV).clinic_timezone).date()
+    ours = workdir / "seeded.sqlite3"
+    user_ids = await seed_patients(
+        ours, count, today=today, checkins_per_patient=CHECKINS_PER_PATIENT, reminder_time=LATE_REMINDER
+    )
+    by_checkout = {"": ours}
+    for checkout in {bot.env.get("PYTHONPATH", "") for bot in bots} - {""}:
+        seeded = by_checkout[checkout] = workdir / f"seeded-{len(by_checkout)}.sqlite3"
+        arguments = (str(seeded), str(count), today.isoformat(), str(CHECKINS_PER_PATIENT))
+        seeding = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-c",
+            _SEED_ELSEWHERE,
+            *arguments,
+            cwd=workdir,  # not this checkout: with -c, the working directory comes first on the path
+            env={**os.environ, "PYTHONPATH": checkout},
+        )
+        if await seeding.wait() != 0:
+            raise RuntimeError(f"the patients could not be seeded with {checkout}'s schema")
+    return {bot.name: by_checkout[bot.env.get("PYTHONPATH", "")] for bot in bots}, user_ids
+
+
 async def run(scale: Scale) -> list[Figure]:
     """Seed the largest crowd once; for each delay and crowd, run every contender in turn, round after round."""
     plan = PLANS[scale]
@@ -174,15 +213,7 @@ async def run(scale: Scale) -> list[Figure]:
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="latency-") as folder:
         workdir = Path(folder)
-        seeded = workdir / "seeded.sqlite3"
-        today = datetime.now(load_settings(TEST_ENV).clinic_timezone).date()
-        user_ids = await seed_patients(
-            seeded,
-            max(plan.crowds),
-            today=today,
-            checkins_per_patient=CHECKINS_PER_PATIENT,
-            reminder_time=LATE_REMINDER,
-        )
+        seeded, user_ids = await seed_databases(bots, workdir, max(plan.crowds))
         env = {**TEST_ENV, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(_REPO)}
         for latency_ms in plan.latencies_ms:
             for crowd in plan.crowds:
@@ -190,7 +221,7 @@ async def run(scale: Scale) -> list[Figure]:
                 for round_number in range(plan.rounds):
                     for contender in bots:
                         database = workdir / f"bot-{round_number}.sqlite3"
-                        shutil.copyfile(seeded, database)
+                        shutil.copyfile(seeded[contender.name], database)
                         measured = Measured()
                         await launch(
                             contender.module,
