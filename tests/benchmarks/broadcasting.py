@@ -24,6 +24,7 @@ before and after on the same machine minutes apart; `BROADCAST_RATES=20` runs on
 """
 
 import asyncio
+import functools
 import itertools
 import os
 import signal
@@ -42,7 +43,7 @@ from bot.local_api import ApiCall, LocalTelegram, LocalUser, RateLimit
 from bot.telegram import callbacks
 from tests.benchmarks.answering import CHECKIN_ANSWERS, Crowd, Replies, Step, patient_loop
 from tests.benchmarks.harness import Figure, Scale, median, percentile
-from tests.benchmarks.population import seed_patients
+from tests.benchmarks.population import seed_patients, seed_with
 from tests.broadcast_steps import STAFF, broadcast_id_of, choose_audience, compose_text, wait_for_report
 from tests.conftest import TEST_ENV
 from tests.test_process import STAFF_CHAT, BotProcess, launch
@@ -160,16 +161,20 @@ async def run(scale: Scale) -> list[Figure]:
     return figures
 
 
-async def _seed(database: Path, plan: Plan, today: date) -> tuple[list[int], list[int]]:
-    """Seed the recipients (days 4 to 14 of recovery) and the patients who check in (days 1 to 3); return both."""
-    recipients = await seed_patients(
+async def _seed(database: Path, plan: Plan, today: date, checkout: str) -> tuple[list[int], list[int]]:
+    """Seed the recipients (days 4 to 14 of recovery) and the patients who check in (days 1 to 3); return both.
+
+    With an older checkout (BROADCAST_BEFORE), its own code seeds them, in its own schema.
+    """
+    seed = functools.partial(seed_with, checkout) if checkout else seed_patients
+    recipients = await seed(
         database,
         plan.recipients,
         today=today - timedelta(days=FIRST_RECIPIENT_DAY - 1),
         recovery_days=LAST_RECIPIENT_DAY - FIRST_RECIPIENT_DAY + 1,
         reminder_time=LATE_REMINDER,
     )
-    checkers = await seed_patients(
+    checkers = await seed(
         database,
         plan.checkers,
         today=today,
@@ -184,7 +189,8 @@ async def _broadcast_once(plan: Plan, rate: int, en: LanguagePack, bot_env: dict
     """Seed the patients, start the bot (with bot_env) at this rate, broadcast with patients checking in, stop it."""
     with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as folder:
         database = Path(folder) / "bot.sqlite3"
-        recipients, checkers = await _seed(database, plan, local_today(utc_now(), SETTINGS.clinic_timezone))
+        today = local_today(utc_now(), SETTINGS.clinic_timezone)
+        recipients, checkers = await _seed(database, plan, today, bot_env.get("PYTHONPATH", ""))
         fake = LocalTelegram()
         await fake.start()
         try:

@@ -18,7 +18,6 @@ also runs our bot at those numbers of updates in flight (tuned_bot.py), to choos
 import asyncio
 import os
 import shutil
-import sys
 import tempfile
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -44,7 +43,7 @@ from tests.benchmarks.answering import (
     launch,
 )
 from tests.benchmarks.harness import Figure, Scale, median, percentile
-from tests.benchmarks.population import seed_patients
+from tests.benchmarks.population import seed_patients, seed_with
 from tests.conftest import TEST_ENV
 
 SECTION = "Latency"
@@ -168,16 +167,6 @@ def contenders() -> list[Contender]:
     return [ours, bare, *tuned, *older]
 
 
-# Seeds the patients with the seeder and schema of the checkout on PYTHONPATH (argv: path, count, date, check-ins).
-_SEED_ELSEWHERE = (
-    "import asyncio, datetime, pathlib, sys\n"
-    "from tests.benchmarks.population import seed_patients\n"
-    "asyncio.run(seed_patients(pathlib.Path(sys.argv[1]), int(sys.argv[2]),"
-    " today=datetime.date.fromisoformat(sys.argv[3]), checkins_per_patient=int(sys.argv[4]),"
-    " reminder_time=datetime.time(23, 59)))"
-)
-
-
 async def seed_databases(bots: list[Contender], workdir: Path, count: int) -> tuple[dict[str, Path], list[int]]:
     """Seed `count` patients once per checkout the bots run, in its own schema; return each bot's database, the ids.
 
@@ -192,17 +181,9 @@ async def seed_databases(bots: list[Contender], workdir: Path, count: int) -> tu
     by_checkout = {"": ours}
     for checkout in {bot.env.get("PYTHONPATH", "") for bot in bots} - {""}:
         seeded = by_checkout[checkout] = workdir / f"seeded-{len(by_checkout)}.sqlite3"
-        arguments = (str(seeded), str(count), today.isoformat(), str(CHECKINS_PER_PATIENT))
-        seeding = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-c",
-            _SEED_ELSEWHERE,
-            *arguments,
-            cwd=workdir,  # not this checkout: with -c, the working directory comes first on the path
-            env={**os.environ, "PYTHONPATH": checkout},
+        await seed_with(
+            checkout, seeded, count, today=today, checkins_per_patient=CHECKINS_PER_PATIENT, reminder_time=LATE_REMINDER
         )
-        if await seeding.wait() != 0:
-            raise RuntimeError(f"the patients could not be seeded with {checkout}'s schema")
     return {bot.name: by_checkout[bot.env.get("PYTHONPATH", "")] for bot in bots}, user_ids
 
 

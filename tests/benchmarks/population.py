@@ -6,7 +6,11 @@ English, a treatment date on day 1 to `recovery_days` of recovery (so each patie
 time, the answer about diabetes given, and check-ins with every question answered and their triage outcome.
 """
 
+import asyncio
+import json
+import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -189,3 +193,52 @@ def _next_checkin_id(connection: sqlite3.Connection) -> int:
     """Return the id after the highest check-in id already stored."""
     row = connection.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM checkin").fetchone()
     return int(row[0])
+
+
+# Seeds as seed_patients does, run with another checkout on PYTHONPATH (argv: its options as JSON); prints the ids.
+_SEED_ELSEWHERE = (
+    "import asyncio, datetime, json, pathlib, sys\n"
+    "from tests.benchmarks.population import seed_patients\n"
+    "o = json.loads(sys.argv[1])\n"
+    "ids = asyncio.run(seed_patients(pathlib.Path(o['path']), o['count'],"
+    " today=datetime.date.fromisoformat(o['today']),"
+    " checkins_per_patient=o['checkins'], first_user_id=o['first'], recovery_days=o['days'],"
+    " reminder_time=datetime.time.fromisoformat(o['reminder'])))\n"
+    "print(json.dumps(ids))\n"
+)
+
+
+async def seed_with(
+    checkout: str,
+    database_path: Path,
+    count: int,
+    *,
+    today: date,
+    checkins_per_patient: int = 0,
+    first_user_id: int = 1_000_000,
+    recovery_days: int = RECOVERY_DAYS,
+    reminder_time: time = EARLY_REMINDER,
+) -> list[int]:
+    """Seed as seed_patients does, with another checkout's code and schema (an older bot may not open ours)."""
+    options = {
+        "path": str(database_path),
+        "count": count,
+        "today": today.isoformat(),
+        "checkins": checkins_per_patient,
+        "first": first_user_id,
+        "days": recovery_days,
+        "reminder": reminder_time.isoformat(),
+    }
+    seeding = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        _SEED_ELSEWHERE,
+        json.dumps(options),
+        cwd=database_path.parent,  # not this checkout: with -c, the working directory comes first on the path
+        env={**os.environ, "PYTHONPATH": checkout},
+        stdout=asyncio.subprocess.PIPE,
+    )
+    printed, _ = await seeding.communicate()
+    if seeding.returncode != 0:
+        raise RuntimeError(f"the patients could not be seeded with {checkout}'s code")
+    return [int(user_id) for user_id in json.loads(printed)]
