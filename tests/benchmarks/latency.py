@@ -12,7 +12,8 @@ updates in flight (echo_bot.py, ECHO_AT_ONCE=256), in turn within each round so 
   the Answering benchmark; it gives updates per second, CPU per update and Bot API calls per update.
 Figures are medians over the rounds; each ratio to the bare bot is taken within its round. `LATENCY_IN_FLIGHT=4,16`
 also runs our bot at those numbers of updates in flight (tuned_bot.py), to choose the setting by measurement, and
-`LATENCY_BEFORE=/path/to/an/older/checkout` runs that checkout's bot too, for a before and after in the same rounds.
+`LATENCY_BEFORE=/path/to/an/older/checkout` runs that checkout's bot too, for a before and after in the same rounds,
+and `LATENCY_MS=0` runs only the delays listed.
 """
 
 import asyncio
@@ -196,7 +197,8 @@ async def run(scale: Scale) -> list[Figure]:
         workdir = Path(folder)
         seeded, user_ids = await seed_databases(bots, workdir, max(plan.crowds))
         env = {**TEST_ENV, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(_REPO)}
-        for latency_ms in plan.latencies_ms:
+        listed = tuple(float(text) for text in os.environ.get("LATENCY_MS", "").split(",") if text.strip())
+    for latency_ms in listed or plan.latencies_ms:
             for crowd in plan.crowds:
                 runs: dict[str, list[Measured]] = {contender.name: [] for contender in bots}
                 for round_number in range(plan.rounds):
