@@ -198,7 +198,7 @@ async def run(scale: Scale) -> list[Figure]:
         seeded, user_ids = await seed_databases(bots, workdir, max(plan.crowds))
         env = {**TEST_ENV, "PTB_TIMEDELTA": "true", "PYTHONPATH": str(_REPO)}
         listed = tuple(float(text) for text in os.environ.get("LATENCY_MS", "").split(",") if text.strip())
-    for latency_ms in listed or plan.latencies_ms:
+        for latency_ms in listed or plan.latencies_ms:
             for crowd in plan.crowds:
                 runs: dict[str, list[Measured]] = {contender.name: [] for contender in bots}
                 for round_number in range(plan.rounds):
