@@ -2,18 +2,17 @@
 
 CPU seconds per update on two shared cores move by 10-20% between two runs of the same bot, more than the
 differences the latency benchmark looks for (the number of updates in flight, one database trip less). Here every
-bot runs under valgrind's callgrind, which counts the instructions the process executes: the same work gives the
-same count to within a percent, whatever else the machine is doing.
+bot runs under valgrind's callgrind, which counts the instructions the process executes in user space (not the
+kernel's system calls): two runs of the same bot agree within 2%, whatever else the machine is doing.
 
 Each bot (the latency benchmark's contenders but the bare one: ours as shipped, LATENCY_IN_FLIGHT's settings and
-LATENCY_BEFORE's checkout) starts under callgrind with counting off, against a fake answering every
-call at once (0 ms: the CPU-bound case, where the number in flight could cost work). The same patients as in the
-latency benchmark take their first turns (a menu visit or a check-in, each a command and its taps), all at once,
-in closed loops, until every update is
-answered; then counting goes on (callgrind_control), every patient takes MEASURED turns more in closed loops, and
-once the last is answered the count is dumped. Nothing is in flight when counting starts or ends, so the count is
-exactly the work of those updates (and of the polling between them). Without valgrind (and at the smoke size, where
-starting under valgrind would take half a minute) the same protocol counts CPU seconds from /proc instead.
+LATENCY_BEFORE's checkout) starts under callgrind with counting off, against a fake answering every call at once
+(0 ms: the CPU-bound case, where the number in flight could cost work). The same patients as in the latency
+benchmark take their first turn (a menu visit or a check-in: a command and its taps) all at once, in closed loops,
+until every update is answered; then counting goes on (callgrind_control), every patient takes MEASURED turns more,
+and once the last is answered the count is dumped. Nothing is in flight when counting starts or ends, so the count
+is exactly the work of those updates (and of the polling between them). Without valgrind (and at the smoke size,
+where starting under valgrind would take half a minute) the same protocol counts CPU seconds from /proc instead.
 """
 
 import asyncio
