@@ -195,45 +195,31 @@ def _next_checkin_id(connection: sqlite3.Connection) -> int:
     return int(row[0])
 
 
-# Seeds as seed_patients does, run with another checkout on PYTHONPATH (argv: its options as JSON); prints the ids.
+# Seeds as seed_patients does, run with another checkout on PYTHONPATH (argv: its arguments as JSON); prints the ids.
 _SEED_ELSEWHERE = (
     "import asyncio, datetime, json, pathlib, sys\n"
     "from tests.benchmarks.population import seed_patients\n"
     "o = json.loads(sys.argv[1])\n"
-    "ids = asyncio.run(seed_patients(pathlib.Path(o['path']), o['count'],"
-    " today=datetime.date.fromisoformat(o['today']),"
-    " checkins_per_patient=o['checkins'], first_user_id=o['first'], recovery_days=o['days'],"
-    " reminder_time=datetime.time.fromisoformat(o['reminder'])))\n"
+    "options = {k: datetime.time.fromisoformat(v) if k == 'reminder_time' else v for k, v in o['options'].items()}\n"
+    "today = datetime.date.fromisoformat(o['today'])\n"
+    "ids = asyncio.run(seed_patients(pathlib.Path(o['path']), o['count'], today=today, **options))\n"
     "print(json.dumps(ids))\n"
 )
 
 
-async def seed_with(
-    checkout: str,
-    database_path: Path,
-    count: int,
-    *,
-    today: date,
-    checkins_per_patient: int = 0,
-    first_user_id: int = 1_000_000,
-    recovery_days: int = RECOVERY_DAYS,
-    reminder_time: time = EARLY_REMINDER,
-) -> list[int]:
-    """Seed as seed_patients does, with another checkout's code and schema (an older bot may not open ours)."""
-    options = {
+async def seed_with(checkout: str, database_path: Path, count: int, *, today: date, **options: int | time) -> list[int]:
+    """Seed as seed_patients does (the same options), with another checkout's code: an older bot may not open ours."""
+    arguments = {
         "path": str(database_path),
         "count": count,
         "today": today.isoformat(),
-        "checkins": checkins_per_patient,
-        "first": first_user_id,
-        "days": recovery_days,
-        "reminder": reminder_time.isoformat(),
+        "options": {name: value.isoformat() if isinstance(value, time) else value for name, value in options.items()},
     }
     seeding = await asyncio.create_subprocess_exec(
         sys.executable,
         "-c",
         _SEED_ELSEWHERE,
-        json.dumps(options),
+        json.dumps(arguments),
         cwd=database_path.parent,  # not this checkout: with -c, the working directory comes first on the path
         env={**os.environ, "PYTHONPATH": checkout},
         stdout=asyncio.subprocess.PIPE,
