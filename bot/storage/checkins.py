@@ -44,37 +44,35 @@ _PATIENT_PART = (
     f"SELECT 0, p.*, {_CHECKIN_FIELDS} FROM (SELECT {PATIENT_COLUMNS} FROM patient WHERE user_id = ?) AS p"  # noqa: S608
     f" LEFT JOIN checkin AS c ON c.user_id = p.user_id AND c.status = 'open'{_WITH_ANSWERS}"
 )
-# Part 1: what triage reads of the patient's complete check-ins other than one: only the last of each date (the last
-# by start, as the history orders them), since the dates' earlier ones never count (see bot/domain/triage.py).
-_HISTORY_PART = (
-    f"SELECT 1, {_NO_PATIENT}, {_CHECKIN_FIELDS} FROM (SELECT *,"  # noqa: S608 - fixed text
-    " ROW_NUMBER() OVER (PARTITION BY local_date ORDER BY started_at DESC, id DESC) AS newest"
-    f" FROM checkin WHERE user_id = ? AND status = 'complete' AND id <> ?) AS c{_WITH_ANSWERS} WHERE c.newest = 1"
-)
 # Part 2: the patient's last check-in finished (in any way) of those started on a clinic date.
 _FINISHED_PART = (
     f"SELECT 2, {_NO_PATIENT}, {_CHECKIN_FIELDS} FROM (SELECT * FROM checkin"  # noqa: S608 - fixed text
     " WHERE user_id = ? AND local_date = ? AND status <> 'open' ORDER BY started_at DESC, id DESC LIMIT 1) AS c"
     f"{_WITH_ANSWERS}"
 )
-_PART_ORDER = f" ORDER BY 1, {_PATIENT_WIDTH + 4}"
-# What triage reads, in one narrow row: the patient, their open check-in (NULLs when none) with its answers as one JSON
-# object, and the last complete check-in of each date as one JSON array of [id, date, day, {question: value}]. Rows
-# padded to a shared width (the UNION ALL above) cost SQLite and the sqlite3 module a column read each: for a week of
-# history, thousands a tap (Instructions benchmark: 2.3 times the SQLite work of two narrow reads).
+_PART_ORDER = f" ORDER BY 1, {_PATIENT_WIDTH + 4}"  # by part, then by the check-in's date
+_PATIENT, _FINISHED = 0, 2
+# What triage reads of a patient's complete check-ins (but the one with id ?): only the last of each date (the last
+# by start, as the history orders them), since the dates' earlier ones never count (see bot/domain/triage.py). One
+# JSON array of [id, date, day, {question: value}], so that it travels as one narrow column: rows padded to a shared
+# width cost SQLite and the sqlite3 module a column read each, for a week of history thousands a tap (Instructions
+# benchmark: 2.3 times the SQLite work of two narrow reads).
 _ANSWERS_OF = "SELECT json_group_object(question, value) FROM checkin_answer WHERE checkin_id = {}"
-_FOR_TRIAGE = (
-    "SELECT p.*, c.id, c.user_id, c.local_date, c.day, c.status, c.tier, c.reasons, c.message_id, c.started_at,"  # noqa: S608
-    f" c.updated_at, c.finished_at, ({_ANSWERS_OF.format('c.id')}),"
-    f" (SELECT json_group_array(json_array(h.id, h.local_date, h.day, json(({_ANSWERS_OF.format('h.id')})))) FROM ("
+_HISTORY = (
+    f"(SELECT json_group_array(json_array(h.id, h.local_date, h.day, json(({_ANSWERS_OF.format('h.id')})))) FROM ("  # noqa: S608
     "SELECT id, local_date, day,"
     " ROW_NUMBER() OVER (PARTITION BY local_date ORDER BY started_at DESC, id DESC) AS newest"
-    " FROM checkin WHERE user_id = p.user_id AND status = 'complete') AS h WHERE h.newest = 1)"
+    " FROM checkin WHERE user_id = {} AND status = 'complete' AND id <> ?) AS h WHERE h.newest = 1)"
+)
+# What triage reads, in one narrow row: the patient, their open check-in (NULLs when none) with its answers as one JSON
+# object, and their history as above.
+_FOR_TRIAGE = (
+    "SELECT p.*, c.id, c.user_id, c.local_date, c.day, c.status, c.tier, c.reasons, c.message_id, c.started_at,"  # noqa: S608
+    f" c.updated_at, c.finished_at, ({_ANSWERS_OF.format('c.id')}), {_HISTORY.format('p.user_id')}"
     f" FROM (SELECT {PATIENT_COLUMNS} FROM patient WHERE user_id = ?) AS p"
     " LEFT JOIN checkin AS c ON c.user_id = p.user_id AND c.status = 'open'"
 )
-# by part, then by the check-in's date (the history's order)
-_PATIENT, _HISTORY, _FINISHED = 0, 1, 2
+_NO_CHECKIN = 0  # no check-in has this id: the open one, never complete, is left out of the history by its status
 # What a write's RETURNING gives back: the check-in's row as _SELECT reads it, and its answers as one JSON object, so
 # that the write and the read of its outcome are one statement (one trip to the database thread, not several).
 _RETURNING = (
@@ -120,18 +118,14 @@ class CheckinStore:
 
     async def for_triage(self, user_id: int) -> tuple[Patient | None, Checkin | None, list[PastCheckin]]:
         """Return the patient, their open check-in and what triage reads of their complete ones, in one read."""
-        row = await self._sql.row(_FOR_TRIAGE, (user_id,))
+        row = await self._sql.row(_FOR_TRIAGE, (_NO_CHECKIN, user_id))
         if row is None:
             return None, None, []
         patient, fields = patient_from_row(row[:_PATIENT_WIDTH]), row[_PATIENT_WIDTH:]
         current = None
         if fields[0] is not None:
             current = _checkin_from(fields, _answers_from(int(fields[0]), json.loads(fields[11]).items()))
-        past = [
-            PastCheckin(date.fromisoformat(on), int(day), _answers_from(int(past_id), answers.items()))
-            for past_id, on, day, answers in json.loads(fields[12])
-        ]
-        return patient, current, sorted(past, key=lambda checkin: checkin.local_date)
+        return patient, current, _past_checkins(fields[12])
 
     async def for_opening(self, user_id: int, on: date) -> tuple[Patient | None, Checkin | None, Checkin | None]:
         """Return the patient, their open check-in and their last one finished of those started on a date, one read."""
@@ -207,8 +201,8 @@ class CheckinStore:
 
     async def triage_history(self, user_id: int, excluding: int) -> list[PastCheckin]:
         """Return what triage needs of the patient's complete check-ins but one: the last of each date, oldest first."""
-        parts = await _parts(self._sql, _HISTORY_PART, (user_id, excluding))
-        return _past_checkins(parts[_HISTORY])
+        row = await self._sql.row(f"SELECT {_HISTORY.format('?')}", (user_id, excluding))
+        return _past_checkins(row[0] if row is not None else "[]")
 
 
 async def take_answer(statements: Statements, checkin_id: int, question: Question, value: str, now: datetime) -> bool:
@@ -266,7 +260,7 @@ async def _returned(tx: Statements, write: str, params: Params) -> Checkin | Non
 
 async def _parts(statements: Statements, parts: str, params: Params) -> dict[int, list[Sequence[Any]]]:
     """Run a read of fixed parts joined by UNION ALL; return each part's rows without their part number (none: [])."""
-    found: dict[int, list[Sequence[Any]]] = {_PATIENT: [], _HISTORY: [], _FINISHED: []}
+    found: dict[int, list[Sequence[Any]]] = {_PATIENT: [], _FINISHED: []}
     for row in await statements.rows(f"{parts}{_PART_ORDER}", params):
         found[int(row[0])].append(row[1:])
     return found
@@ -283,9 +277,13 @@ def _patient_and_open(rows: Sequence[Sequence[Any]]) -> tuple[Patient | None, Ch
     return patient, current
 
 
-def _past_checkins(rows: Sequence[Sequence[Any]]) -> list[PastCheckin]:
-    """Turn the history part's rows (a check-in's row once per answer, by date) into what triage reads of each."""
-    return [PastCheckin(c.local_date, c.day, c.answers) for c in _checkins_from([row[_PATIENT_WIDTH:] for row in rows])]
+def _past_checkins(history: str) -> list[PastCheckin]:
+    """Turn the history as _HISTORY reads it (JSON, in no set order) into what triage reads of each, oldest first."""
+    past = [
+        PastCheckin(date.fromisoformat(on), int(day), _answers_from(int(past_id), answers.items()))
+        for past_id, on, day, answers in json.loads(history)
+    ]
+    return sorted(past, key=lambda checkin: checkin.local_date)
 
 
 async def get_checkin(tx: Statements, checkin_id: int) -> Checkin:
