@@ -97,7 +97,7 @@ class BroadcastStore:
 
     async def create_draft(self, created_by: int, step: str, now: datetime) -> Broadcast:
         """Start composing a new broadcast at a compose step."""
-        row = await self._sql.row(
+        row = await self._sql.write_row(
             "INSERT INTO broadcast (created_by, created_at, updated_at, compose_step) VALUES (?, ?, ?, ?)"  # noqa: S608
             f" RETURNING {_COLUMNS}",
             (created_by, utc_text(now), utc_text(now), step),

@@ -208,7 +208,7 @@ class CheckinStore:
 async def take_answer(statements: Statements, checkin_id: int, question: Question, value: str, now: datetime) -> bool:
     """Store (or replace) an answer of an open check-in, marking it active now; tell whether it was open to take it."""
     stamp = utc_text(now)
-    return bool(await statements.rows(_ANSWER, (checkin_id, question.value, value, stamp, checkin_id)))
+    return bool(await statements.write_rows(_ANSWER, (checkin_id, question.value, value, stamp, checkin_id)))
 
 
 async def finish_checkin(
@@ -251,7 +251,7 @@ async def _touch(tx: Statements, checkin_id: int, now: datetime) -> Checkin:
 
 async def _returned(tx: Statements, write: str, params: Params) -> Checkin | None:
     """Run a write of at most one check-in (a fixed statement) and return that check-in as written, or None."""
-    row = await tx.row(f"{write}{_RETURNING}", params)
+    row = await tx.write_row(f"{write}{_RETURNING}", params)
     if row is None:
         return None
     pairs: dict[str, object] = json.loads(row[11])

@@ -174,7 +174,7 @@ class EscalationStore:
 
 async def _returned(tx: Statements, write: str, params: Params) -> Escalation | None:
     """Run a write of at most one escalation (a fixed statement) and return it as written, or None."""
-    row = await tx.row(f"{write}{_RETURNING}", params)
+    row = await tx.write_row(f"{write}{_RETURNING}", params)
     return None if row is None else _escalation_from(row)
 
 

@@ -81,7 +81,7 @@ class OutboxStore:
 
     async def claim_urgent(self, delivery_id: int, now: datetime, lease_until: datetime) -> Delivery | None:
         """Take a due urgent row for one attempt (counted), holding it until lease_until; None if it is not due."""
-        row = await self._sql.row(_CLAIM_URGENT, (utc_text(lease_until), delivery_id, utc_text(now)))
+        row = await self._sql.write_row(_CLAIM_URGENT, (utc_text(lease_until), delivery_id, utc_text(now)))
         return None if row is None else _delivery_from(row)
 
     async def claim_bulk(self, delivery_id: int, now: datetime) -> bool:
@@ -166,7 +166,7 @@ async def add_delivery(
     tx: Statements, kind: DeliveryKind, user_id: int, message: Message, *, due_at: datetime, now: datetime
 ) -> Delivery:
     """Queue a row in one statement, alone or in a transaction (a second alert of an escalation edits the first)."""
-    row = await tx.row(_INSERT, _values(kind, user_id, message, due_at, now))
+    row = await tx.write_row(_INSERT, _values(kind, user_id, message, due_at, now))
     if row is None:
         raise RuntimeError("inserting into the outbox returned no row")
     return _delivery_from(row)

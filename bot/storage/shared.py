@@ -1,18 +1,25 @@
-"""The connection every store shares, used by one operation at a time, and the stored text of times and reasons.
+"""The connection every store shares, and the stored text of times and reasons.
 
-The connection is in autocommit mode: a single write is committed when its statement ends. A read-then-write or
-a write of several statements runs in `transaction()`, which holds the lock so that no other coroutine's
-statement slips into it (and is committed or rolled back with it).
+The connection is in autocommit mode and taken by one operation at a time (a read, a batch of writes, or a whole
+transaction), so that no other coroutine's statement slips into an open transaction (to be committed or rolled back
+with it, or to read what is not yet committed). A read-then-write, or a write of several statements, runs in
+`transaction()`. Single writes (`run`, `write_rows`) share commits: those that arrive while the
+connection is busy wait together and are then committed as one transaction (group commit), so that N patients
+answering at once cost one `synchronous=FULL` commit, not N. Each write still returns only once its commit is on
+disk, and a write that fails fails alone. A write that finds the connection free is committed by its own statement.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
 
 import aiosqlite
 
 Params = Sequence[object]
+T = TypeVar("T")
 
 
 class Statements:
@@ -22,7 +29,7 @@ class Statements:
         self._connection = connection
 
     async def rows(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """Run a query (or a write with RETURNING) and return all its rows."""
+        """Run a query and return all its rows."""
         return list(await self._connection.execute_fetchall(sql, params))
 
     async def row(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
@@ -31,11 +38,20 @@ class Statements:
         return found[0] if found else None
 
     async def run(self, sql: str, params: Params = ()) -> int:
-        """Run a write (one without RETURNING: rows() runs those) and return how many rows it changed."""
+        """Run a write (one without RETURNING: write_rows() runs those) and return how many rows it changed."""
         # Such a write has run to its end within execute(), so its cursor holds nothing open: it is left to be freed
         # (as BEGIN's is below) rather than closed, which would cost a second trip to the database thread.
         cursor = await self._connection.execute(sql, params)
         return cursor.rowcount
+
+    async def write_rows(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Run a write with RETURNING and return the rows it gives back."""
+        return list(await self._connection.execute_fetchall(sql, params))
+
+    async def write_row(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
+        """Run a write with RETURNING of at most one row and return that row, or None when it wrote none."""
+        written = await self.write_rows(sql, params)
+        return written[0] if written else None
 
     async def records(self, sql: str, params: Params = ()) -> list[dict[str, object]]:
         """Run a query and return its rows as column-name-to-value mappings."""
@@ -44,28 +60,57 @@ class Statements:
             return [dict(zip(names, row, strict=True)) for row in await cursor.fetchall()]
 
 
+@dataclass(frozen=True)
+class QueuedWrite(Generic[T]):
+    """A single write waiting for its commit: the statement to run, and the future its caller waits on."""
+
+    statement: Callable[[Statements], Awaitable[T]]
+    done: asyncio.Future[T]
+
+    def settle(self, outcome: T | BaseException) -> None:
+        """Give the caller the write's result or its error (unless the caller has stopped waiting)."""
+        if self.done.done():
+            return
+        if isinstance(outcome, BaseException):
+            self.done.set_exception(outcome)
+        else:
+            self.done.set_result(outcome)
+
+
 class SharedConnection(Statements):
-    """The one connection, taken by one operation at a time: a statement on its own, or a whole transaction."""
+    """The one connection, taken by one operation at a time: a read, a batch of single writes, or a transaction."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         super().__init__(connection)
         self._lock = asyncio.Lock()
         self._inside = Statements(connection)
+        self._queued: list[QueuedWrite[Any]] = []
+        self._committer: asyncio.Task[None] | None = None
+
+    @asynccontextmanager
+    async def _turn(self, kind: str) -> AsyncIterator[Statements]:
+        """Take the connection for one operation of a kind (read, commit or transaction) and give its statements."""
+        del kind  # named for the benchmark that times the turns (tests/benchmarks/timed_lock_bot.py)
+        async with self._lock:
+            yield self._inside
 
     async def rows(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """Run a query on its own, waiting for any transaction in progress (row() comes here too)."""
-        async with self._lock:
-            return await self._inside.rows(sql, params)
+        """Run a query on its own, waiting for any write in progress (row() comes here too)."""
+        async with self._turn("read") as inside:
+            return await inside.rows(sql, params)
 
     async def records(self, sql: str, params: Params = ()) -> list[dict[str, object]]:
-        """Run a query on its own, waiting for any transaction in progress, and return named rows."""
-        async with self._lock:
-            return await self._inside.records(sql, params)
+        """Run a query on its own, waiting for any write in progress, and return named rows."""
+        async with self._turn("read") as inside:
+            return await inside.records(sql, params)
 
     async def run(self, sql: str, params: Params = ()) -> int:
-        """Run a single write on its own; it is committed when this returns."""
-        async with self._lock:
-            return await self._inside.run(sql, params)
+        """Run a single write, alone or with others that arrive meanwhile; it is committed when this returns."""
+        return await self._committed(lambda inside: inside.run(sql, params))
+
+    async def write_rows(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
+        """Run a single write with RETURNING, as run() does, and return its rows once it is committed."""
+        return await self._committed(lambda inside: inside.write_rows(sql, params))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Statements]:
@@ -74,8 +119,62 @@ class SharedConnection(Statements):
         Inside the block use only the statements it yields: the shared connection's own methods would wait for
         the lock this transaction holds.
         """
-        async with self._lock, immediate_transaction(self._connection):
-            yield self._inside
+        async with self._turn("transaction") as inside, immediate_transaction(self._connection):
+            yield inside
+
+    async def _committed(self, statement: Callable[[Statements], Awaitable[T]]) -> T:
+        """Queue a write for the next commit and return its result once that commit is on disk."""
+        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        write = QueuedWrite(statement, done)
+        self._queued.append(write)
+        if self._committer is None:
+            self._committer = asyncio.create_task(self._commit_queued())
+        return await done
+
+    async def _commit_queued(self) -> None:
+        """Commit the queued writes, all that are waiting at each turn of the connection, until none is left."""
+        try:
+            while self._queued:
+                async with self._turn("commit") as inside:
+                    batch = [write for write in self._queued if not write.done.done()]
+                    self._queued = []
+                    await self._commit(inside, batch)
+        finally:
+            self._committer = None
+            for write in self._queued:  # left only when this task was cancelled (the bot stopping)
+                write.done.cancel()
+            self._queued = []
+
+    async def _commit(self, inside: Statements, batch: list[QueuedWrite[Any]]) -> None:
+        """Run a batch of writes and commit them: one alone by its own statement, several in one transaction."""
+        if not batch:  # every caller stopped waiting
+            return
+        try:
+            if len(batch) == 1:
+                batch[0].settle(await _outcome(batch[0], inside))
+                return
+            async with immediate_transaction(self._connection):
+                outcomes = await asyncio.gather(*(_outcome(write, inside) for write in batch))
+        # BEGIN or COMMIT failed (another process's lock, a full disk): nothing was kept. (Should an I/O error have
+        # rolled back the whole transaction mid-batch, the writes after it ran committed on their own, yet fail too.)
+        except Exception as error:
+            for write in batch:
+                write.settle(error)
+            return
+        except BaseException:
+            for write in batch:
+                write.done.cancel()
+            raise
+        for write, outcome in zip(batch, outcomes, strict=True):
+            write.settle(outcome)
+
+
+async def _outcome(write: QueuedWrite[T], inside: Statements) -> T | Exception:
+    """Run one queued write and return its result, or the error it failed with (the others of its batch go on)."""
+    try:
+        return await write.statement(inside)
+    except Exception as error:
+        return error
 
 
 @asynccontextmanager

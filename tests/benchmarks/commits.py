@@ -1,12 +1,13 @@
-"""The Commits benchmark: whether writes queue for the database, so that answers arriving together should share one.
+"""The Commits benchmark: whether writes queue for the database, and how many answers share a commit.
 
 Every write (a check-in answer, its outcome, a delivery confirmed) is committed with synchronous=FULL before its
-reply goes out, on the one connection that bot/storage/shared.py hands to one operation at a time. If writes waited
-for each other, letting answers that arrive together share one commit (group commit) would pay. Here our bot runs
-with that lock timed (timed_lock_bot.py) while the latency benchmark's patients tap in closed loops, at 0 ms per Bot
-API call (the most updates a second, so the most writes) and at 100 ms, with 60 and 300 patients. Within the
-measured window it reports writes per second, the share of the time the lock was held, and how long writes waited
-for it (p50, p95, the most) beside how long one held it: waits well under one hold mean commits do not queue.
+reply goes out, on the one connection that bot/storage/shared.py hands to one operation at a time. Single writes that
+arrive while the connection is busy are committed together (group commit). Here our bot runs with the connection
+timed (timed_lock_bot.py) while the latency benchmark's patients tap in closed loops, at 0 ms per Bot API call (the
+most updates a second, so the most writes) and at 100 ms, with 60 and 300 patients, once with group commit and once
+without (each single write committed on its own, as before). Within the measured window it reports single writes
+and commits per second, writes per commit, the share of the time writes held the connection, how long a single
+write took from being asked to being committed, and how long reads waited for the connection.
 """
 
 import shutil
@@ -54,29 +55,37 @@ PLANS = {
 
 
 @dataclass(frozen=True)
-class Taking:
-    """One operation's turn with the lock: a write or a read, when it got the lock, how long it waited and held it."""
+class Notes:
+    """What the timed bot noted within a window: its turns of the connection, single writes and batches."""
 
-    kind: str
-    taken: float
-    waited: float
-    held: float
+    turns: list[tuple[str, float, float]]  # kind, waited, held
+    writes: list[float]  # from asked to committed
+    batches: list[int]  # sizes
 
 
-def _read(path: Path, window: tuple[float, float]) -> list[Taking]:
-    """Return the lock's turns noted in path that began within the window."""
+def _read(path: Path, window: tuple[float, float]) -> Notes:
+    """Return the notes in path whose moment falls within the window."""
     start, end = window
-    turns = []
+    notes = Notes([], [], [])
     for line in path.read_text(encoding="ascii").splitlines():
-        kind, taken, waited, held = line.split()
-        if start <= float(taken) < end:
-            turns.append(Taking(kind, float(taken), float(waited), float(held)))
-    return turns
+        what, *fields = line.split()
+        if not start <= float(fields[-3 if what == "turn" else 0]) < end:
+            continue
+        if what == "turn":
+            notes.turns.append((fields[0], float(fields[2]), float(fields[3])))
+        elif what == "write":
+            notes.writes.append(float(fields[1]))
+        else:
+            notes.batches.append(int(fields[1]))
+    return notes
 
 
-async def _timed_run(crowd: int, latency_ms: float, plan: Plan, workdir: Path, seeded: Path, ids: list[int]) -> Figures:
-    """Run the timed bot with this crowd and delay; return the loop's result and the lock's turns in its window."""
-    database, timings = workdir / f"bot-{crowd}-{latency_ms:g}.sqlite3", workdir / f"lock-{crowd}-{latency_ms:g}.txt"
+async def _timed_run(
+    crowd: int, latency_ms: float, grouped: str, plan: Plan, workdir: Path, seeded: Path, ids: list[int]
+) -> Figures:
+    """Run the timed bot with this crowd, delay and group commit on or off; return the figures of its window."""
+    name = f"{crowd}-{latency_ms:g}-{grouped}"
+    database, timings = workdir / f"bot-{name}.sqlite3", workdir / f"lock-{name}.txt"
     shutil.copyfile(seeded, database)
     env = {
         **TEST_ENV,
@@ -84,6 +93,7 @@ async def _timed_run(crowd: int, latency_ms: float, plan: Plan, workdir: Path, s
         "PYTHONPATH": str(_REPO),
         "DATABASE_PATH": str(database),
         "LOCK_TIMINGS": str(timings),
+        "GROUP_COMMIT": grouped,
     }
     load = Load(crowd, plan.warm_up, plan.measured, 1, (0.0, 0.0), 0.0)
 
@@ -93,30 +103,34 @@ async def _timed_run(crowd: int, latency_ms: float, plan: Plan, workdir: Path, s
 
     latency = Latency(latency_ms, JITTER_MS if latency_ms else 0.0, seed=crowd)
     loop = await launch(TIMED_BOT, env, ids[:crowd], workdir / "bot.log", drive, latency=latency)
-    return _figures(f"{latency_ms:g} ms, {crowd} patients", loop, _read(timings, loop.window))
+    where = f"{latency_ms:g} ms, {crowd} patients, group commit {grouped}"
+    return _figures(where, loop, _read(timings, loop.window))
 
 
-def _figures(where: str, loop: RunResult, turns: list[Taking]) -> Figures:
-    """Return one run's figures: updates and writes a second, the lock's busy share, writes' waits beside holds."""
+def _figures(where: str, loop: RunResult, notes: Notes) -> Figures:
+    """Return one run's figures: updates, writes and commits a second, writes per commit, holds and waits."""
     start, end = loop.window
     seconds = end - start
-    writes = [turn for turn in turns if turn.kind == "write"]
-    waits = [turn.waited * 1000 for turn in writes] or [0.0]
-    holds = [turn.held * 1000 for turn in writes] or [0.0]
-    busy = sum(turn.held for turn in turns) / seconds
+    transactions = sum(1 for kind, _, _ in notes.turns if kind == "transaction")
+    commits = (len(notes.batches) if notes.batches else len(notes.writes)) + transactions
+    to_commit = [took * 1000 for took in notes.writes] or [0.0]
+    read_waits = [waited * 1000 for kind, waited, _ in notes.turns if kind == "read"] or [0.0]
+    alone = sum(held for kind, _, held in notes.turns if kind != "read") / seconds
     return [
         Figure(SECTION, f"{where}: updates answered", loop.updates_per_second, "updates/s"),
-        Figure(SECTION, f"{where}: writes (each its own commit)", len(writes) / seconds, "writes/s"),
-        Figure(SECTION, f"{where}: lock held, share of the time", busy * 100, "%"),
-        Figure(SECTION, f"{where}: a write held the lock, p50", percentile(holds, 0.5), "ms"),
-        Figure(SECTION, f"{where}: a write waited for the lock, p50", percentile(waits, 0.5), "ms"),
-        Figure(SECTION, f"{where}: a write waited for the lock, p95", percentile(waits, 0.95), "ms"),
-        Figure(SECTION, f"{where}: a write waited for the lock, most", max(waits), "ms"),
+        Figure(SECTION, f"{where}: single writes", len(notes.writes) / seconds, "writes/s"),
+        Figure(SECTION, f"{where}: commits (batches of single writes, and transactions)", commits / seconds, "/s"),
+        Figure(SECTION, f"{where}: single writes per commit", len(notes.writes) / max(1, commits - transactions), ""),
+        Figure(SECTION, f"{where}: connection held by writes, share of the time", alone * 100, "%"),
+        Figure(SECTION, f"{where}: a single write, asked to committed, p50", percentile(to_commit, 0.5), "ms"),
+        Figure(SECTION, f"{where}: a single write, asked to committed, p95", percentile(to_commit, 0.95), "ms"),
+        Figure(SECTION, f"{where}: a read waited for the connection, p50", percentile(read_waits, 0.5), "ms"),
+        Figure(SECTION, f"{where}: a read waited for the connection, p95", percentile(read_waits, 0.95), "ms"),
     ]
 
 
 async def run(scale: Scale) -> list[Figure]:
-    """Seed the largest crowd once; run the timed bot for each delay and crowd on a fresh copy of it."""
+    """Seed the largest crowd once; run the timed bot for each delay, crowd and group commit on a fresh copy of it."""
     plan = PLANS[scale]
     figures: list[Figure] = []
     with tempfile.TemporaryDirectory(prefix="commits-") as folder:
@@ -132,5 +146,6 @@ async def run(scale: Scale) -> list[Figure]:
         )
         for latency_ms in plan.latencies_ms:
             for crowd in plan.crowds:
-                figures += await _timed_run(crowd, latency_ms, plan, workdir, seeded, ids)
+                for grouped in ("on", "off"):
+                    figures += await _timed_run(crowd, latency_ms, grouped, plan, workdir, seeded, ids)
     return figures

@@ -1,73 +1,66 @@
-"""Our bot with its database lock timed: `LOCK_TIMINGS=/path/file python -m tests.benchmarks.timed_lock_bot`.
+"""Our bot with its database connection timed: `LOCK_TIMINGS=/path/file python -m tests.benchmarks.timed_lock_bot`.
 
-The Commits benchmark runs it to see whether writes queue for the one connection. Every time an operation takes the
-lock (bot/storage/shared.py: a statement on its own, or a whole transaction), the time it waited and held it are
-noted, and written to LOCK_TIMINGS as the bot exits, a line each: "kind taken waited held", kind being write or
-read, taken a time.monotonic() reading (the same clock as the benchmark's), waited and held in seconds.
+The Commits benchmark runs it to see whether writes queue for the one connection and how many share a commit. Each
+turn an operation takes the connection (bot/storage/shared.py: a read, a batch of single writes committed together,
+or a whole transaction) is noted with how long it waited and held it; each single write with how long it took from
+being asked to being committed; each batch with its size. With `GROUP_COMMIT=off` every single write takes the
+connection on its own and is committed by its own statement, as before group commit, for a comparison in the same
+run. The notes are written to LOCK_TIMINGS as the bot exits, a line each: "turn kind taken waited held", "write
+asked took" or "batch taken size"; times are time.monotonic() readings (the benchmark's clock), spans in seconds.
 """
 
 import atexit
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from time import monotonic
-
-import aiosqlite
+from typing import Any, TypeVar
 
 from bot import __main__ as launched
 from bot.storage import database
-from bot.storage.shared import Params, SharedConnection, Statements, immediate_transaction
+from bot.storage.shared import QueuedWrite, SharedConnection, Statements
 
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
-TIMINGS: list[tuple[str, float, float, float]] = []
+T = TypeVar("T")
+NOTES: list[str] = []
+GROUPED = os.environ.get("GROUP_COMMIT", "on") != "off"
 
 
 class TimedConnection(SharedConnection):
-    """The shared connection, noting how long each operation waited for its lock and held it."""
+    """The shared connection, noting each turn, each single write's time to its commit, and each batch's size."""
 
     @asynccontextmanager
-    async def _taken(self, kind: str) -> AsyncIterator[Statements]:
-        """Take the lock for one operation, noting the wait and the hold."""
+    async def _turn(self, kind: str) -> AsyncIterator[Statements]:
+        """Take the connection for one operation, noting the wait and the hold."""
         asked = monotonic()
-        async with self._lock:
+        async with super()._turn(kind) as inside:
             taken = monotonic()
             try:
-                yield self._inside
+                yield inside
             finally:
-                TIMINGS.append((kind, taken, taken - asked, monotonic() - taken))
+                NOTES.append(f"turn {kind} {taken} {taken - asked} {monotonic() - taken}")
 
-    async def rows(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """Run a query (or a write with RETURNING) on its own, timed."""
-        async with self._taken(_kind(sql)) as inside:
-            return await inside.rows(sql, params)
+    async def _committed(self, statement: Callable[[Statements], Awaitable[T]]) -> T:
+        """Run a single write (grouped, or on its own turn with GROUP_COMMIT=off), noting its time to its commit."""
+        asked = monotonic()
+        try:
+            if GROUPED:
+                return await super()._committed(statement)
+            async with self._turn("commit") as inside:
+                return await statement(inside)
+        finally:
+            NOTES.append(f"write {asked} {monotonic() - asked}")
 
-    async def records(self, sql: str, params: Params = ()) -> list[dict[str, object]]:
-        """Run a query on its own, timed."""
-        async with self._taken("read") as inside:
-            return await inside.records(sql, params)
-
-    async def run(self, sql: str, params: Params = ()) -> int:
-        """Run a single write on its own, timed."""
-        async with self._taken("write") as inside:
-            return await inside.run(sql, params)
-
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Statements]:
-        """Run a write transaction, timed from asking for the lock to its commit."""
-        async with self._taken("write") as inside, immediate_transaction(self._connection):
-            yield inside
-
-
-def _kind(sql: str) -> str:
-    """Return write for a statement that changes rows, else read."""
-    return "write" if sql.lstrip().upper().startswith(_WRITES) else "read"
+    async def _commit(self, inside: Statements, batch: list[QueuedWrite[Any]]) -> None:
+        """Commit a batch of single writes, noting its size."""
+        NOTES.append(f"batch {monotonic()} {len(batch)}")
+        await super()._commit(inside, batch)
 
 
 def _write(path: Path) -> None:
-    """Write the timings noted, a line each."""
-    path.write_text("".join(f"{kind} {taken} {waited} {held}\n" for kind, taken, waited, held in TIMINGS))
+    """Write the notes taken, a line each."""
+    path.write_text("".join(f"{note}\n" for note in NOTES), encoding="ascii")
 
 
 if __name__ == "__main__":

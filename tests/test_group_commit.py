@@ -1,0 +1,142 @@
+"""Group commit: single writes that arrive while the shared connection is busy share one commit, each failing alone."""
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import pytest
+
+from bot.storage.shared import SharedConnection
+from tests.benchmarks.trips import commits
+
+_INSERT = "INSERT INTO note (id, text) VALUES (?, ?)"
+
+
+@pytest.fixture
+async def shared(tmp_path: Path) -> AsyncIterator[SharedConnection]:
+    """Yield the shared connection over a fresh file with one table, set up as the bot sets its own."""
+    connection = await aiosqlite.connect(tmp_path / "group.sqlite3", isolation_level=None)
+    await connection.execute("PRAGMA journal_mode = WAL")
+    await connection.execute("PRAGMA synchronous = FULL")
+    await connection.execute("CREATE TABLE note (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+    yield SharedConnection(connection)
+    await connection.close()
+
+
+@contextmanager
+def counted(tally: dict[str, int]) -> Iterator[None]:
+    """Count trips to aiosqlite's thread and the commits among them while the block runs."""
+    execute: Callable[..., Any] = aiosqlite.Connection._execute
+
+    async def counting(connection: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Count one trip, and its commit if it makes one, then make it."""
+        tally["trips"] += 1
+        tally["commits"] += commits(connection, fn, args)
+        return await execute(connection, fn, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(aiosqlite.Connection, "_execute", counting)
+        yield
+
+
+def stored(tmp_path: Path) -> list[tuple[int, str]]:
+    """Return the notes another connection reads: only what is committed."""
+    with sqlite3.connect(tmp_path / "group.sqlite3") as reader:
+        found = reader.execute("SELECT id, text FROM note ORDER BY id").fetchall()
+    reader.close()
+    return found
+
+
+async def test_writes_that_arrive_together_share_one_commit(shared: SharedConnection, tmp_path: Path) -> None:
+    """Ten writes started at once cost one commit, and each is committed when it returns."""
+    tally = {"trips": 0, "commits": 0}
+    with counted(tally):
+        changed = await asyncio.gather(*(shared.run(_INSERT, (n, f"note {n}")) for n in range(10)))
+    assert changed == [1] * 10
+    assert tally["commits"] == 1
+    assert stored(tmp_path) == [(n, f"note {n}") for n in range(10)]
+
+
+async def test_a_write_alone_is_committed_by_its_own_statement(shared: SharedConnection, tmp_path: Path) -> None:
+    """A write that finds the connection free is one trip and one commit: no BEGIN and COMMIT around it."""
+    tally = {"trips": 0, "commits": 0}
+    with counted(tally):
+        assert await shared.run(_INSERT, (1, "alone")) == 1
+    assert tally == {"trips": 1, "commits": 1}
+    assert stored(tmp_path) == [(1, "alone")]
+
+
+async def test_a_failing_write_fails_alone(shared: SharedConnection, tmp_path: Path) -> None:
+    """A write of a batch that breaks a constraint raises for its caller only; the others of its batch are kept."""
+    await shared.run(_INSERT, (1, "first"))
+    outcomes = await asyncio.gather(
+        shared.run(_INSERT, (2, "second")),
+        shared.run(_INSERT, (1, "a duplicate")),
+        shared.run(_INSERT, (3, "third")),
+        return_exceptions=True,
+    )
+    assert outcomes[0] == 1
+    assert isinstance(outcomes[1], sqlite3.IntegrityError)
+    assert outcomes[2] == 1
+    assert stored(tmp_path) == [(1, "first"), (2, "second"), (3, "third")]
+
+
+async def test_writes_wait_for_a_transaction_and_then_share_a_commit(shared: SharedConnection, tmp_path: Path) -> None:
+    """Writes made while a transaction holds the connection neither slip into it nor return before their commit."""
+    tally = {"trips": 0, "commits": 0}
+    with counted(tally):
+        async with shared.transaction() as tx:
+            await tx.run(_INSERT, (1, "in the transaction"))
+            waiting = [asyncio.create_task(shared.run(_INSERT, (n, "queued"))) for n in (2, 3, 4)]
+            await asyncio.sleep(0.05)
+            assert not any(task.done() for task in waiting)
+        assert await asyncio.gather(*waiting) == [1, 1, 1]
+    assert tally["commits"] == 2  # the transaction's, then the three queued writes' together
+    assert [note for note, _ in stored(tmp_path)] == [1, 2, 3, 4]
+
+
+async def test_write_rows_returns_what_the_write_gave_back(shared: SharedConnection) -> None:
+    """A write with RETURNING, batched with another, returns its own rows once committed."""
+    first, second = await asyncio.gather(
+        shared.write_rows(f"{_INSERT} RETURNING id, text", (7, "seven")),
+        shared.write_row(f"{_INSERT} RETURNING id, text", (8, "eight")),
+    )
+    assert [tuple(row) for row in first] == [(7, "seven")]
+    assert second is not None
+    assert tuple(second) == (8, "eight")
+
+
+async def test_a_batch_that_cannot_begin_fails_every_write_and_keeps_none(
+    shared: SharedConnection, tmp_path: Path
+) -> None:
+    """When another process holds the database's write lock, each write of the batch gets the error; none is kept."""
+    await shared.rows("PRAGMA busy_timeout = 100")
+    blocker = sqlite3.connect(tmp_path / "group.sqlite3", isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        outcomes = await asyncio.gather(
+            shared.run(_INSERT, (1, "one")), shared.run(_INSERT, (2, "two")), return_exceptions=True
+        )
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert all(isinstance(outcome, sqlite3.OperationalError) for outcome in outcomes)
+    assert stored(tmp_path) == []
+    assert await shared.run(_INSERT, (3, "after")) == 1
+
+
+async def test_a_write_whose_caller_stopped_waiting_is_not_made(shared: SharedConnection, tmp_path: Path) -> None:
+    """A write cancelled while it waits for the connection is dropped from its batch; the rest are committed."""
+    async with shared.transaction():
+        dropped = asyncio.create_task(shared.run(_INSERT, (1, "cancelled")))
+        kept = asyncio.create_task(shared.run(_INSERT, (2, "kept")))
+        await asyncio.sleep(0)
+        dropped.cancel()
+    assert await kept == 1
+    with pytest.raises(asyncio.CancelledError):
+        await dropped
+    assert stored(tmp_path) == [(2, "kept")]
