@@ -50,7 +50,10 @@ async def test_a_normal_day_2_checkin_is_self_care_with_no_alert(
 async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
     bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock
 ) -> None:
-    """Pus on day 4 is same-day: the patient is told what to do, staff get an alert, acknowledge it, patient told."""
+    """Pus on day 4 is same-day: the patient is told what to do, staff get an alert, acknowledge it, patient told.
+
+    The alert names the patient as the check-in's update did; once staff act, the bot asks Telegram for the name.
+    """
     user = fake_telegram.user(5002, "Dana", username="dana_k")
     await onboard(user, en, "date_3_days")
     clock.now += timedelta(days=1)
@@ -67,6 +70,7 @@ async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
     assert "@dana_k" in alert.plain_text
     assert en.text("staff.reason.pus") in alert.plain_text
     assert alert.button_labels() == [en.label("acknowledge"), en.label("resolve")]
+    assert fake_telegram.calls_to("getChat") == [], "the update named the patient"
 
     staff = fake_telegram.user(STAFF, "Dr Lee")
     with press_answers_held(fake_telegram):  # the alert shows the change without waiting for the press's answer
@@ -74,6 +78,9 @@ async def test_pus_on_day_4_alerts_the_clinic_and_the_patient_hears_back(
         acknowledged = await staff_chat.next_output()
         assert (acknowledged.message_id, staff.callback_answers()) == (alert.message_id, []), "updated in place"
     assert "Dr Lee" in acknowledged.plain_text
+    assert "Dana" in acknowledged.plain_text
+    assert "@dana_k" in acknowledged.plain_text
+    assert [int(call.params["chat_id"]) for call in fake_telegram.calls_to("getChat")] == [user.chat_id]
     assert acknowledged.button_labels() == [en.label("resolve")]
     assert (await user.next_output()).text == en.text("triage.clinic_acknowledged")
 

@@ -4,12 +4,14 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 import pytest
 
+from bot.storage import Database
 from bot.storage.shared import SharedConnection
 from tests.benchmarks.trips import commits
 
@@ -140,3 +142,27 @@ async def test_a_write_whose_caller_stopped_waiting_is_not_made(shared: SharedCo
     with pytest.raises(asyncio.CancelledError):
         await dropped
     assert stored(tmp_path) == [(2, "kept")]
+
+
+async def test_settle_returns_once_the_queued_writes_are_committed(shared: SharedConnection, tmp_path: Path) -> None:
+    """A write queued behind a transaction is on disk once settle() returns, even before its caller looks."""
+    async with shared.transaction():
+        queued = asyncio.create_task(shared.run(_INSERT, (1, "queued")))
+        await asyncio.sleep(0)
+    await shared.settle()
+    assert stored(tmp_path) == [(1, "queued")]
+    assert await queued == 1
+
+
+async def test_closing_the_database_commits_the_writes_still_queued(tmp_path: Path) -> None:
+    """The bot stopping while a write waits for its commit: the write is made, not failed by a closed connection."""
+    database = await Database.open(tmp_path / "bot.sqlite3")
+    moment = datetime(2026, 12, 3, 10, 0, tzinfo=UTC)
+    invite = asyncio.create_task(database.staff.create_invite("t0ken", 500, moment, moment + timedelta(days=1)))
+    await asyncio.sleep(0)  # the write is queued; its commit has not begun
+    await database.close()
+    await invite
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as reader:
+        tokens = reader.execute("SELECT token FROM staff_invite").fetchall()
+    reader.close()
+    assert tokens == [("t0ken",)]

@@ -9,6 +9,7 @@ from telegram import CallbackQuery, Message, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.domain.records import Delivery
+from bot.outbox.alerts import patient_of_update
 from bot.outbox.worker import Outbox
 from bot.storage.outcomes import Outcome
 from bot.views.screens import View
@@ -114,10 +115,12 @@ async def give_outcome(update: Update, view: View, outcome: Outcome, deliveries:
 
     Each is a stored delivery tried again until confirmed, so a failure of one costs nothing of the other. The patient
     is told that the clinic has the alert only once the advice's first try is over: in their chat, the advice first.
+    The alert names the patient as the update does, without asking Telegram first.
     """
     advice = asyncio.create_task(give_advice(update, view, outcome.advice, deliveries, edit=edit))
     try:
         if outcome.alert is not None:
-            await deliveries.attempt(update.get_bot(), outcome.alert, after=advice)
+            with patient_of_update(update.effective_user):
+                await deliveries.attempt(update.get_bot(), outcome.alert, after=advice)
     finally:
         await advice

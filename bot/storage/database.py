@@ -39,7 +39,7 @@ class Database:
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._connection = connection
-        sql = SharedConnection(connection)
+        self._sql = sql = SharedConnection(connection)
         self.patients = PatientStore(sql)
         self.checkins = CheckinStore(sql)
         self.escalations = EscalationStore(sql)
@@ -70,7 +70,8 @@ class Database:
         return cls(connection)
 
     async def close(self) -> None:
-        """Close the connection; everything was committed as it was written."""
+        """Close the connection once the writes still waiting for their commit have it; the rest was committed."""
+        await self._sql.settle()
         await self._connection.close()
 
     async def __aenter__(self) -> Self:

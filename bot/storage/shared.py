@@ -122,6 +122,11 @@ class SharedConnection(Statements):
         async with self._turn("transaction") as inside, immediate_transaction(self._connection):
             yield inside
 
+    async def settle(self) -> None:
+        """Return once every single write queued so far has been committed (or has failed)."""
+        if self._committer is not None:
+            await asyncio.wait([self._committer])
+
     async def _committed(self, statement: Callable[[Statements], Awaitable[T]]) -> T:
         """Queue a write for the next commit and return its result once that commit is on disk."""
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
