@@ -80,7 +80,11 @@ def header_of(message: BotMessage) -> list[str]:
 async def test_alerts_lists_open_alerts_newest_first_and_acknowledging_there_works_as_in_the_staff_chat(
     bot: RunningBot, fake_telegram: LocalTelegram, en: LanguagePack, clock: Clock, settings: Settings
 ) -> None:
-    """/alerts lists both newest first; Acknowledge there updates the staff chat's alert and tells the patient."""
+    """/alerts lists both newest first; Acknowledge there updates the staff chat's alert and tells the patient.
+
+    The alerts were posted while answering the patients, named as their updates named them; /alerts, answering staff,
+    asks Telegram for each patient's name.
+    """
     first, second = fake_telegram.user(9101, "Ann"), fake_telegram.user(9102, "Bo", username="bo_b")
     for patient in (first, second):
         await onboard(patient, en)
@@ -88,6 +92,8 @@ async def test_alerts_lists_open_alerts_newest_first_and_acknowledging_there_wor
         clock.now += timedelta(minutes=5)
     staff_chat = fake_telegram.group(STAFF_CHAT)
     posted = {1: await staff_chat.next_output(), 2: await staff_chat.next_output()}
+    assert "Bo (@bo_b)" in posted[2].plain_text
+    assert fake_telegram.calls_to("getChat") == []
     staff = fake_telegram.user(STAFF, "Dr Lee")
 
     await staff.send("/alerts")
@@ -97,6 +103,7 @@ async def test_alerts_lists_open_alerts_newest_first_and_acknowledging_there_wor
     assert "alert #2" in newest.plain_text
     assert "alert #1" in older.plain_text
     assert "Bo (@bo_b)" in newest.plain_text
+    assert sorted(int(call.params["chat_id"]) for call in fake_telegram.calls_to("getChat")) == [9101, 9102]
     assert en.text("report.alert_patient", user_id=9102) in newest.text
     assert without_status(older.text).startswith(without_status(posted[1].text)), "the staff chat's alert, as posted"
     assert newest.button_labels() == [en.label("acknowledge"), en.label("resolve")]
