@@ -4,6 +4,7 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 
 from bot.storage import Database
 from bot.storage.shared import SharedConnection
-from tests.benchmarks.trips import commits
+from tests.benchmarks.trips import Tally, counted
 
 _INSERT = "INSERT INTO note (id, text) VALUES (?, ?)"
 
@@ -30,18 +31,17 @@ async def shared(tmp_path: Path) -> AsyncIterator[SharedConnection]:
 
 
 @contextmanager
-def counted(tally: dict[str, int]) -> Iterator[None]:
+def counting(tally: Tally) -> Iterator[None]:
     """Count trips to aiosqlite's thread and the commits among them while the block runs."""
     execute: Callable[..., Any] = aiosqlite.Connection._execute
 
-    async def counting(connection: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    async def counted_trip(connection: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Count one trip, and its commit if it makes one, then make it."""
-        tally["trips"] += 1
-        tally["commits"] += commits(connection, fn, args)
-        return await execute(connection, fn, *args, **kwargs)
+        tally.trips += 1
+        return await execute(connection, counted(connection, fn, tally), *args, **kwargs)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(aiosqlite.Connection, "_execute", counting)
+        patch.setattr(aiosqlite.Connection, "_execute", counted_trip)
         yield
 
 
@@ -54,21 +54,21 @@ def stored(tmp_path: Path) -> list[tuple[int, str]]:
 
 
 async def test_writes_that_arrive_together_share_one_commit(shared: SharedConnection, tmp_path: Path) -> None:
-    """Ten writes started at once cost one commit, and each is committed when it returns."""
-    tally = {"trips": 0, "commits": 0}
-    with counted(tally):
+    """Ten writes at once cost two commits: the first's, alone, and one for the nine that came while it was made."""
+    tally = Tally()
+    with counting(tally):
         changed = await asyncio.gather(*(shared.run(_INSERT, (n, f"note {n}")) for n in range(10)))
     assert changed == [1] * 10
-    assert tally["commits"] == 1
+    assert tally.commits == 2
     assert stored(tmp_path) == [(n, f"note {n}") for n in range(10)]
 
 
 async def test_a_write_alone_is_committed_by_its_own_statement(shared: SharedConnection, tmp_path: Path) -> None:
     """A write that finds the connection free is one trip and one commit: no BEGIN and COMMIT around it."""
-    tally = {"trips": 0, "commits": 0}
-    with counted(tally):
+    tally = Tally()
+    with counting(tally):
         assert await shared.run(_INSERT, (1, "alone")) == 1
-    assert tally == {"trips": 1, "commits": 1}
+    assert (tally.trips, tally.commits) == (1, 1)
     assert stored(tmp_path) == [(1, "alone")]
 
 
@@ -89,15 +89,15 @@ async def test_a_failing_write_fails_alone(shared: SharedConnection, tmp_path: P
 
 async def test_writes_wait_for_a_transaction_and_then_share_a_commit(shared: SharedConnection, tmp_path: Path) -> None:
     """Writes made while a transaction holds the connection neither slip into it nor return before their commit."""
-    tally = {"trips": 0, "commits": 0}
-    with counted(tally):
+    tally = Tally()
+    with counting(tally):
         async with shared.transaction() as tx:
             await tx.run(_INSERT, (1, "in the transaction"))
             waiting = [asyncio.create_task(shared.run(_INSERT, (n, "queued"))) for n in (2, 3, 4)]
             await asyncio.sleep(0.05)
             assert not any(task.done() for task in waiting)
         assert await asyncio.gather(*waiting) == [1, 1, 1]
-    assert tally["commits"] == 2  # the transaction's, then the three queued writes' together
+    assert tally.commits == 2  # the transaction's, then the three queued writes' together
     assert [note for note, _ in stored(tmp_path)] == [1, 2, 3, 4]
 
 
@@ -166,3 +166,29 @@ async def test_closing_the_database_commits_the_writes_still_queued(tmp_path: Pa
         tokens = reader.execute("SELECT token FROM staff_invite").fetchall()
     reader.close()
     assert tokens == [("t0ken",)]
+
+
+async def test_a_batched_write_runs_as_its_caller_and_the_shared_steps_as_none(shared: SharedConnection) -> None:
+    """Each write of a batch sees its caller's context variables; the batch's BEGIN and COMMIT see none."""
+    caller: ContextVar[str] = ContextVar("caller", default="none")
+    seen: list[tuple[str, str]] = []
+    execute: Callable[..., Any] = aiosqlite.Connection._execute
+
+    async def noting(connection: aiosqlite.Connection, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Note the statement and whose context it runs in, then run it."""
+        seen.append((str(args[0]).split()[0] if args else fn.__name__, caller.get()))
+        return await execute(connection, fn, *args, **kwargs)
+
+    async def write_as(name: str, note: int) -> int:
+        """Write a note with the caller's context variable set to name."""
+        caller.set(name)
+        return await shared.run(_INSERT, (note, name))
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(aiosqlite.Connection, "_execute", noting)
+        async with shared.transaction():
+            waiting = [asyncio.create_task(write_as(name, note)) for note, name in enumerate(("ann", "bo"))]
+            await asyncio.sleep(0.01)
+        seen.clear()  # the transaction's own statements; the batch waits for the connection the block just let go
+        assert await asyncio.gather(*waiting) == [1, 1]
+    assert seen == [("BEGIN", "none"), ("INSERT", "ann"), ("INSERT", "bo"), ("COMMIT", "none")]

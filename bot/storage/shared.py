@@ -10,7 +10,8 @@ disk, and a write that fails fails alone. A write that finds the connection free
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+import contextvars
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,9 +63,10 @@ class Statements:
 
 @dataclass(frozen=True)
 class QueuedWrite(Generic[T]):
-    """A single write waiting for its commit: the statement to run, and the future its caller waits on."""
+    """A single write waiting for its commit: the statement, its caller's context to run it in, the caller's future."""
 
     statement: Callable[[Statements], Awaitable[T]]
+    context: contextvars.Context
     done: asyncio.Future[T]
 
     def settle(self, outcome: T | BaseException) -> None:
@@ -128,12 +130,14 @@ class SharedConnection(Statements):
             await asyncio.wait([self._committer])
 
     async def _committed(self, statement: Callable[[Statements], Awaitable[T]]) -> T:
-        """Queue a write for the next commit and return its result once that commit is on disk."""
+        """Run a write, committed on its own if the connection is free, else with those waiting; return its result."""
+        if self._committer is None and not self._lock.locked():  # taken at once: nothing can slip in between
+            async with self._turn("commit") as inside:
+                return await statement(inside)
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        write = QueuedWrite(statement, done)
-        self._queued.append(write)
-        if self._committer is None:
-            self._committer = asyncio.create_task(self._commit_queued())
+        self._queued.append(QueuedWrite(statement, contextvars.copy_context(), done))
+        if self._committer is None:  # in no caller's context: it works for all of them
+            self._committer = asyncio.create_task(self._commit_queued(), context=contextvars.Context())
         return await done
 
     async def _commit_queued(self) -> None:
@@ -151,21 +155,29 @@ class SharedConnection(Statements):
             self._queued = []
 
     async def _commit(self, inside: Statements, batch: list[QueuedWrite[Any]]) -> None:
-        """Run a batch of writes and commit them: one alone by its own statement, several in one transaction."""
+        """Run a batch of writes and commit them: one alone by its own statement, several in one transaction.
+
+        Each write runs in its caller's context, as if its caller ran it; a transaction's BEGIN and COMMIT, shared by
+        all, in none. They are handed to the database thread together, to run one after another: however many writes
+        a batch holds, it waits for the thread once.
+        """
         if not batch:  # every caller stopped waiting
             return
         try:
             if len(batch) == 1:
-                batch[0].settle(await _outcome(batch[0], inside))
-                return
-            async with immediate_transaction(self._connection):
-                outcomes = await asyncio.gather(*(_outcome(write, inside) for write in batch))
-        # BEGIN or COMMIT failed (another process's lock, a full disk): nothing was kept. (Should an I/O error have
-        # rolled back the whole transaction mid-batch, the writes after it ran committed on their own, yet fail too.)
-        except Exception as error:
-            for write in batch:
-                write.settle(error)
-            return
+                outcomes = [await _as_caller(batch[0], inside)]
+            else:  # started in the order they are to run: each task hands its statement over in its first step
+                begin = _shared(_outcome(_begin, inside))
+                steps = [_as_caller(write, inside) for write in batch]
+                began, *outcomes, committed = await asyncio.gather(
+                    begin, *steps, _shared(_outcome(_commit_statement, inside))
+                )
+                if isinstance(committed, Exception) and not isinstance(began, Exception):  # none of the batch kept
+                    outcomes = [committed] * len(batch)
+                    await self._connection.rollback()
+                # (Had BEGIN failed, another process holding the write lock, each write ran and committed on its own.)
+        except Exception as error:  # the rollback failed: the batch's fate is unknown, and each caller is told
+            outcomes = [error] * len(batch)
         except BaseException:
             for write in batch:
                 write.done.cancel()
@@ -174,10 +186,30 @@ class SharedConnection(Statements):
             write.settle(outcome)
 
 
-async def _outcome(write: QueuedWrite[T], inside: Statements) -> T | Exception:
-    """Run one queued write and return its result, or the error it failed with (the others of its batch go on)."""
+def _as_caller(write: QueuedWrite[T], inside: Statements) -> asyncio.Task[T | Exception]:
+    """Start a write of a batch in its caller's context, as if its caller ran it."""
+    return asyncio.create_task(_outcome(write.statement, inside), context=write.context)
+
+
+def _shared(step: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    """Start a step of a batch that belongs to all its writes: in no caller's context."""
+    return asyncio.create_task(step, context=contextvars.Context())
+
+
+async def _commit_statement(inside: Statements) -> int:
+    """Commit the transaction in progress."""
+    return await inside.run("COMMIT")
+
+
+async def _begin(inside: Statements) -> int:
+    """Begin a transaction that holds the write lock from its start."""
+    return await inside.run("BEGIN IMMEDIATE")
+
+
+async def _outcome(statement: Callable[[Statements], Awaitable[T]], inside: Statements) -> T | Exception:
+    """Run one statement and return its result, or the error it failed with (the others of its batch go on)."""
     try:
-        return await write.statement(inside)
+        return await statement(inside)
     except Exception as error:
         return error
 

@@ -112,7 +112,9 @@ def _figures(where: str, loop: RunResult, notes: Notes) -> Figures:
     start, end = loop.window
     seconds = end - start
     transactions = sum(1 for kind, _, _ in notes.turns if kind == "transaction")
-    commits = (len(notes.batches) if notes.batches else len(notes.writes)) + transactions
+    # a write that found the connection free was committed alone, without queueing; the rest in their batches
+    write_commits = len(notes.writes) - sum(notes.batches) + len(notes.batches)
+    commits = write_commits + transactions
     to_commit = [took * 1000 for took in notes.writes] or [0.0]
     read_waits = [waited * 1000 for kind, waited, _ in notes.turns if kind == "read"] or [0.0]
     alone = sum(held for kind, _, held in notes.turns if kind != "read") / seconds
@@ -120,7 +122,7 @@ def _figures(where: str, loop: RunResult, notes: Notes) -> Figures:
         Figure(SECTION, f"{where}: updates answered", loop.updates_per_second, "updates/s"),
         Figure(SECTION, f"{where}: single writes", len(notes.writes) / seconds, "writes/s"),
         Figure(SECTION, f"{where}: commits (batches of single writes, and transactions)", commits / seconds, "/s"),
-        Figure(SECTION, f"{where}: single writes per commit", len(notes.writes) / max(1, commits - transactions), ""),
+        Figure(SECTION, f"{where}: single writes per commit", len(notes.writes) / max(1, write_commits), ""),
         Figure(SECTION, f"{where}: connection held by writes, share of the time", alone * 100, "%"),
         Figure(SECTION, f"{where}: a single write, asked to committed, p50", percentile(to_commit, 0.5), "ms"),
         Figure(SECTION, f"{where}: a single write, asked to committed, p95", percentile(to_commit, 0.95), "ms"),

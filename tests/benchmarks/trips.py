@@ -7,7 +7,8 @@ Commits are counted too, each an fsync with
 `synchronous = FULL`: a COMMIT, and a write run on its own (outside a transaction, committed when it ends). Bot API
 calls are counted as they reach the fake. Both count only the work of the update itself: a context variable
 is set when the Application takes the update, and the tasks its handlers start inherit it; the outbox's loops and
-the jobs run outside it.
+the jobs run outside it. A write that waited for a group commit runs in its caller's context, so it is counted for the
+update that made it; the batch's BEGIN and COMMIT, shared by writes of several updates, are counted for none.
 
 Each kind is measured on a patient of its own, first brought to where the update finds them by the updates a patient
 sends (onboarding, a check-in partway through, an alert in the staff chat), then the one update is sent and counted.
@@ -58,12 +59,23 @@ _TALLY: ContextVar[Tally | None] = ContextVar("trips_tally", default=None)
 _WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
 
 
-def commits(connection: aiosqlite.Connection, fn: Callable[..., Any], args: tuple[Any, ...]) -> int:
-    """Return how many commits a trip makes: one for COMMIT, and one for a write outside a transaction."""
-    if getattr(fn, "__name__", "") == "commit":
-        return 1
-    sql = args[0] if args and isinstance(args[0], str) else ""
-    return int(sql.lstrip().upper().startswith(_WRITES) and not connection.in_transaction)
+def counted(connection: aiosqlite.Connection, fn: Callable[..., Any], tally: Tally) -> Callable[..., Any]:
+    """Return a trip's function counting, as it runs in the database thread, a commit when it made one.
+
+    A COMMIT is one, and so is a write that left no transaction open: it ran on its own, committed when it ended. It
+    is told when the trip runs, not when it is queued: a group commit queues its BEGIN, writes and COMMIT together.
+    """
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        """Run the trip, then count its commit."""
+        result = fn(*args, **kwargs)
+        sql = args[0] if args and isinstance(args[0], str) else ""
+        write = sql.lstrip().upper().startswith(_WRITES)
+        committed = getattr(fn, "__name__", "") == "commit" or sql.strip().upper() == "COMMIT"
+        tally.commits += int(committed or (write and not connection.in_transaction))
+        return result
+
+    return run
 
 
 @dataclass
@@ -82,7 +94,7 @@ class Counter:
             """Count a trip for the update being handled, then make it."""
             if (tally := _TALLY.get()) is not None:
                 tally.trips += 1
-                tally.commits += commits(connection, fn, args)
+                fn = counted(connection, fn, tally)
             return await execute(connection, fn, *args, **kw)
 
         async def tallied(application: Application[Any, Any, Any, Any, Any, Any], update: object) -> None:
