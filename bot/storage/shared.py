@@ -131,7 +131,7 @@ class SharedConnection(Statements):
 
     async def _committed(self, statement: Callable[[Statements], Awaitable[T]]) -> T:
         """Run a write, committed on its own if the connection is free, else with those waiting; return its result."""
-        if self._committer is None and not self._lock.locked():  # taken at once: nothing can slip in between
+        if self._committer is None and not self._lock.locked():  # free: the write takes it alone, as it always did
             async with self._turn("commit") as inside:
                 return await statement(inside)
         done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
