@@ -60,6 +60,7 @@ from bot.outbox.worker import Outbox
 from bot.reading import TextReader
 from bot.storage import Database
 from bot.telegram import callbacks, update_order
+from bot.telegram.pools import SharedPools
 from bot.telegram.request_layer import ApiBot, ResilientRequests
 from bot.views.screens import ScreenViews
 
@@ -179,7 +180,7 @@ def build_bot(
     if requests is not None:
         builder = builder.request(requests[0]).get_updates_request(requests[1])
     else:
-        builder = builder.connection_pool_size(update_order.connections_for(in_flight))
+        builder = builder.request(SharedPools(update_order.connections_for(in_flight)))
     application = (
         builder.token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.api_base_url)
