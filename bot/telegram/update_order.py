@@ -23,8 +23,9 @@ from telegram.ext import BaseUpdateProcessor
 # loops at 100 ms a call, 60 / 300 patients, updates/s (CPU per update): 4 in flight 25 / 26 (12.6 / 12.0 ms),
 # 16 in flight 41 / 38 (13.2 / 15.1 ms), 64 in flight 21 / 37 (18.3 / 19.6 ms); the bare bot with 256: 27 / 27
 # (18.5 / 29.5 ms). At 0 ms, 300 patients: 4 in flight 44 updates/s (11.2 ms), 16: 72 (11.8 ms), 64: 67 (12.9 ms).
-# The CPU 16 costs over 4 at 0 ms is httpcore's pool scan, quadratic in pooled connections (README, "Where the CPU at
-# 0 ms goes"): 17% of the samples with 16 in flight, 7-8% with 4.
+# The CPU 16 cost over 4 at 0 ms was httpcore's pool check, quadratic in pooled connections (README, "Where the CPU at
+# 0 ms goes"): 17% of the samples with 16 in flight, 7-8% with 4; with the calls shared among four pools (pools.py)
+# 8% and 2-3%, and 16 no longer costs more CPU per update than 4.
 MAX_CONCURRENT_UPDATES = 16
 
 
