@@ -1,17 +1,18 @@
 """The Bot API calls shared among connection pools (bot/telegram/pools.py): each call to the next pool in turn."""
 
+import ssl
 from typing import Any
 
 import pytest
 from telegram.request import HTTPXRequest
 
 from bot.telegram import pools as pools_module
-from bot.telegram.pools import SharedPools
+from bot.telegram.pools import bot_api_requests
 
 
 async def test_calls_take_the_pools_in_turn_with_their_timeouts_passed_on(monkeypatch: pytest.MonkeyPatch) -> None:
     """Six calls through three pools go to each pool twice, in turn, each with the call's own arguments."""
-    pools = SharedPools(connections=5, pools=3)
+    pools, _ = bot_api_requests(connections=5, pools=3)
     seen: list[tuple[int, str, Any]] = []
 
     def recorder(index: int) -> Any:
@@ -31,20 +32,22 @@ async def test_calls_take_the_pools_in_turn_with_their_timeouts_passed_on(monkey
     assert seen == [(call % 3, f"https://api.example/{call}", call) for call in range(6)]
 
 
-async def test_every_pool_may_grow_to_the_whole_limit_and_opens_and_closes_with_the_bot(
+async def test_every_pool_may_grow_to_the_whole_limit_shares_one_tls_context_and_opens_and_closes_with_the_bot(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Each pool is an HTTPXRequest sized to the whole limit; initialize and shutdown reach all of them."""
-    sizes: list[int] = []
+    """Each pool may hold the whole limit (the long poll's 1), all share one TLS context, all open and close."""
+    made: list[tuple[int, Any]] = []
 
-    def sized(connection_pool_size: int) -> HTTPXRequest:
-        """Make a real pool, noting the size asked for."""
-        sizes.append(connection_pool_size)
-        return HTTPXRequest(connection_pool_size=connection_pool_size)
+    def noted(connection_pool_size: int, httpx_kwargs: dict[str, Any]) -> HTTPXRequest:
+        """Make a real pool, noting the size and the TLS context asked for."""
+        made.append((connection_pool_size, httpx_kwargs["verify"]))
+        return HTTPXRequest(connection_pool_size=connection_pool_size, httpx_kwargs=httpx_kwargs)
 
-    monkeypatch.setattr(pools_module, "HTTPXRequest", sized)
-    pools = SharedPools(connections=7, pools=2)
-    assert sizes == [7, 7]
+    monkeypatch.setattr(pools_module, "HTTPXRequest", noted)
+    pools, _ = bot_api_requests(connections=7, pools=2)
+    assert [size for size, _ in made] == [7, 7, 1]
+    assert isinstance(made[0][1], ssl.SSLContext)
+    assert all(tls is made[0][1] for _, tls in made), "each pool loaded the CA bundle again"
     await pools.initialize()
     assert not any(pool._client.is_closed for pool in pools._pools)
     await pools.shutdown()

@@ -60,7 +60,7 @@ from bot.outbox.worker import Outbox
 from bot.reading import TextReader
 from bot.storage import Database
 from bot.telegram import callbacks, update_order
-from bot.telegram.pools import SharedPools
+from bot.telegram.pools import bot_api_requests
 from bot.telegram.request_layer import ApiBot, ResilientRequests
 from bot.views.screens import ScreenViews
 
@@ -175,14 +175,13 @@ def build_bot(
         if await services.close_database():
             logger.info("database closed")
 
-    builder = Application.builder()
     in_flight = update_order.MAX_CONCURRENT_UPDATES  # read here, so that a benchmark can measure other settings
-    if requests is not None:
-        builder = builder.request(requests[0]).get_updates_request(requests[1])
-    else:
-        builder = builder.request(SharedPools(update_order.connections_for(in_flight)))
+    calls, long_poll = requests or bot_api_requests(update_order.connections_for(in_flight))
     application = (
-        builder.token(settings.telegram_bot_token.get_secret_value())
+        Application.builder()
+        .request(calls)
+        .get_updates_request(long_poll)
+        .token(settings.telegram_bot_token.get_secret_value())
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(
