@@ -12,6 +12,7 @@ from bot.domain.findings import Context, FindingKind, Reading
 from bot.domain.triage import Tier, triage
 from bot.reading import DEFAULT_READING_PATH, ReadingDataError, TextReader, load_reader
 from bot.reading.known_words import misread
+from bot.reading.text import fold
 
 RULES = load_triage_rules(Path(__file__).resolve().parent.parent / "data" / "triage.toml")
 READER = load_reader(DEFAULT_READING_PATH)
@@ -271,6 +272,23 @@ def test_numbers_that_are_not_pain_scores(text: str) -> None:
 def test_phone_typing(text: str, kind: FindingKind) -> None:
     """Misspellings, missing accents and apostrophes, capitals, stretched letters, short forms and emoji."""
     assert kind in kinds(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("Can't BREATHE", "cant breathe"),  # plain ASCII: case and apostrophe
+        ("can’t", "cant"),  # a phone's apostrophe
+        ("J'ai CHAUD", "j ai chaud"),  # French elision splits the word
+        ("qu'il", "qu il"),
+        ("Fièvre à 39", "fievre a 39"),  # accents
+        ("L’ŒIL", "l oeil"),  # ligature and a phone's apostrophe
+        ("ﬁèvre", "fievre"),  # a compatibility character
+    ],
+)
+def test_fold_treats_plain_and_accented_text_alike(text: str, folded: str) -> None:
+    """Case, apostrophes, elision, accents and ligatures fold the same way whether or not the text is plain ASCII."""
+    assert fold(text) == folded
 
 
 @pytest.mark.parametrize(
