@@ -21,6 +21,8 @@ bot's reply call for it). 429s are counted from the fake's calls (each one RateL
 One run of 10,000 recipients takes minutes, so FULL makes one run per rate and the medians are over windows.
 `BROADCAST_BEFORE=/path/to/an/older/checkout` also runs that checkout's bot right after ours at each rate, for a
 before and after on the same machine minutes apart; `BROADCAST_RATES=20` runs only the rates listed.
+`BROADCAST_LATENCY_MS=100` makes the fake answer every call after that many milliseconds (± a fifth, as
+latency.py's `Latency`), as Telegram does, instead of at once.
 """
 
 import asyncio
@@ -39,7 +41,7 @@ from bot.app.root import utc_now
 from bot.config import load_settings
 from bot.content.packs import LanguagePack, load_content
 from bot.domain.treatment_dates import local_today
-from bot.local_api import ApiCall, LocalTelegram, LocalUser, RateLimit
+from bot.local_api import ApiCall, Latency, LocalTelegram, LocalUser, RateLimit
 from bot.telegram import callbacks
 from tests.benchmarks.answering import CHECKIN_ANSWERS, Crowd, Replies, Step, patient_loop
 from tests.benchmarks.harness import Figure, Scale, median, percentile
@@ -143,6 +145,12 @@ def _bots() -> dict[str, dict[str, str]]:
     return {"": {}, **({", the bot before": {"PYTHONPATH": before}} if before else {})}
 
 
+def _latency() -> Latency | None:
+    """Return the delay BROADCAST_LATENCY_MS asks the fake to put on every call, or None (answered at once)."""
+    ms = float(os.environ.get("BROADCAST_LATENCY_MS") or 0)
+    return Latency(ms, ms / 5) if ms else None
+
+
 def _rates(plan: Plan) -> tuple[int, ...]:
     """Return the rates to try: the plan's, or those BROADCAST_RATES lists."""
     listed = [int(text) for text in os.environ.get("BROADCAST_RATES", "").split(",") if text.strip()]
@@ -154,10 +162,12 @@ async def run(scale: Scale) -> list[Figure]:
     plan = PLANS[scale]
     en = load_content(SETTINGS.content_dir).pack("en")
     figures: list[Figure] = []
+    latency = _latency()
+    calls = f", {latency.ms:g} ms a call" if latency else ""
     for rate in _rates(plan):
         for who, env in _bots().items():
-            result = await _broadcast_once(plan, rate, en, env)
-            figures.extend(_figures(result, f"at {rate}/s{who}", rate, plan))
+            result = await _broadcast_once(plan, rate, en, env, latency)
+            figures.extend(_figures(result, f"at {rate}/s{calls}{who}", rate, plan))
     return figures
 
 
@@ -185,13 +195,16 @@ async def _seed(database: Path, plan: Plan, today: date, checkout: str) -> tuple
     return recipients, checkers
 
 
-async def _broadcast_once(plan: Plan, rate: int, en: LanguagePack, bot_env: dict[str, str]) -> RunResult:
-    """Seed the patients, start the bot (with bot_env) at this rate, broadcast with patients checking in, stop it."""
+async def _broadcast_once(
+    plan: Plan, rate: int, en: LanguagePack, bot_env: dict[str, str], latency: Latency | None
+) -> RunResult:
+    """Seed the patients, start the bot (with bot_env) at this rate and latency, broadcast with check-ins, stop it."""
     with tempfile.TemporaryDirectory(prefix="bench-broadcast-") as folder:
         database = Path(folder) / "bot.sqlite3"
         today = local_today(utc_now(), SETTINGS.clinic_timezone)
         recipients, checkers = await _seed(database, plan, today, bot_env.get("PYTHONPATH", ""))
         fake = LocalTelegram()
+        fake.latency = latency
         await fake.start()
         try:
             fake.group(STAFF_CHAT, "Clinic staff")
