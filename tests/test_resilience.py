@@ -81,6 +81,35 @@ async def test_a_flood_wait_is_waited_out() -> None:
     assert pauses == [3.0]
 
 
+async def test_a_flood_wait_on_any_call_holds_the_bulk_sends_back_as_long() -> None:
+    """A 429 on a reply holds bulk sends back too, one whose slot came first included: the bot is over the limits."""
+    now = [100.0]
+    pace = SendPace(bulk_rate=25, overall_rate=28, per_chat_seconds=1.0, clock=lambda: now[0])
+    assert pace.reserve_bulk(6) == 0.0  # a slot a bulk send took before the 429
+    assert pace.paused_for() == 0.0
+
+    async def no_sleep(_seconds: float) -> None:
+        """Return at once."""
+
+    layer = ResilientRequests(pace, sleep=no_sleep)
+    script = Script(RetryAfter(timedelta(seconds=3)))
+    await layer.process_request(script, (), {}, "sendMessage", {"chat_id": 5, "text": "hi"}, None)
+    assert pace.paused_for() == pytest.approx(3.0)
+    now[0] += 2.5
+    assert pace.paused_for() == pytest.approx(0.5)
+    pauses: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        """Record the pause and let the clock run through it."""
+        pauses.append(seconds)
+        now[0] += seconds
+
+    bulk = ResilientRequests(pace, sleep=sleep)
+    await bulk.process_request(Script(), (), {}, "sendMessage", {"chat_id": 6, "text": "hi"}, Delivery.AT_MOST_ONCE)
+    assert pauses == [pytest.approx(0.5)], "a bulk send whose slot came before the 429 waits out the rest"
+    assert pace.paused_for() == 0.0
+
+
 async def test_network_faults_are_retried_with_growing_pauses() -> None:
     """Three network failures in a row are retried after 0.25, 0.5 and 1 s, and the fourth try succeeds."""
     script = Script(NetworkError("Bad Gateway"), NetworkError("Bad Gateway"), NetworkError("Connection reset"))

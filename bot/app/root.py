@@ -56,7 +56,7 @@ from bot.handlers.typed import TypedReplies
 from bot.jobs.minute import Jobs
 from bot.outbox.alerts import Alerts
 from bot.outbox.senders import DeliverySenders
-from bot.outbox.worker import Outbox
+from bot.outbox.worker import Outbox, bulk_width
 from bot.reading import TextReader
 from bot.storage import Database
 from bot.telegram import callbacks, update_order
@@ -176,7 +176,9 @@ def build_bot(
             logger.info("database closed")
 
     in_flight = update_order.MAX_CONCURRENT_UPDATES  # read here, so that a benchmark can measure other settings
-    calls, long_poll = requests or bot_api_requests(update_order.connections_for(in_flight))
+    calls, long_poll = requests or bot_api_requests(
+        update_order.connections_for(in_flight, bulk_width(settings.broadcast_rate))
+    )
     application = (
         Application.builder()
         .request(calls)

@@ -20,6 +20,7 @@ The staff member's preview is sent by the same function through the same bot, so
 (and a message Telegram would refuse is refused at the preview, before anyone is sent anything).
 """
 
+import asyncio
 import html
 import logging
 import time
@@ -140,6 +141,7 @@ class Broadcasts:
         self._services = services
         self._wake = wake  # the outbox's: rows were added
         self._throttles: dict[int, Throttle] = {}  # progress edits, per broadcast
+        self._editing: dict[int, asyncio.Lock] = {}  # one edit of a broadcast's message at a time, in order
         # Staff members with a draft in progress, so that only their typed messages are taken as composing; kept in
         # step by the handlers and rebuilt from the database at start-up.
         self.composing: set[int] = set()
@@ -213,26 +215,36 @@ class Broadcasts:
             await self._follow(bot, delivery.broadcast_id, throttled=True)
 
     async def _follow(self, bot: ApiBot, broadcast_id: int, *, throttled: bool) -> None:
-        """Finish a broadcast with nothing left to send and show its report, or show its progress (throttled)."""
+        """Finish a broadcast with nothing left to send and show its report, or show its progress (throttled).
+
+        Rows settle several at a time, so the message is edited by one of them at a time: the report, shown by the
+        settle that finished the broadcast (or by whoever cancelled it), is never overwritten by a progress edit.
+        """
         store = self._store
         throttle = self._throttles.setdefault(broadcast_id, Throttle(PROGRESS_INTERVAL, clock=time.monotonic))
         due = throttle.ready()  # every edit starts the interval, the first one's too
         if throttled and not due and await store.unfinished(broadcast_id):
             return  # most rows: neither the last one nor time to show progress
-        broadcast = await store.get(broadcast_id)
-        if broadcast is None:
-            return
-        if broadcast.status is BroadcastStatus.SENDING and not await store.unfinished(broadcast_id):
-            if await store.finish(broadcast_id, self._services.clock()):
-                logger.info("broadcast %s finished", broadcast_id)
-            broadcast = await store.get(broadcast_id) or broadcast
-        pack, tally = self._services.content.pack(None), await store.tally(broadcast_id)
-        if broadcast.status is BroadcastStatus.SENDING:
-            text, markup = progress_view(pack, broadcast.id, tally)
-            await self._put_report_message(bot, broadcast, text, markup)
-        else:
-            self._throttles.pop(broadcast_id, None)
-            await self._put_report_message(bot, broadcast, report_text(pack, broadcast, tally), None)
+        async with self._editing.setdefault(broadcast_id, asyncio.Lock()):
+            broadcast = await store.get(broadcast_id)
+            if broadcast is None:
+                return
+            reporting = not throttled
+            if broadcast.status is BroadcastStatus.SENDING and not await store.unfinished(broadcast_id):
+                if await store.finish(broadcast_id, self._services.clock()):
+                    logger.info("broadcast %s finished", broadcast_id)
+                    reporting = True
+                broadcast = await store.get(broadcast_id) or broadcast
+            if broadcast.status is not BroadcastStatus.SENDING and not reporting:
+                return  # ended meanwhile by another settle or a cancel, which shows the report
+            pack, tally = self._services.content.pack(None), await store.tally(broadcast_id)
+            if broadcast.status is BroadcastStatus.SENDING:
+                text, markup = progress_view(pack, broadcast.id, tally)
+                await self._put_report_message(bot, broadcast, text, markup)
+            else:
+                self._throttles.pop(broadcast_id, None)
+                self._editing.pop(broadcast_id, None)
+                await self._put_report_message(bot, broadcast, report_text(pack, broadcast, tally), None)
 
     async def _put_report_message(
         self, bot: ApiBot, broadcast: Broadcast, text: str, markup: InlineKeyboardMarkup | None

@@ -94,7 +94,7 @@ class LocalTelegram:
         self._updates: list[dict[str, Any]] = []
         self._next_update_id = 1
         self._allowed_updates: set[str] = set()
-        self._failures: dict[str, list[ApiError]] = {}
+        self._failures: dict[str, list[tuple[int | None, ApiError]]] = {}  # method -> (chat or any, failure)
         self._targeted: list[tuple[str, int | None, str]] = []  # (method, chat or None for any, fault kind)
         self.rate_limit: RateLimit | None = None  # Telegram's flood limits, off unless a test sets them
         self.faults: Faults | None = None  # random faults on the bot's calls, off unless a test sets them
@@ -156,12 +156,22 @@ class LocalTelegram:
         return view
 
     def fail_next(
-        self, method: str, status: int, description: str, *, retry_after: int | None = None, times: int = 1
+        self,
+        method: str,
+        status: int,
+        description: str,
+        *,
+        retry_after: int | None = None,
+        times: int = 1,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next `times` calls of method fail with status and description (a 429 always has retry_after)."""
+        """Make the next `times` calls of method (to chat_id, if given) fail with status and description.
+
+        A 429 always has retry_after.
+        """
         retry_after = retry_after or (1 if status == 429 else None)
         self._failures.setdefault(method.lower(), []).extend(
-            ApiError(status, description, retry_after) for _ in range(times)
+            (chat_id, ApiError(status, description, retry_after)) for _ in range(times)
         )
 
     def fault_next(self, method: str, kind: str, *, chat_id: int | None = None, times: int = 1) -> None:
@@ -385,8 +395,10 @@ class LocalTelegram:
 
     async def _dispatch(self, method: str, params: dict[str, Any]) -> Any:
         """Run one method, or raise the injected failure or the ApiError Telegram would give."""
-        if failures := self._failures.get(method):
-            raise failures.pop(0)
+        for index, (chat_id, failure) in enumerate(self._failures.get(method, [])):
+            if chat_id in (None, params.get("chat_id")):
+                del self._failures[method][index]
+                raise failure
         if self.rate_limit is not None:
             self.rate_limit.check(method, params, self.rate_limit.clock())
         if method == "getupdates":

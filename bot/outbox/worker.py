@@ -15,23 +15,28 @@ request layer like every reply.
     or after the wait Telegram asked for;
   - a message to a patient still unconfirmed a day after it was written is dropped with a warning (the advice is a
     day old by then); a staff chat message is tried until the chat has it, every MAX_RETRY_SECONDS at most.
-- **Bulk lane** (reminder, nudge, aftercare step, broadcast): at most once, one request at a time, each waiting for
-  a slot of the services' SendPace (BROADCAST_RATE, room for replies, a second's rest per chat). The row is marked
+- **Bulk lane** (reminder, nudge, aftercare step, broadcast): at most once, each send waiting for a slot of the
+  services' SendPace (BROADCAST_RATE, room for replies, a second's rest per chat). The next send takes its slot as
+  soon as the one before is on its way, so while Telegram is slow to answer several are out at once (at most
+  bulk_width(BROADCAST_RATE), never two to one chat); when it answers within a slot, one at a time. The row is marked
   'sending' before its request (sent Delivery.AT_MOST_ONCE) and settled after it:
   - sent; or unconfirmed when the answer was lost (perhaps delivered: never again, counted);
   - 403: the patient is marked unreachable (here only), the row 'blocked'; a patient already unreachable or who
     stopped messages is not sent to ('blocked', 'failed');
   - 429 after the request layer's waits: every bulk send pauses for retry_after, the row goes back to pending and the
-    round ends (the next one sends it); MAX_RATE_LIMITED of them for one row and it is 'failed';
+    round ends (the next one sends it; sends already out finish, and none waiting for its slot starts); MAX_RATE_LIMITED
+    of them for one row and it is 'failed';
   - surely not sent (a 5xx, a connection never made): back to pending after RETRY's backoff, 'failed' after its tries;
   - other refusals: 'failed' with Telegram's description; past its expires_at (a reminder hours late): not sent.
-A row a stop or crash leaves 'sending' is 'unconfirmed' at the next start; held urgent rows are due again at once.
+A row a stop or crash leaves 'sending' is 'unconfirmed' at the next start (the bulk sends out at that moment: one when
+Telegram answers fast, a few while it is slow); held urgent rows are due again at once.
 Both lanes run as loops started with the bot, each woken when its rows are added; the minute job runs a round of both.
 """
 
 import asyncio
 import contextlib
 import logging
+import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
@@ -62,7 +67,13 @@ BATCH = 200
 IDLE_POLL_SECONDS = 30.0  # a loop looks again at least this often, and sooner when something is due or it is woken
 RETRY = RetryPolicy(attempts=5, base=1.0, cap=30.0)  # bulk rows surely not sent: again after 1, 2, 4 and 8 s
 MAX_RATE_LIMITED = 20  # 429s for one bulk row before it is given up on
-STOP_GRACE = 10.0  # seconds a shutdown waits for the bulk message in flight before cancelling
+STOP_GRACE = 10.0  # seconds a shutdown waits for the bulk messages in flight before cancelling
+BULK_WINDOW_SECONDS = 0.5  # the slowest answer from Telegram at which the bulk lane still keeps its rate
+
+
+def bulk_width(rate: float) -> int:
+    """Return how many bulk sends may be out at once: enough for `rate` a second if each takes BULK_WINDOW_SECONDS."""
+    return max(1, math.ceil(rate * BULK_WINDOW_SECONDS))
 
 
 def retry_delay(attempts: int) -> float:
@@ -102,6 +113,7 @@ class Outbox:
         self._loops: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
         self._held_until = 0.0  # (monotonic) no bulk round before then: Telegram asked the bot to slow down
+        self._bulk_width = bulk_width(services.settings.broadcast_rate)
 
     def hold(self) -> datetime:
         """Return until when an urgent row written now is held for its writer's first attempt."""
@@ -212,16 +224,51 @@ class Outbox:
         """Send a lane's rows that are due now, in order, until none is left or the round must end."""
         store = self._services.database.outbox
         async with self._locks[lane]:
-            if lane == BULK and self._monotonic() < self._held_until:
-                return  # the round a 429 ended: the next one starts once the wait is over
-            while not self._stopping.is_set() and (batch := await store.due(lane, self._services.clock(), BATCH)):
+            while not self._round_ends(lane) and (batch := await store.due(lane, self._services.clock(), BATCH)):
+                if lane == BULK:
+                    await self._bulk_batch(bot, batch)
+                    continue
                 for due in batch:
                     if self._stopping.is_set():
                         return
-                    if lane == URGENT:
-                        await self._urgent(bot, due.delivery)
-                    elif not await self._bulk(bot, due):
-                        return  # Telegram asked us to slow down: the rest wait for the next round
+                    await self._urgent(bot, due.delivery)
+
+    def _round_ends(self, lane: int) -> bool:
+        """Tell whether a lane's round must end: stopping, or Telegram asked for a wait (a 429) not over yet."""
+        return self._stopping.is_set() or (lane == BULK and self._monotonic() < self._held_until)
+
+    async def _bulk_batch(self, bot: ApiBot, batch: list[Due]) -> None:
+        """Send a batch of bulk rows in order, the next taking its slot once the one before is on its way.
+
+        So sends overlap only while Telegram has not answered the ones out, at most the lane's width of them, and a
+        row waits for the send before it to the same chat. The batch ends with every send it started settled.
+        """
+        latest: dict[int, asyncio.Task[None]] = {}  # each chat's latest send
+        async with asyncio.TaskGroup() as group:
+            out: set[asyncio.Task[None]] = set()
+            for due in batch:
+                while len(out) >= self._bulk_width:
+                    _done, out = await asyncio.wait(out, return_when=asyncio.FIRST_COMPLETED)
+                if self._round_ends(BULK):
+                    return  # the rest wait for the next round
+                chat_id = due.delivery.chat_id or due.delivery.user_id
+                on_its_way = asyncio.get_running_loop().create_future()
+                send = group.create_task(self._bulk_after(bot, due, on_its_way, latest.get(chat_id)))
+                latest[chat_id] = send
+                out.add(send)
+                await on_its_way
+
+    async def _bulk_after(
+        self, bot: ApiBot, due: Due, on_its_way: asyncio.Future[None], before: asyncio.Task[None] | None
+    ) -> None:
+        """Send a bulk row once the send before it to the same chat is over; say when it is on its way (or over)."""
+        try:
+            if before is not None:
+                await asyncio.wait([before])
+            await self._bulk(bot, due, on_its_way)
+        finally:
+            if not on_its_way.done():
+                on_its_way.set_result(None)
 
     async def _urgent(self, bot: ApiBot, delivery: Delivery) -> None:
         """Claim a due urgent row for one attempt, and attempt it."""
@@ -230,42 +277,61 @@ class Outbox:
         if claimed is not None:
             await self.attempt(bot, claimed)
 
-    async def _bulk(self, bot: ApiBot, due: Due) -> bool:
-        """Send one bulk row at most once at the bulk pace and settle it; False when the round must end (a 429)."""
+    async def _bulk(self, bot: ApiBot, due: Due, on_its_way: asyncio.Future[None]) -> None:
+        """Send one bulk row at most once at the bulk pace and settle it, saying when its request is on its way."""
         services, delivery = self._services, due.delivery
         store, pace = services.database.outbox, services.send_pace
         chat_id = delivery.chat_id or delivery.user_id
         if due.unreachable or due.stopped or _expired(delivery, services.clock()):
             status = DeliveryStatus.BLOCKED if due.unreachable else DeliveryStatus.FAILED
             reason = "unreachable" if due.unreachable else "messages stopped" if due.stopped else "expired"
-            return await self._settle(bot, delivery, status, reason)
-        if not await self._nap(pace.reserve_bulk(chat_id)) or not await self._nap(pace.chat_rest(chat_id)):
-            return False  # stopping: it stays pending for the next start
+            await self._settle(bot, delivery, status, reason)
+            return
+        if not await self._bulk_slot(chat_id):
+            return  # it stays pending for the next round, or the next start
         if not await store.claim_bulk(delivery.id, services.clock()):
-            return True  # settled meanwhile (say, its broadcast was cancelled)
+            return  # settled meanwhile (say, its broadcast was cancelled)
+        if self._round_ends(BULK):  # a 429 came back while it was being claimed: not sent, pending again
+            await store.release(delivery.id, services.clock(), services.clock())
+            return
         failures = 0
         while True:
             pace.used_bulk(chat_id)
+            if not on_its_way.done():
+                on_its_way.set_result(None)
             try:
                 await self._senders[delivery.kind](bot, delivery)
             except TelegramError as error:
+                tries = failures + 1
                 if isinstance(error, RetryAfter):
-                    return await self._held_back(bot, delivery, error, tries=failures + 1)
-                if not _worth_retrying(error):
-                    return await self._refused(bot, delivery, error, tries=failures + 1)
-                failures += 1
-                if RETRY.gives_up(failures):
-                    return await self._settle(bot, delivery, DeliveryStatus.FAILED, error.message, tries=failures)
-                if not await self._nap(RETRY.delay(failures)):  # stopping: surely not sent, so pending again
-                    await store.release(delivery.id, services.clock(), services.clock(), tries=failures)
-                    return False
+                    await self._held_back(bot, delivery, error, tries=tries)
+                elif not _worth_retrying(error):
+                    await self._refused(bot, delivery, error, tries=tries)
+                elif RETRY.gives_up(tries):
+                    await self._settle(bot, delivery, DeliveryStatus.FAILED, error.message, tries=tries)
+                elif not await self._nap(RETRY.delay(tries)):  # stopping: surely not sent, so pending again
+                    await store.release(delivery.id, services.clock(), services.clock(), tries=tries)
+                else:
+                    failures = tries
+                    continue
             except Exception:  # a sender's own failure (say, a content bug): never left 'sending', never repeated
                 logger.exception("%s %s could not be sent", delivery.kind, delivery.id)
-                return await self._settle(bot, delivery, DeliveryStatus.FAILED, "error", tries=failures + 1)
+                await self._settle(bot, delivery, DeliveryStatus.FAILED, "error", tries=failures + 1)
             else:
-                return await self._settle(bot, delivery, DeliveryStatus.SENT, "", tries=failures + 1)
+                await self._settle(bot, delivery, DeliveryStatus.SENT, "", tries=failures + 1)
+            return
 
-    async def _held_back(self, bot: ApiBot, delivery: Delivery, error: RetryAfter, *, tries: int) -> bool:
+    async def _bulk_slot(self, chat_id: int) -> bool:
+        """Wait for a bulk slot, the chat's rest, and any wait Telegram asked for meanwhile; False: not now.
+
+        Not now: stopping, or a send out meanwhile drew a 429 the request layer did not wait out: the round ends.
+        """
+        pace = self._services.send_pace
+        if not (await self._nap(pace.reserve_bulk(chat_id)) and await self._nap(pace.chat_rest(chat_id))):
+            return False
+        return not self._round_ends(BULK) and await self._nap(pace.paused_for()) and not self._round_ends(BULK)
+
+    async def _held_back(self, bot: ApiBot, delivery: Delivery, error: RetryAfter, *, tries: int) -> None:
         """Pause every bulk send for the wait Telegram asked, and end the round; the row goes out in a later one."""
         services = self._services
         seconds = retry_after_seconds(error)
@@ -276,21 +342,21 @@ class Outbox:
             await self._settle(bot, delivery, DeliveryStatus.FAILED, error.message, tries=tries)
         else:  # due again at once: the paused pace holds the next round back
             await services.database.outbox.release(delivery.id, services.clock(), services.clock(), tries=tries)
-        return False
 
-    async def _refused(self, bot: ApiBot, delivery: Delivery, error: TelegramError, *, tries: int) -> bool:
+    async def _refused(self, bot: ApiBot, delivery: Delivery, error: TelegramError, *, tries: int) -> None:
         """Settle a row Telegram refused or whose answer was lost (perhaps delivered: never again)."""
         if isinstance(error, Forbidden):  # blocked the bot, or the account is gone
             await self._mark_unreachable(delivery.user_id)
-            return await self._settle(bot, delivery, DeliveryStatus.BLOCKED, error.message, tries=tries)
-        unconfirmed = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
-        status = DeliveryStatus.UNCONFIRMED if unconfirmed else DeliveryStatus.FAILED
-        return await self._settle(bot, delivery, status, error.message, tries=tries)
+            await self._settle(bot, delivery, DeliveryStatus.BLOCKED, error.message, tries=tries)
+        else:
+            unconfirmed = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+            status = DeliveryStatus.UNCONFIRMED if unconfirmed else DeliveryStatus.FAILED
+            await self._settle(bot, delivery, status, error.message, tries=tries)
 
     async def _settle(
         self, bot: ApiBot, delivery: Delivery, status: DeliveryStatus, reason: str, *, tries: int = 0
-    ) -> bool:
-        """Record what became of a bulk row after `tries` requests, log it, tell whoever follows its kind; go on."""
+    ) -> None:
+        """Record what became of a bulk row after `tries` requests, log it, tell whoever follows its kind."""
         await self._services.database.outbox.settle(delivery.id, status, self._services.clock(), reason, tries=tries)
         if status is DeliveryStatus.SENT:
             logger.info("%s %s sent to patient %s", delivery.kind, delivery.id, delivery.user_id)
@@ -298,7 +364,6 @@ class Outbox:
             logger.warning("%s %s for patient %s %s", delivery.kind, delivery.id, delivery.user_id, status.value)
         if (settled := self._settled.get(delivery.kind)) is not None:
             await settled(bot, delivery)
-        return True
 
     async def _mark_unreachable(self, user_id: int) -> None:
         """Stop messaging a patient who blocked the bot, until they write to it or unblock it (the one place)."""

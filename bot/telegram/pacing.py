@@ -73,6 +73,7 @@ class SendPace:
         self._per_chat = per_chat_seconds
         self._clock = clock
         self._last_send: dict[int, float] = {}  # chat -> when the bot last sent to it, for chats sent to lately
+        self._paused_until = clock()  # no bulk send before then: Telegram asked the bot to wait
 
     def reserve_bulk(self, chat_id: int) -> float:
         """Take the next bulk slot for a send to this chat and return how many seconds to wait before using it."""
@@ -98,6 +99,11 @@ class SendPace:
     def pause(self, seconds: float) -> None:
         """Hold every bulk send back for `seconds` from now, as Telegram's retry_after asks."""
         self._bulk.pause(seconds)
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def paused_for(self) -> float:
+        """Return how long bulk sends are still held back, slots taken before the pause included (0: not)."""
+        return max(0.0, self._paused_until - self._clock())
 
     def chat_rest(self, chat_id: int) -> float:
         """Return how long until this chat has rested `per_chat_seconds` since the bot's last send to it."""

@@ -1,7 +1,7 @@
 """Every Bot API call goes through here: Telegram's flood waits are waited out, passing network faults retried.
 
 Plugged into python-telegram-bot as its rate limiter, so it wraps each request in one place:
-- 429 RetryAfter: wait the seconds Telegram asks (bounded), then try again;
+- 429 RetryAfter: wait the seconds Telegram asks (bounded), holding the bulk sends back as long, then try again;
 - a network failure or a 5xx: try again after a growing pause, a bounded number of times; edits, button answers
   and reads are safe to repeat, sends are not always:
   - a send that surely never reached Telegram (a 5xx answer, a connection that could not be opened or written to)
@@ -17,7 +17,8 @@ Plugged into python-telegram-bot as its rate limiter, so it wraps each request i
 getUpdates is passed straight through: the Updater has its own retry loop.
 
 Each send that is not a bulk one (a reply, an alert to the clinic) is counted in the services' SendPace as it goes
-out, so that bulk sends make room for it under Telegram's overall limit and rest its chat for a second.
+out, so that bulk sends make room for it under Telegram's overall limit and rest its chat for a second. A bulk send
+whose slot came before a 429 answered another call waits out the rest of that wait before it goes.
 """
 
 import asyncio
@@ -99,11 +100,14 @@ class ResilientRequests(BaseRateLimiter[Delivery]):
         plain_text_tried = False
         counted = endpoint in _SENDS and rate_limit_args is not Delivery.AT_MOST_ONCE  # bulk sends took their slot
         for attempt in range(1, MAX_ATTEMPTS + 1):
+            if rate_limit_args is Delivery.AT_MOST_ONCE and (held := self._pace.paused_for()) > 0:
+                await self._sleep(held)  # a bulk send whose slot came before a 429 answered another call
             try:
                 return await self._call(callback, endpoint, data, kwargs, counted=counted)
             except RetryAfter as error:
                 wait = min(retry_after_seconds(error), MAX_FLOOD_WAIT_SECONDS)
                 logger.warning("%s: Telegram asked to wait %.0f s (attempt %s)", endpoint, wait, attempt)
+                self._pace.pause(wait)  # the bot as a whole is over Telegram's limits: bulk sends hold back too
                 if attempt == MAX_ATTEMPTS:
                     raise
                 await self._sleep(wait)

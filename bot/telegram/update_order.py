@@ -59,15 +59,16 @@ class PerChatOrder(BaseUpdateProcessor):
         """Nothing to release."""
 
 
-def connections_for(updates_in_flight: int) -> int:
-    """Return the HTTP connections the bot's calls need: three per update in flight, and room for its own sends.
+def connections_for(updates_in_flight: int, bulk_in_flight: int) -> int:
+    """Return the HTTP connections the bot's calls need: three per update in flight, the bulk sends, a few more.
 
     An update may have three calls out at once (a press answered while the patient's advice is sent and the clinic's
-    alert posted; a staff removal answered while the list is redrawn and the commands withdrawn); the outbox's two
-    lanes, the minute's jobs and a broadcast being composed need a few more. A call finding the pool full waits and
-    then fails with PoolTimeout, so the pool is sized to what can be out at once, not left at the library's 256.
+    alert posted; a staff removal answered while the list is redrawn and the commands withdrawn); the outbox's bulk
+    lane up to its width; its urgent lane, the minute's jobs and a broadcast's progress a few more. A call finding
+    the pool full waits and then fails with PoolTimeout, so the pool is sized to what can be out at once, not left
+    at the library's 256.
     """
-    return 3 * updates_in_flight + 8
+    return 3 * updates_in_flight + bulk_in_flight + 6
 
 
 def _line_of(update: object) -> int | None:
