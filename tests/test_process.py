@@ -92,10 +92,15 @@ async def bot_process(tmp_path: Path, fake_telegram: LocalTelegram) -> AsyncIter
 
 
 async def test_a_patient_onboards_and_checks_in_with_the_bot_as_launched(
-    bot_process: BotProcess, fake_telegram: LocalTelegram, en: LanguagePack, tmp_path: Path
+    bot_process: BotProcess, fake_telegram: LocalTelegram, content: Content, en: LanguagePack, tmp_path: Path
 ) -> None:
-    """Commands registered; a patient onboards, reports pus, the clinic is alerted; SIGTERM exits 0; logs stay clean."""
+    """Menus in each language; a patient onboards, reports pus, the clinic is alerted; SIGTERM exits 0; clean logs."""
     assert [command["command"] for command in fake_telegram.commands] == list(en.command_descriptions())
+    french = fake_telegram.user(4002, "Camille", language_code="fr")
+    shown = {
+        command["command"]: command["description"] for command in fake_telegram.commands_for(french.chat_id, 4002, "fr")
+    }
+    assert shown == content.pack("fr").command_descriptions(), "a French phone shows the French menu"
     user = fake_telegram.user(4001, "Robin", username="robin_q")
     assert "21" in (await onboard_typing_the_date(user, en, "Nov 21")).plain_text
     await user.send("/checkin")

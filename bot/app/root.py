@@ -1,5 +1,6 @@
 """The composition root: builds the Application, wires every handler in order, and owns start-up and shutdown."""
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -153,10 +154,11 @@ def build_bot(
     async def post_init(application: BotApplication) -> None:
         """Open the database, register the command menu with Telegram and schedule the jobs."""
         services.attach_database(await Database.open(settings.database_path))
-        await _register_commands(application, content)
         members = await services.database.staff.members()
-        await publish_staff_commands(
-            application.bot, services.clinic_pack, sorted(settings.staff_user_ids | {m.user_id for m in members})
+        staff = sorted(settings.staff_user_ids | {m.user_id for m in members})
+        await asyncio.gather(  # one round trip to Telegram for every menu, not one each
+            _register_commands(application, content),
+            publish_staff_commands(application.bot, services.clinic_pack, staff),
         )
         if job_interval is not None and application.job_queue is not None:
             application.job_queue.run_repeating(
@@ -280,7 +282,12 @@ def _add_handlers(
 
 async def _register_commands(application: BotApplication, content: Content) -> None:
     """Publish the command menu, in each language the content has."""
-    for code, pack in content.languages.items():
-        commands = [BotCommand(name, description) for name, description in pack.command_descriptions().items()]
-        language = None if code == content.default_language else code
-        await application.bot.set_my_commands(commands, language_code=language)
+    await asyncio.gather(
+        *(
+            application.bot.set_my_commands(
+                [BotCommand(name, description) for name, description in pack.command_descriptions().items()],
+                language_code=None if code == content.default_language else code,
+            )
+            for code, pack in content.languages.items()
+        )
+    )
