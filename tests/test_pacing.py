@@ -169,6 +169,26 @@ def test_a_reply_still_on_its_way_holds_a_bulk_send_to_its_chat() -> None:
     assert pace.reserve_bulk(8) == pytest.approx(1 / 25)  # the bulk slot after chat 7's: no reply slot taken yet
 
 
+def test_a_bulk_send_goes_out_only_while_the_last_second_has_room() -> None:
+    """With 28 sends in the last second (replies and bulk), a bulk send waits until the oldest is a second old."""
+    clock = FakeClock()
+    pace = send_pace(clock)
+    for index in range(28):
+        if index % 3:
+            pace.replying(1_000 + index)
+        else:
+            pace.departing()
+        assert pace.departure_wait() == (pytest.approx(0.73) if index == 27 else 0.0), index
+        clock.now += 0.01
+    assert pace.departure_wait() == pytest.approx(0.72)  # the first went out at 100.0, it is 100.28
+    clock.now += 0.72
+    assert pace.departure_wait() == 0.0
+    pace.departing()
+    assert pace.departure_wait() == pytest.approx(0.01), "the second oldest leaves the second next"
+    pace.pause(3.0)
+    assert pace.departure_wait() == pytest.approx(3.0), "a wait Telegram asked for counts too"
+
+
 def test_chats_that_have_rested_are_forgotten_and_send_at_once() -> None:
     """After replies to 1,500 chats, a bulk send to the first of them, rested for 2 s, goes out at once."""
     clock = FakeClock()

@@ -173,7 +173,7 @@ def build_bot(
 
     async def post_shutdown(application: BotApplication) -> None:
         """Close the database, if start-up got as far as opening it."""
-        await outbox.stop()  # after the message in flight; what is pending waits in the database for the next start
+        await outbox.stop()  # after the messages on their way; what is pending waits in the database for the next start
         if await services.close_database():
             logger.info("database closed")
 

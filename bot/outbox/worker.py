@@ -194,7 +194,7 @@ class Outbox:
             self._loops.append(asyncio.create_task(self._run(bot, lane), name=f"outbox-{name}"))
 
     async def stop(self) -> None:
-        """Stop both loops after the message in flight (briefly); what is pending waits for the next start."""
+        """Stop both loops after the messages on their way (briefly); what is pending waits for the next start."""
         loops, self._loops = self._loops, []
         self._stopping.set()
         self.wake()

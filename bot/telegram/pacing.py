@@ -4,11 +4,13 @@ Pure: the clock is injected (any function returning seconds, such as time.monoto
 callers sleep for the delays these return.
 """
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
 Clock = Callable[[], float]
 _CHATS_REMEMBERED = 1_000  # past this many, chats that have rested are forgotten
+_SECOND = 1.0  # the span Telegram counts a bot's messages over
 
 
 class TokenBucket:
@@ -65,6 +67,10 @@ class SendPace:
     Bulk sends (broadcasts, reminders, nudges, aftercare steps) wait for a slot at `bulk_rate`, for a slot of the
     overall rate, and until their chat has had a second's rest. Replies never wait, but each takes a slot of the
     overall rate, so bulk sends make room for them instead of drawing Telegram's 429s.
+
+    Several bulk sends may be on their way at once, each reaching Telegram a little after its slot (a database read,
+    the request), so two can land closer together than their slots were. As it goes out, a bulk send waits too
+    (departure_wait) while the last second already holds the overall rate's worth of sends, replies included.
     """
 
     def __init__(self, *, bulk_rate: float, overall_rate: float, per_chat_seconds: float, clock: Clock) -> None:
@@ -74,6 +80,8 @@ class SendPace:
         self._clock = clock
         self._last_send: dict[int, float] = {}  # chat -> when the bot last sent to it, for chats sent to lately
         self._paused_until = clock()  # no bulk send before then: Telegram asked the bot to wait
+        self._most_in_a_second = max(1, int(overall_rate))
+        self._last_second: deque[float] = deque()  # when each send of about the last second went out, oldest first
 
     def reserve_bulk(self, chat_id: int) -> float:
         """Take the next bulk slot for a send to this chat and return how many seconds to wait before using it."""
@@ -88,13 +96,34 @@ class SendPace:
 
     def replying(self, chat_id: int | None) -> None:
         """Note a send that did not wait (a reply, an alert) as it goes out: no bulk send to its chat meanwhile."""
+        self._going_out()
         if chat_id is not None:
             self._sent_to(chat_id)
 
     def replied(self, chat_id: int | None) -> None:
         """Count a send that did not wait, once Telegram has had it: bulk sends leave room for it, its chat rests."""
         self._overall.spent(horizon=1.0)
-        self.replying(chat_id)
+        if chat_id is not None:
+            self._sent_to(chat_id)
+
+    def departure_wait(self) -> float:
+        """Return how long a bulk send about to go out waits: out a pause, or until the last second has room (0: go)."""
+        now = self._clock()
+        while self._last_second and self._last_second[0] <= now - _SECOND:
+            self._last_second.popleft()
+        full = len(self._last_second) >= self._most_in_a_second
+        room = self._last_second[-self._most_in_a_second] + _SECOND - now if full else 0.0
+        return max(self.paused_for(), room)
+
+    def departing(self) -> None:
+        """Count a bulk send going out now among the last second's sends."""
+        self._going_out()
+
+    def _going_out(self) -> None:
+        """Note a send going out now, keeping only as many as the last second can hold."""
+        self._last_second.append(self._clock())
+        if len(self._last_second) > self._most_in_a_second:
+            self._last_second.popleft()
 
     def pause(self, seconds: float) -> None:
         """Hold every bulk send back for `seconds` from now, as Telegram's retry_after asks."""

@@ -18,7 +18,8 @@ getUpdates is passed straight through: the Updater has its own retry loop.
 
 Each send that is not a bulk one (a reply, an alert to the clinic) is counted in the services' SendPace as it goes
 out, so that bulk sends make room for it under Telegram's overall limit and rest its chat for a second. A bulk send
-whose slot came before a 429 answered another call waits out the rest of that wait before it goes.
+whose slot came before a 429 answered another call waits out the rest of that wait before it goes, and one waits
+while the last second already holds the overall rate's worth of sends (SendPace.departure_wait).
 """
 
 import asyncio
@@ -100,8 +101,10 @@ class ResilientRequests(BaseRateLimiter[Delivery]):
         plain_text_tried = False
         counted = endpoint in _SENDS and rate_limit_args is not Delivery.AT_MOST_ONCE  # bulk sends took their slot
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            if rate_limit_args is Delivery.AT_MOST_ONCE and (held := self._pace.paused_for()) > 0:
-                await self._sleep(held)  # a bulk send whose slot came before a 429 answered another call
+            if rate_limit_args is Delivery.AT_MOST_ONCE:
+                if (wait := self._pace.departure_wait()) > 0:
+                    await self._sleep(wait)  # a 429 answered another call, or the last second is full
+                self._pace.departing()
             try:
                 return await self._call(callback, endpoint, data, kwargs, counted=counted)
             except RetryAfter as error:
