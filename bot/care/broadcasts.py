@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.care.services import Services
 from bot.content.keys import Key
@@ -40,7 +40,7 @@ from bot.storage.broadcasts import Broadcast, BroadcastStatus, BroadcastStore, T
 from bot.telegram import request_layer
 from bot.telegram.callbacks import broadcast_button as button_data
 from bot.telegram.pacing import Throttle
-from bot.telegram.request_layer import ApiBot, retry_after_seconds
+from bot.telegram.request_layer import ApiBot
 from bot.views.screens import keyboard
 
 logger = logging.getLogger(__name__)
@@ -268,10 +268,7 @@ class Broadcasts:
                 else:
                     return
             sent = await bot.send_message(chat_id, text, reply_markup=markup, parse_mode=ParseMode.HTML)
-        except RetryAfter as error:
-            self._services.send_pace.pause(retry_after_seconds(error))
-            return
-        except TelegramError as error:
+        except TelegramError as error:  # a 429 among them has paused the bulk sends already (the request layer)
             logger.warning("broadcast %s: progress not shown: %s", broadcast.id, type(error).__name__)
             return
         await self._store.set_report_message(broadcast.id, chat_id, sent.message_id)

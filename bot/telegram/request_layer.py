@@ -108,9 +108,10 @@ class ResilientRequests(BaseRateLimiter[Delivery]):
             try:
                 return await self._call(callback, endpoint, data, kwargs, counted=counted)
             except RetryAfter as error:
-                wait = min(retry_after_seconds(error), MAX_FLOOD_WAIT_SECONDS)
+                asked = retry_after_seconds(error)
+                wait = min(asked, MAX_FLOOD_WAIT_SECONDS)
                 logger.warning("%s: Telegram asked to wait %.0f s (attempt %s)", endpoint, wait, attempt)
-                self._pace.pause(wait)  # the bot as a whole is over Telegram's limits: bulk sends hold back too
+                self._pace.pause(asked)  # the bot as a whole is over Telegram's limits: bulk sends hold back too
                 if attempt == MAX_ATTEMPTS:
                     raise
                 await self._sleep(wait)
